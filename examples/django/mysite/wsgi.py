@@ -1,0 +1,8 @@
+"""WSGI entry point; Pylon finds it through manage.py's DJANGO_SETTINGS_MODULE."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+
+application = get_wsgi_application()
