@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark, one run, same machine, same Python workers:
+#   gunicorn direct | nginx -> gunicorn | haproxy -> gunicorn | Pylon -> gunicorn
+#   uvicorn direct  | Pylon -> uvicorn
+# for a hello-world body and a 64 KiB body, with keep-alive and with a new connection per
+# request. Prints requests/s and p50/p99 latency with the ratio against nginx, and writes
+# docs/benchmarks.md and docs/benchmarks.svg.
+#
+#   bench/run.sh                  # 10 s per measurement after a 5 s warm-up
+#   DURATION=5s WARMUP=2s bench/run.sh
+#   ONLY=hello-keepalive bench/run.sh
+# Needs: wrk nginx haproxy, and Debian's gunicorn and uvicorn for /usr/bin/python3.
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+cd "$root"
+
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-5s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+WRK_THREADS="${WRK_THREADS:-1}"
+WORKERS="${WORKERS:-2}"
+THREADS="${THREADS:-8}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+ONLY="${ONLY:-}"
+out="${OUT:-$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out"
+
+for tool in wrk nginx haproxy; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install $tool)" >&2; exit 1; }
+done
+"$PYTHON" -c "import gunicorn, uvicorn" 2>/dev/null ||
+  { echo "bench: $PYTHON lacks gunicorn/uvicorn (apt-get install gunicorn python3-uvicorn)" >&2; exit 1; }
+
+./pylon --version >/dev/null  # builds the jar first if needed, outside the measurements
+JAVA_HOME="$(scripts/find-jdk)"
+
+GUNICORN_PORT=18001 NGINX_PORT=18002 HAPROXY_PORT=18003 PYLON_PORT=18004
+UVICORN_PORT=18011 PYLON_UVICORN_PORT=18014
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_port() {
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: nothing listens on port $1" >&2; exit 1
+}
+
+cd bench/apps
+"$PYTHON" -m gunicorn --bind "127.0.0.1:$GUNICORN_PORT" --workers "$WORKERS" --threads "$THREADS" \
+  --timeout 0 --log-level warning wsgi_app:app &
+pids+=($!)
+"$PYTHON" -m uvicorn asgi_app:app --host 127.0.0.1 --port "$UVICORN_PORT" --workers "$WORKERS" \
+  --log-level warning --no-access-log &
+pids+=($!)
+cd "$root"
+
+cat >"$out/nginx.conf" <<NGINX
+worker_processes auto;
+pid $out/nginx.pid;
+error_log $out/nginx.error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream gunicorn { server 127.0.0.1:$GUNICORN_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://gunicorn;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+    }
+  }
+}
+NGINX
+nginx -c "$out/nginx.conf" -p "$out" -g 'daemon on;'
+
+cat >"$out/haproxy.cfg" <<HAPROXY
+global
+  nbthread 2
+defaults
+  mode http
+  option forwardfor
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend web
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend gunicorn
+backend gunicorn
+  server g1 127.0.0.1:$GUNICORN_PORT
+HAPROXY
+haproxy -f "$out/haproxy.cfg" -q &
+pids+=($!)
+
+# Pylon's router alone in front of the same workers (`pylon proxy`), with its JVM flags.
+PYLON_JAVA_OPTS="${PYLON_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m}"
+export PYLON_JAVA_OPTS
+./pylon proxy --port "$PYLON_PORT" --to "127.0.0.1:$GUNICORN_PORT" >"$out/pylon-gunicorn.log" 2>&1 &
+pids+=($!)
+./pylon proxy --port "$PYLON_UVICORN_PORT" --to "127.0.0.1:$UVICORN_PORT" >"$out/pylon-uvicorn.log" 2>&1 &
+pids+=($!)
+
+for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
+  wait_port "$port"
+done
+
+measure() {  # name port path mode
+  local name="$1" port="$2" path="$3" mode="$4" extra=()
+  local scenario="64k-$mode"
+  [ "$path" = "/" ] && scenario="hello-$mode"
+  if [ -n "$ONLY" ] && [ "$ONLY" != "$scenario" ]; then return 0; fi
+  [ "$mode" = "close" ] && extra=(-H "Connection: close")
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${extra[@]}" "http://127.0.0.1:$port$path" >/dev/null
+  echo "== $name $scenario" >&2
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${extra[@]}" \
+    "http://127.0.0.1:$port$path" >"$out/$scenario.$name.txt"
+  grep -E "Requests/sec|Non-2xx|Socket errors" "$out/$scenario.$name.txt" >&2 || true
+}
+
+for path in / /64k; do
+  for mode in keepalive close; do
+    measure gunicorn $GUNICORN_PORT $path $mode
+    measure nginx-gunicorn $NGINX_PORT $path $mode
+    measure haproxy-gunicorn $HAPROXY_PORT $path $mode
+    measure pylon-gunicorn $PYLON_PORT $path $mode
+    measure uvicorn $UVICORN_PORT $path $mode
+    measure pylon-uvicorn $PYLON_UVICORN_PORT $path $mode
+  done
+done
+
+cat >"$out/setup.txt" <<SETUP
+date: $(date -u +%Y-%m-%dT%H:%MZ)
+machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)
+wrk: -t$WRK_THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up, loopback
+gunicorn: $("$PYTHON" -m gunicorn --version 2>&1 | head -1), --workers $WORKERS --threads $THREADS (gthread)
+uvicorn: $("$PYTHON" -m uvicorn --version 2>&1 | head -1), --workers $WORKERS
+nginx: $(nginx -v 2>&1 | sed 's/.*: //'), worker_processes auto, upstream keepalive 64
+haproxy: $(haproxy -v 2>&1 | head -1 | awk '{print $3}'), nbthread 2, http-reuse always
+pylon: $(./pylon --version | head -1), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), PYLON_JAVA_OPTS=$PYLON_JAVA_OPTS
+SETUP
+python3 bench/report.py "$out" "$root/docs"

@@ -1,0 +1,54 @@
+package dev.pylon.cli;
+
+import dev.pylon.spec.SpecLoader;
+import dev.pylon.spec.SpecProblem;
+import dev.pylon.spec.SpecReport;
+import dev.pylon.spec.SpecResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code pylon inspect DIR}: what Pylon detected in a folder, what it will do, and why. */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = "Shows what Pylon detected in DIR and what it will run, with the file that decided each line.")
+final class InspectCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", defaultValue = ".", description = "App folder (default: .)")
+  Path appDir;
+
+  @Option(names = "--json", description = "Print JSON for scripts (the format is in docs/configuration.md)")
+  boolean json;
+
+  @Mixin AppOptions appOptions;
+
+  @Override
+  public Integer call() {
+    Path dir = appDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new UserError(dir + " is not a folder. Give `pylon inspect` the folder that holds your app.", 2);
+    }
+    SpecResult result = new SpecLoader().load(dir, appOptions.overrides());
+    return switch (result) {
+      case SpecResult.Loaded loaded -> {
+        System.out.println(
+            json
+                ? SpecReport.json(loaded.spec(), loaded.warnings())
+                : SpecReport.human(loaded.spec(), loaded.warnings()));
+        yield 0;
+      }
+      case SpecResult.Invalid invalid ->
+          throw new UserError(
+              "the app in "
+                  + dir
+                  + " cannot be served as it is:\n"
+                  + invalid.errors().stream().map(SpecProblem::render).collect(Collectors.joining("\n")),
+              2);
+    };
+  }
+}

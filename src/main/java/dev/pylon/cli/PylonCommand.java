@@ -1,0 +1,12 @@
+package dev.pylon.cli;
+
+import picocli.CommandLine.Command;
+
+/** The top-level {@code pylon} command: only subcommands. */
+@Command(
+    name = "pylon",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Runs Python web services (WSGI and ASGI) the way Cloud Run does, on this machine.",
+    subcommands = {RunCommand.class, InspectCommand.class, ProxyCommand.class})
+public final class PylonCommand {}

@@ -1,0 +1,220 @@
+package dev.pylon.control;
+
+import dev.pylon.build.EnvironmentBuilder;
+import dev.pylon.build.EnvironmentRequest;
+import dev.pylon.build.EnvironmentResult;
+import dev.pylon.router.Router;
+import dev.pylon.router.RouterBindException;
+import dev.pylon.router.RouterConfig;
+import dev.pylon.router.RoutingSnapshot;
+import dev.pylon.router.Upstream;
+import dev.pylon.runtime.InstanceEvent;
+import dev.pylon.runtime.InstanceListener;
+import dev.pylon.runtime.InstanceSet;
+import dev.pylon.runtime.InstanceTemplate;
+import dev.pylon.runtime.ReadyInstance;
+import dev.pylon.runtime.StartOutcome;
+import dev.pylon.runtime.SupervisorOptions;
+import dev.pylon.spec.ServiceSpec;
+import dev.pylon.spec.SpecLoader;
+import dev.pylon.spec.SpecProblem;
+import dev.pylon.spec.SpecResult;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * {@code pylon run}: one app, built and served in the foreground, until {@link #stop()} (which
+ * the cli calls on Ctrl-C or SIGTERM). Wires spec, build, runtime and router in one process.
+ */
+public final class ForegroundRun implements AutoCloseable {
+  private final RunSettings settings;
+  private final RunReporter reporter;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile Router router;
+  private volatile InstanceSet instances;
+
+  public ForegroundRun(RunSettings settings, RunReporter reporter) {
+    this.settings = settings;
+    this.reporter = reporter;
+  }
+
+  /** Serves until {@link #stop()}; returns the exit status, or throws what stopped the start. */
+  public int serveUntilStopped() throws RunFailure {
+    ServiceSpec spec = loadSpec();
+    InetSocketAddress address = startRouter();
+    EnvironmentResult.Ready environment = prepareEnvironment(spec);
+    String revision = spec.name() + "-00001";
+    InstancePlan plan = InstancePlan.of(spec, environment, settings.stateDir(), revision);
+    reporter.step(plan.description());
+
+    int count = settings.instances().orElse(spec.instances().orElse(defaultInstances()));
+    InstanceSet started =
+        new InstanceSet(
+            plan.template(),
+            count,
+            new RouterFeed(),
+            SupervisorOptions.defaults().withStartTimeout(settings.startTimeout()).withGrace(settings.grace()));
+    synchronized (this) {
+      if (stopping.get()) {
+        return 0;
+      }
+      instances = started;
+      started.start();
+    }
+    StartOutcome outcome = started.awaitFirstReady(settings.startTimeout());
+    if (!outcome.ready()) {
+      throw new RunFailure(outcome.describe(spec.server().displayCommand()), 1);
+    }
+    reporter.step(
+        "Serving at http://"
+            + hostForUrl(address)
+            + ":"
+            + address.getPort()
+            + "/ ("
+            + count
+            + (count == 1 ? " instance" : " instances")
+            + " of "
+            + spec.name()
+            + "). Press Ctrl-C to stop.");
+    try {
+      stopRequested.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private ServiceSpec loadSpec() throws RunFailure {
+    if (!Files.isDirectory(settings.appDir())) {
+      throw new RunFailure(
+          settings.appDir()
+              + " is not a folder. Give `pylon run` the folder that holds your app (for example: ./pylon run examples/hello).",
+          2);
+    }
+    SpecResult result = new SpecLoader().load(settings.appDir(), settings.overrides());
+    return switch (result) {
+      case SpecResult.Invalid invalid ->
+          throw new RunFailure(
+              "the app in "
+                  + settings.appDir()
+                  + " cannot be served as it is:\n"
+                  + invalid.errors().stream().map(SpecProblem::render).collect(Collectors.joining("\n")),
+              2);
+      case SpecResult.Loaded loaded -> {
+        loaded.warnings().forEach(warning -> reporter.warning(warning.render()));
+        yield loaded.spec();
+      }
+    };
+  }
+
+  private InetSocketAddress startRouter() throws RunFailure {
+    Router created = new Router(RouterConfig.defaults(settings.host(), settings.port()));
+    router = created;
+    try {
+      return created.start();
+    } catch (RouterBindException e) {
+      throw new RunFailure(e.getMessage(), 1);
+    }
+  }
+
+  private EnvironmentResult.Ready prepareEnvironment(ServiceSpec spec) throws RunFailure {
+    EnvironmentBuilder builder =
+        new EnvironmentBuilder(settings.stateDir(), new ReporterBuildProgress(reporter));
+    EnvironmentResult result =
+        builder.prepare(
+            new EnvironmentRequest(
+                spec.python().executable(),
+                spec.python().version(),
+                spec.sourceDir(),
+                spec.dependencies().files(),
+                settings.systemSitePackages()));
+    return switch (result) {
+      case EnvironmentResult.Ready ready -> ready;
+      case EnvironmentResult.Failed failed -> {
+        failed.outputTail().forEach(reporter::detail);
+        throw new RunFailure(failed.message(), 1);
+      }
+    };
+  }
+
+  private static int defaultInstances() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  private static String hostForUrl(InetSocketAddress address) {
+    String host = address.getHostString();
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  /** Ends the run: drain the router, stop every instance, release the port. Idempotent. */
+  public void stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      awaitStopped();
+      return;
+    }
+    try {
+      Router current = router;
+      InstanceSet running;
+      synchronized (this) {
+        running = instances;
+      }
+      if (current != null && running != null) {
+        reporter.step("Stopping: draining in-flight requests (up to " + settings.grace().toSeconds() + " s)...");
+        current.drain(settings.grace());
+      }
+      if (running != null) {
+        running.stop(settings.grace());
+      }
+      if (current != null) {
+        current.close();
+      }
+    } finally {
+      stopped.countDown();
+      stopRequested.countDown();
+    }
+  }
+
+  private void awaitStopped() {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Keeps the router's snapshot equal to the instances that are ready, and reports events. */
+  private final class RouterFeed implements InstanceListener {
+    @Override
+    public void readyChanged(List<ReadyInstance> ready) {
+      Router current = router;
+      if (current != null) {
+        current.publish(
+            RoutingSnapshot.single(
+                ready.stream()
+                    .map(instance -> new Upstream(instance.name(), instance.host(), instance.port(), 0))
+                    .toList()));
+      }
+    }
+
+    @Override
+    public void event(InstanceEvent event) {
+      reporter.step(event.instance() + ": " + event.describe());
+    }
+
+    @Override
+    public void output(String instance, boolean stderr, String line) {
+      reporter.instanceLine(instance, stderr, line);
+    }
+  }
+}

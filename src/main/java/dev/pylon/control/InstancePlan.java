@@ -1,0 +1,68 @@
+package dev.pylon.control;
+
+import dev.pylon.build.EnvironmentResult;
+import dev.pylon.runtime.BuiltinWorker;
+import dev.pylon.runtime.InstanceTemplate;
+import dev.pylon.spec.ServiceSpec;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How each instance of a service is started: the exact command for the chosen server and the
+ * environment contract of DESIGN.md (PORT is added per instance by the runtime).
+ */
+record InstancePlan(InstanceTemplate template, String description) {
+
+  static InstancePlan of(
+      ServiceSpec spec, EnvironmentResult.Ready environment, Path stateDir, String revision) {
+    String python = environment.python().toString();
+    List<String> command = new ArrayList<>();
+    switch (spec.server().kind()) {
+      case ENTRYPOINT -> command.addAll(List.of("/bin/sh", "-c", "exec " + spec.server().shellCommand()));
+      case GUNICORN -> {
+        command.addAll(List.of(python, "-m", "gunicorn"));
+        command.addAll(spec.server().args());
+      }
+      case UVICORN -> {
+        command.addAll(List.of(python, "-m", "uvicorn"));
+        command.addAll(spec.server().args());
+      }
+      case BUILTIN -> {
+        Path worker = new BuiltinWorker().materialize(stateDir.resolve("lib"));
+        command.addAll(List.of(python, worker.toString()));
+        command.addAll(spec.server().args());
+      }
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("K_SERVICE", spec.name());
+    env.put("K_CONFIGURATION", spec.name());
+    env.put("K_REVISION", revision);
+    env.put("PYTHONUNBUFFERED", "1");
+    environment
+        .venv()
+        .ifPresent(
+            venv -> {
+              env.put("VIRTUAL_ENV", venv.toString());
+              String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+              env.put("PATH", venv.resolve("bin") + File.pathSeparator + path);
+            });
+    spec.app().djangoSettings().ifPresent(settings -> env.put("DJANGO_SETTINGS_MODULE", settings));
+    env.putAll(spec.env());
+    String description =
+        "Server: "
+            + spec.server().displayCommand()
+            + "\n       why: "
+            + spec.server().reason()
+            + "\n       python: "
+            + python
+            + " ("
+            + spec.python().version()
+            + ")";
+    return new InstancePlan(
+        new InstanceTemplate(spec.name(), revision, command, env, spec.sourceDir()), description);
+  }
+}
