@@ -475,12 +475,12 @@ final class ProxyExchange {
   private void finishResponse(LastHttpContent last) {
     boolean keepClient = keepClientAfterResponse() && requestComplete;
     releaseUpstream(upstreamKeepAlive && upstreamDelimited && requestComplete);
+    end(status); // before the last write, so the request is no longer counted once it arrives
     if (keepClient) {
       client.writeAndFlush(last, client.voidPromise());
     } else {
       client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
     }
-    end(status);
     connection.exchangeDone(this, keepClient);
   }
 
@@ -502,10 +502,11 @@ final class ProxyExchange {
             && !hasBody
             && requestComplete
             && attempts <= router.config.maxRetries();
+    if (retryable && !upstreamReused && failed != null) {
+      exclude(failed); // a fresh connection that closed at once: that instance is in trouble
+      retryable = LeastInFlightBalancer.hasEligible(backend, excluded);
+    }
     if (retryable) {
-      if (!upstreamReused && failed != null) {
-        exclude(failed); // a fresh connection that closed at once: that instance is in trouble
-      }
       router.metrics.retried();
       admit();
       return;
@@ -555,11 +556,11 @@ final class ProxyExchange {
             retryAfterSeconds,
             requestId);
     bytesSent = response.content().readableBytes();
+    end(error.code());
     ChannelFuture written = client.writeAndFlush(response);
     if (!keepClient) {
       written.addListener(ChannelFutureListener.CLOSE);
     }
-    end(error.code());
     if (keepClient && swallowRest) {
       discardingBody = true;
       connection.setReading(true);
