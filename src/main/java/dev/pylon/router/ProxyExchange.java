@@ -146,6 +146,9 @@ final class ProxyExchange {
     }
     int query = uri.indexOf('?');
     path = query >= 0 ? uri.substring(0, query) : uri;
+    if (path.equals("*")) {
+      path = "/"; // OPTIONS * concerns the whole server: route it like the root
+    }
     HopByHopHeaders.strip(headers);
     if (chunkedBody) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -182,6 +185,12 @@ final class ProxyExchange {
     }
     if (ended) {
       content.release();
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      router.metrics.malformed();
+      respondError(HttpResponseStatus.BAD_REQUEST, "malformed request body", 0);
       return;
     }
     bodyBytes += content.content().readableBytes();
