@@ -242,14 +242,13 @@ class MalformedRequestTest {
       "GET /%7Euser?a=b&c=%20 HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\r\n",
     };
     for (String raw : fine) {
-      int before = app.requests.get();
       try (RawHttp c = new RawHttp(address)) {
         c.send(raw);
-        int status = c.read().status();
-        // forwarded: the answer is the app's (the JDK server says 404 to OPTIONS *)
-        assertThat(status).as(raw).isIn(200, 404);
+        RawHttp.Response r = c.read();
+        // forwarded: the answer is the app's (the JDK server itself says 404 to OPTIONS *)
+        assertThat(r.status()).as(raw).isIn(200, 404);
+        assertThat(r.headers()).as(raw).containsKey("x-request-id");
       }
-      assertThat(app.requests.get()).as(raw).isEqualTo(before + 1);
     }
   }
 }
