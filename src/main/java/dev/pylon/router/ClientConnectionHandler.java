@@ -1,0 +1,229 @@
+package dev.pylon.router;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: validates each request head, runs one {@link ProxyExchange} at a time, and
+ * holds pipelined requests until the one before them is answered (responses must go back in order).
+ * Closes connections that sit idle or never finish their headers.
+ */
+final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(ClientConnectionHandler.class);
+
+  private final RouterContext router;
+  private ChannelHandlerContext ctx;
+  private ProxyExchange exchange;
+  private final ArrayDeque<Object> held = new ArrayDeque<>(2);
+  private ScheduledFuture<?> idleTimer;
+  private boolean closing;
+  private boolean counted;
+
+  ClientConnectionHandler(RouterContext router) {
+    this.router = router;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    counted = true;
+    if (router.connections.incrementAndGet() > router.config.maxConnections() || router.draining) {
+      ctx.close();
+      return;
+    }
+    router.clients.add(ctx.channel());
+    armIdleTimer(router.config.headerReadTimeout());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!held.isEmpty() || (exchange != null && exchange.requestComplete())) {
+      held.add(msg);
+      setReading(false);
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest request) {
+      cancelIdleTimer();
+      Rejection rejection = RequestValidator.check(request, router.config);
+      if (rejection != null) {
+        ReferenceCountUtil.release(msg);
+        router.metrics.malformed();
+        log.debug("rejected request from {}: {}", ctx.channel().remoteAddress(), rejection);
+        boolean head = HttpMethod.HEAD.equals(request.method());
+        respondAndClose(
+            ErrorResponses.of(
+                ctx.alloc(), rejection.status(), rejection.reason(), false, !head, 0, null));
+        return;
+      }
+      ProxyExchange started = new ProxyExchange(router, this, ctx, request);
+      exchange = started;
+      started.start();
+      if (msg instanceof HttpContent content) {
+        if (exchange == started && !started.requestComplete()) {
+          started.onRequestContent(content);
+        } else {
+          content.release();
+        }
+      }
+    } else if (msg instanceof HttpContent content) {
+      if (exchange != null && !exchange.requestComplete()) {
+        exchange.onRequestContent(content);
+      } else {
+        content.release();
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.flushUpstream();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.onClientWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      // Only a stalled request body counts here; waiting for the instance is not the client's
+      // fault, and idle keep-alive connections have their own timer.
+      if (exchange != null && !exchange.requestComplete() && ctx.channel().config().isAutoRead()) {
+        exchange.onClientBodyStalled();
+      }
+      return;
+    }
+    ReferenceCountUtil.release(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (counted) {
+      router.connections.decrementAndGet();
+    }
+    closing = true;
+    cancelIdleTimer();
+    releaseHeld();
+    if (exchange != null) {
+      ProxyExchange e = exchange;
+      exchange = null;
+      e.onClientClosed();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  /** Called by the exchange once its response is written, or it ended without one. */
+  void exchangeDone(ProxyExchange done, boolean keepConnection) {
+    if (exchange != done) {
+      return;
+    }
+    exchange = null;
+    if (!keepConnection || router.draining) {
+      closing = true;
+      releaseHeld();
+      return;
+    }
+    armIdleTimer(router.config.keepAliveTimeout());
+    while (!held.isEmpty() && !closing && (exchange == null || !exchange.requestComplete())) {
+      dispatch(held.poll());
+    }
+    if (exchange != null) {
+      exchange.flushUpstream();
+    }
+    if (!closing && held.isEmpty()) {
+      setReading(exchange == null || exchange.wantsClientData());
+    }
+  }
+
+  /** Whether the client connection is being read; used for backpressure. */
+  void setReading(boolean reading) {
+    if (ctx.channel().config().isAutoRead() != reading) {
+      ctx.channel().config().setAutoRead(reading);
+    }
+  }
+
+  /** Closes an idle connection now; used by drain. Busy connections close after their response. */
+  void closeIfIdle() {
+    ctx.executor()
+        .execute(
+            () -> {
+              if (exchange == null && held.isEmpty()) {
+                ctx.close();
+              }
+            });
+  }
+
+  void respondAndClose(FullHttpResponse response) {
+    closing = true;
+    releaseHeld();
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void armIdleTimer(Duration timeout) {
+    cancelIdleTimer();
+    idleTimer =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (exchange == null) {
+                    ctx.close();
+                  }
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelIdleTimer() {
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
+  }
+
+  private void releaseHeld() {
+    Object m;
+    while ((m = held.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+  }
+}

@@ -1,0 +1,663 @@
+package dev.pylon.router;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request crossing the router: picks an instance, streams the request body to it and the
+ * response back, and ends exactly once (response sent, error sent, or connection dropped).
+ *
+ * <p>Everything runs on the client channel's event loop; the upstream channel is opened on the same
+ * loop, so no state here is shared between threads. Body data is never accumulated: reading from
+ * one side stops while the other side cannot take more.
+ */
+final class ProxyExchange {
+  private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+
+  private final RouterContext router;
+  private final ClientConnectionHandler connection;
+  private final ChannelHandlerContext client;
+  private final HttpRequest request;
+  private final HttpMethod method;
+  private final String target;
+  private final boolean clientKeepAlive;
+  private final boolean clientHttp11;
+  private final boolean hasBody;
+  private final boolean chunkedBody;
+  private final boolean idempotent;
+  private final long startNanos = System.nanoTime();
+  private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
+  private InetAddress clientAddress;
+  private String host;
+  private String path;
+  private String requestId;
+
+  private boolean requestComplete;
+  private boolean discardingBody;
+  private long bodyBytes;
+  private Backend backend;
+  private Set<String> excluded = Set.of();
+  private int attempts;
+  private Lease lease;
+  private AdmissionQueue waitingIn;
+  private final AdmissionQueue.Waiter waiter = this::wake;
+  private ScheduledFuture<?> requestTimer;
+  private ScheduledFuture<?> queueTimer;
+
+  private Channel upstream;
+  private UpstreamConnectionHandler upstreamHandler;
+  private boolean upstreamReused;
+  private boolean upstreamSentBytes;
+  private boolean upstreamKeepAlive;
+  private boolean upstreamDelimited;
+  private boolean interim;
+  private boolean responseStarted;
+  private boolean closeClientAfter;
+  private String upstreamAddress = "-";
+
+  private boolean ended;
+  private int status;
+  private long bytesSent;
+
+  ProxyExchange(
+      RouterContext router,
+      ClientConnectionHandler connection,
+      ChannelHandlerContext client,
+      HttpRequest request) {
+    this.router = router;
+    this.connection = connection;
+    this.client = client;
+    this.request = request;
+    this.method = request.method();
+    this.target = request.uri();
+    this.clientHttp11 = request.protocolVersion() == HttpVersion.HTTP_1_1;
+    this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+    this.chunkedBody = HttpUtil.isTransferEncodingChunked(request);
+    this.hasBody = chunkedBody || HttpUtil.getContentLength(request, 0L) > 0;
+    this.idempotent =
+        method == HttpMethod.GET
+            || method == HttpMethod.HEAD
+            || method == HttpMethod.OPTIONS
+            || method == HttpMethod.PUT
+            || method == HttpMethod.DELETE;
+  }
+
+  boolean requestComplete() {
+    return requestComplete;
+  }
+
+  /** Whether the client connection should be read now (false applies backpressure). */
+  boolean wantsClientData() {
+    if (discardingBody || requestComplete) {
+      return true;
+    }
+    return upstream != null && upstream.isWritable();
+  }
+
+  // ---- request side ----
+
+  void start() {
+    router.inFlight.incrementAndGet();
+    rewriteRequestHead();
+    requestTimer =
+        client
+            .executor()
+            .schedule(
+                this::onRequestTimeout,
+                router.config.requestTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+    admit();
+  }
+
+  private void rewriteRequestHead() {
+    HttpHeaders headers = request.headers();
+    host = headers.get(HttpHeaderNames.HOST);
+    String uri = request.uri();
+    if (AbsoluteForm.isAbsolute(uri)) {
+      host = AbsoluteForm.authority(uri);
+      uri = AbsoluteForm.path(uri);
+      request.setUri(uri);
+    }
+    int query = uri.indexOf('?');
+    path = query >= 0 ? uri.substring(0, query) : uri;
+    if (path.equals("*")) {
+      path = "/"; // OPTIONS * concerns the whole server: route it like the root
+    }
+    HopByHopHeaders.strip(headers);
+    if (chunkedBody) {
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    if (host == null || host.isEmpty()) {
+      InetSocketAddress local = (InetSocketAddress) client.channel().localAddress();
+      host = local.getHostString() + ":" + local.getPort();
+    }
+    headers.set(HttpHeaderNames.HOST, host);
+    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    clientAddress = ((InetSocketAddress) client.channel().remoteAddress()).getAddress();
+    ForwardedHeaders.apply(
+        headers, clientAddress, router.trustedProxies.trusts(clientAddress), "http", host);
+    requestId = headers.get(RequestIds.X_REQUEST_ID);
+    if (!RequestIds.isWellFormedRequestId(requestId)) {
+      requestId = RequestIds.newRequestId();
+      headers.set(RequestIds.X_REQUEST_ID, requestId);
+    }
+    if (!RequestIds.isValidTraceparent(headers.get(RequestIds.TRACEPARENT))) {
+      headers.set(RequestIds.TRACEPARENT, RequestIds.newTraceparent());
+    }
+  }
+
+  void onRequestContent(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    if (discardingBody) {
+      content.release();
+      if (last) {
+        discardingBody = false;
+        requestComplete = true;
+        connection.exchangeDone(this, true);
+      }
+      return;
+    }
+    if (ended) {
+      content.release();
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      router.metrics.malformed();
+      respondError(HttpResponseStatus.BAD_REQUEST, "malformed request body", 0);
+      return;
+    }
+    bodyBytes += content.content().readableBytes();
+    if (bodyBytes > router.config.maxBodySize()) {
+      content.release();
+      respondError(
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body larger than " + router.config.maxBodySize() + " bytes",
+          0);
+      return;
+    }
+    if (last) {
+      requestComplete = true;
+    }
+    if (upstream != null) {
+      upstream.write(content, upstream.voidPromise());
+    } else if (hasBody) {
+      pendingBody.add(content);
+    } else {
+      content.release(); // attach() sends the end of a bodyless request itself
+    }
+    connection.setReading(wantsClientData());
+  }
+
+  void flushUpstream() {
+    if (upstream != null) {
+      upstream.flush();
+    }
+  }
+
+  void onClientWritabilityChanged() {
+    if (upstream != null) {
+      boolean writable = client.channel().isWritable();
+      if (upstream.config().isAutoRead() != writable) {
+        upstream.config().setAutoRead(writable);
+      }
+    }
+  }
+
+  void onUpstreamWritabilityChanged() {
+    connection.setReading(wantsClientData());
+  }
+
+  void onClientBodyStalled() {
+    respondError(HttpResponseStatus.REQUEST_TIMEOUT, "request body stalled", 0);
+  }
+
+  // ---- choosing and reaching an instance ----
+
+  private void admit() {
+    if (ended) {
+      return;
+    }
+    backend = router.snapshot.get().select(host, path);
+    if (backend == null || backend.upstreams().isEmpty()) {
+      respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no instance is ready", 1);
+      return;
+    }
+    Lease claimed = router.balancer.acquire(backend, excluded);
+    if (claimed != null) {
+      leaveQueue();
+      lease = claimed;
+      connectTo(claimed.upstream());
+      return;
+    }
+    if (!LeastInFlightBalancer.hasEligible(backend, excluded)) {
+      respondError(HttpResponseStatus.BAD_GATEWAY, "no instance could be reached", 0);
+      return;
+    }
+    AdmissionQueue queue = router.queue(backend.name());
+    if (waitingIn == queue) {
+      queue.requeue(waiter); // woken, but another request took the slot first
+      return;
+    }
+    leaveQueue();
+    if (!queue.offer(waiter)) {
+      router.metrics.queueRejected();
+      respondError(
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "every instance is busy and the queue is full",
+          1);
+      return;
+    }
+    waitingIn = queue;
+    if (queueTimer == null) {
+      queueTimer =
+          client
+              .executor()
+              .schedule(
+                  this::onQueueTimeout,
+                  router.config.queueTimeout().toNanos(),
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Called from any thread when a slot may be free. */
+  private void wake() {
+    client.executor().execute(this::admit);
+  }
+
+  private void onQueueTimeout() {
+    if (ended || waitingIn == null) {
+      return;
+    }
+    router.metrics.queueTimedOut();
+    respondError(
+        HttpResponseStatus.SERVICE_UNAVAILABLE,
+        "every instance stayed busy for " + router.config.queueTimeout().toSeconds() + " s",
+        1);
+  }
+
+  private void leaveQueue() {
+    if (waitingIn != null) {
+      waitingIn.remove(waiter);
+      waitingIn = null;
+    }
+    if (queueTimer != null) {
+      queueTimer.cancel(false);
+      queueTimer = null;
+    }
+  }
+
+  private void connectTo(Upstream target) {
+    attempts++;
+    upstreamAddress = target.address();
+    EventLoop loop = client.channel().eventLoop();
+    Channel idle = router.pool.pollIdle(loop, target);
+    if (idle != null) {
+      attach(idle, true);
+      return;
+    }
+    ChannelFuture connecting = router.pool.connect(loop, target);
+    if (connecting.isDone()) {
+      onConnected(connecting, target);
+    } else {
+      connecting.addListener(f -> onConnected(connecting, target));
+    }
+  }
+
+  private void onConnected(ChannelFuture connecting, Upstream target) {
+    if (ended) {
+      if (connecting.isSuccess()) {
+        router.pool.release(connecting.channel(), target);
+      }
+      return;
+    }
+    if (!connecting.isSuccess()) {
+      router.metrics.connectFailed();
+      log.debug("cannot connect to {}: {}", target.address(), connecting.cause().toString());
+      releaseLease();
+      exclude(target);
+      if (attempts <= router.config.maxRetries()
+          && LeastInFlightBalancer.hasEligible(backend, excluded)) {
+        router.metrics.retried();
+        admit();
+      } else {
+        respondError(
+            HttpResponseStatus.BAD_GATEWAY, "could not connect to an instance of the app", 0);
+      }
+      return;
+    }
+    attach(connecting.channel(), false);
+  }
+
+  private void attach(Channel ch, boolean reused) {
+    upstream = ch;
+    upstreamReused = reused;
+    upstreamSentBytes = false;
+    interim = false;
+    upstreamHandler = ch.pipeline().get(UpstreamConnectionHandler.class);
+    upstreamHandler.owner(this);
+    if (!ch.config().isAutoRead()) {
+      ch.config().setAutoRead(true);
+    }
+    ch.write(request, ch.voidPromise());
+    HttpContent chunk;
+    while ((chunk = pendingBody.poll()) != null) {
+      ch.write(chunk, ch.voidPromise());
+    }
+    if (!hasBody && requestComplete) {
+      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+    }
+    ch.flush();
+    connection.setReading(wantsClientData());
+  }
+
+  private void exclude(Upstream target) {
+    if (excluded.isEmpty()) {
+      excluded = new HashSet<>(4);
+    }
+    excluded.add(target.id());
+  }
+
+  // ---- response side ----
+
+  void onUpstreamRead(Object msg) {
+    upstreamSentBytes = true;
+    if (msg instanceof HttpResponse response) {
+      onResponseHead(response);
+      if (msg instanceof HttpContent content) {
+        onResponseContent(content);
+      }
+    } else if (msg instanceof HttpContent content) {
+      onResponseContent(content);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onResponseHead(HttpResponse response) {
+    if (response.decoderResult().isFailure()) {
+      respondError(HttpResponseStatus.BAD_GATEWAY, "the instance sent an invalid response", 0);
+      return;
+    }
+    int code = response.status().code();
+    if (code < 200) {
+      if (code == 101) {
+        respondError(HttpResponseStatus.BAD_GATEWAY, "protocol upgrades are not supported", 0);
+        return;
+      }
+      interim = true;
+      if (clientHttp11) {
+        HopByHopHeaders.strip(response.headers());
+        client.write(response, client.voidPromise());
+      }
+      return;
+    }
+    responseStarted = true;
+    status = code;
+    HttpHeaders headers = response.headers();
+    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+    boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+    boolean bodyless = method == HttpMethod.HEAD || code == 204 || code == 304;
+    upstreamDelimited = hasLength || bodyless || HttpUtil.isTransferEncodingChunked(response);
+    HopByHopHeaders.strip(headers);
+    if (!bodyless && !hasLength) {
+      if (clientHttp11) {
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      } else {
+        closeClientAfter = true; // HTTP/1.0 knows no chunks: the close ends the body
+      }
+    }
+    if (!requestComplete) {
+      closeClientAfter = true; // the rest of the request body will not be read
+    }
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    if (!keepClientAfterResponse()) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (!clientHttp11) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    if (!headers.contains(RequestIds.X_REQUEST_ID)) {
+      headers.set(RequestIds.X_REQUEST_ID, requestId);
+    }
+    client.write(response, client.voidPromise());
+  }
+
+  private void onResponseContent(HttpContent content) {
+    if (ended || !responseStarted) {
+      content.release();
+      if (interim && content instanceof LastHttpContent) {
+        interim = false;
+      }
+      return;
+    }
+    if (content instanceof LastHttpContent last) {
+      if (last.decoderResult().isFailure()) {
+        last.release();
+        abort("the instance closed the connection in the middle of the response");
+        return;
+      }
+      bytesSent += last.content().readableBytes();
+      finishResponse(last);
+      return;
+    }
+    bytesSent += content.content().readableBytes();
+    client.write(content, client.voidPromise());
+    if (!client.channel().isWritable() && upstream != null) {
+      upstream.config().setAutoRead(false);
+    }
+  }
+
+  void flushClient() {
+    client.flush();
+  }
+
+  private boolean keepClientAfterResponse() {
+    return clientKeepAlive && !closeClientAfter && !router.draining;
+  }
+
+  private void finishResponse(LastHttpContent last) {
+    boolean keepClient = keepClientAfterResponse() && requestComplete;
+    releaseUpstream(upstreamKeepAlive && upstreamDelimited && requestComplete);
+    end(status); // before the last write, so the request is no longer counted once it arrives
+    if (keepClient) {
+      client.writeAndFlush(last, client.voidPromise());
+    } else {
+      client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+    }
+    connection.exchangeDone(this, keepClient);
+  }
+
+  void onUpstreamClosed() {
+    upstream = null;
+    upstreamHandler = null;
+    if (ended) {
+      return;
+    }
+    Upstream failed = lease != null ? lease.upstream() : null;
+    releaseLease();
+    if (responseStarted) {
+      abort("the instance closed the connection in the middle of the response");
+      return;
+    }
+    boolean retryable =
+        !upstreamSentBytes
+            && idempotent
+            && !hasBody
+            && requestComplete
+            && attempts <= router.config.maxRetries();
+    if (retryable && !upstreamReused && failed != null) {
+      exclude(failed); // a fresh connection that closed at once: that instance is in trouble
+      retryable = LeastInFlightBalancer.hasEligible(backend, excluded);
+    }
+    if (retryable) {
+      router.metrics.retried();
+      admit();
+      return;
+    }
+    respondError(
+        HttpResponseStatus.BAD_GATEWAY,
+        upstreamSentBytes
+            ? "the instance sent an incomplete response"
+            : "the instance closed the connection before responding",
+        0);
+  }
+
+  // ---- endings ----
+
+  private void onRequestTimeout() {
+    if (ended) {
+      return;
+    }
+    router.metrics.requestTimedOut();
+    respondError(
+        HttpResponseStatus.GATEWAY_TIMEOUT,
+        "the app did not answer within " + router.config.requestTimeout().toSeconds() + " s",
+        0);
+  }
+
+  /** Answers the request from the router itself; if the response already began, cuts it. */
+  private void respondError(HttpResponseStatus error, String message, int retryAfterSeconds) {
+    if (ended) {
+      return;
+    }
+    if (responseStarted) {
+      abort(message);
+      return;
+    }
+    releaseUpstream(false);
+    leaveQueue();
+    releasePending();
+    boolean swallowRest = !requestComplete && !hasBody;
+    boolean keepClient = clientKeepAlive && !router.draining && (requestComplete || swallowRest);
+    FullHttpResponse response =
+        ErrorResponses.of(
+            client.alloc(),
+            error,
+            message,
+            keepClient,
+            method != HttpMethod.HEAD,
+            retryAfterSeconds,
+            requestId);
+    bytesSent = response.content().readableBytes();
+    end(error.code());
+    ChannelFuture written = client.writeAndFlush(response);
+    if (!keepClient) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+    if (keepClient && swallowRest) {
+      discardingBody = true;
+      connection.setReading(true);
+    } else {
+      connection.exchangeDone(this, keepClient);
+    }
+  }
+
+  private void abort(String why) {
+    if (ended) {
+      return;
+    }
+    log.debug("aborting {} {}: {}", method, target, why);
+    releaseUpstream(false);
+    leaveQueue();
+    releasePending();
+    client.close();
+    end(status == 0 ? HttpResponseStatus.BAD_GATEWAY.code() : status);
+    connection.exchangeDone(this, false);
+  }
+
+  /** The client went away; drop everything. */
+  void onClientClosed() {
+    if (ended) {
+      return;
+    }
+    router.metrics.clientAborted();
+    releaseUpstream(false);
+    leaveQueue();
+    releasePending();
+    end(499);
+  }
+
+  private void releaseUpstream(boolean reusable) {
+    Channel ch = upstream;
+    if (ch != null) {
+      upstream = null;
+      upstreamHandler.owner(null);
+      upstreamHandler = null;
+      if (reusable && lease != null) {
+        if (!ch.config().isAutoRead()) {
+          ch.config().setAutoRead(true);
+        }
+        router.pool.release(ch, lease.upstream());
+      } else {
+        ch.close();
+      }
+    }
+    releaseLease();
+  }
+
+  private void releaseLease() {
+    if (lease != null) {
+      Lease l = lease;
+      lease = null;
+      l.release();
+    }
+  }
+
+  private void releasePending() {
+    HttpContent c;
+    while ((c = pendingBody.poll()) != null) {
+      c.release();
+    }
+  }
+
+  private void end(int finalStatus) {
+    ended = true;
+    status = finalStatus;
+    if (requestTimer != null) {
+      requestTimer.cancel(false);
+    }
+    if (queueTimer != null) {
+      queueTimer.cancel(false);
+    }
+    router.inFlight.decrementAndGet();
+    long micros = (System.nanoTime() - startNanos) / 1000;
+    router.metrics.finished(finalStatus, bytesSent, micros);
+    router.accessLog.log(
+        new AccessLogEntry(
+            Instant.now(),
+            clientAddress == null ? "-" : clientAddress.getHostAddress(),
+            method.name(),
+            target,
+            finalStatus,
+            bytesSent,
+            micros,
+            upstreamAddress,
+            requestId));
+  }
+}

@@ -1,0 +1,198 @@
+package dev.pylon.router;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane: an HTTP/1.1 reverse proxy in front of the instances.
+ *
+ * <p>Life cycle: {@link #start()}, then {@link #publish} whenever the set of ready instances
+ * changes, then {@link #drain} and {@link #close()}.
+ */
+public final class Router implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+  private final RouterConfig config;
+  private final Transport transport = Transport.best();
+  private final RouterMetrics metrics = new RouterMetrics();
+  private final RouterContext context;
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private EventLoopGroup group;
+  private Channel serverChannel;
+
+  public Router(RouterConfig config) {
+    this(config, AccessLog.slf4j());
+  }
+
+  public Router(RouterConfig config, AccessLog accessLog) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.context = new RouterContext(config, transport, metrics, accessLog, clients);
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @return the address actually bound (useful with port 0)
+   * @throws RouterBindException when the address cannot be bound, with a message for the user
+   */
+  public synchronized InetSocketAddress start() {
+    if (serverChannel != null) {
+      throw new IllegalStateException("router already started");
+    }
+    int threads =
+        config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+    group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(group)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast("decoder", new StrictRequestDecoder(config))
+                        .addLast("encoder", new HttpResponseEncoder())
+                        .addLast(
+                            "body-timeout",
+                            new IdleStateHandler(
+                                config.bodyReadTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                        .addLast("proxy", new ClientConnectionHandler(context));
+                  }
+                });
+    try {
+      serverChannel =
+          bootstrap.bind(config.bindHost(), config.port()).syncUninterruptibly().channel();
+    } catch (Exception e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      group = null;
+      throw bindFailure(e);
+    }
+    InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+    log.debug(
+        "router listening on {} ({} transport, {} threads)", bound, transport.name(), threads);
+    return bound;
+  }
+
+  private RouterBindException bindFailure(Exception e) {
+    String where = config.bindHost() + ":" + config.port();
+    String detail = String.valueOf(e.getMessage());
+    if (e instanceof BindException || detail.contains("Address already in use")) {
+      return new RouterBindException(
+          "Port "
+              + config.port()
+              + " on "
+              + config.bindHost()
+              + " is already in use by another program. Stop that program, or choose another"
+              + " port with --port.",
+          e);
+    }
+    if (detail.contains("Cannot assign requested address")) {
+      return new RouterBindException(
+          "Cannot listen on "
+              + where
+              + ": this machine has no such address. Use --host 127.0.0.1 or 0.0.0.0.",
+          e);
+    }
+    if (detail.contains("Permission denied")) {
+      return new RouterBindException(
+          "Not allowed to listen on "
+              + where
+              + ": ports below 1024 need privileges. Choose a port above 1024 with --port.",
+          e);
+    }
+    return new RouterBindException(
+        "Cannot listen on " + where + ": " + detail + ". Check --host and --port.",
+        e instanceof IOException ? e : e);
+  }
+
+  /** Replaces what requests are routed to. Never blocks; queued requests re-check at once. */
+  public void publish(RoutingSnapshot snapshot) {
+    context.snapshot.set(Objects.requireNonNull(snapshot, "snapshot"));
+    context.wakeAllQueued();
+  }
+
+  /** Requests currently in progress (including those waiting in a queue). */
+  public int inFlight() {
+    return context.inFlight.get();
+  }
+
+  /** Requests currently in progress on one instance. */
+  public int inFlight(String upstreamId) {
+    return context.balancer.inFlight(upstreamId);
+  }
+
+  public RouterMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Stops accepting connections, closes idle ones, and waits for in-flight requests to finish.
+   * Connections still busy are closed after their response.
+   *
+   * @return true if every in-flight request finished within {@code timeout}
+   */
+  public boolean drain(Duration timeout) {
+    context.draining = true;
+    Channel server;
+    synchronized (this) {
+      server = serverChannel;
+    }
+    if (server != null) {
+      server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+    for (Channel ch : clients) {
+      ClientConnectionHandler handler = ch.pipeline().get(ClientConnectionHandler.class);
+      if (handler != null) {
+        handler.closeIfIdle();
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (context.inFlight.get() > 0) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return context.inFlight.get() == 0;
+      }
+    }
+    return true;
+  }
+
+  /** Closes every connection and releases the event loops. */
+  @Override
+  public synchronized void close() {
+    context.draining = true;
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+    clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      group = null;
+    }
+  }
+}

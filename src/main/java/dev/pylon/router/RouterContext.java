@@ -1,0 +1,56 @@
+package dev.pylon.router;
+
+import io.netty.channel.group.ChannelGroup;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What every connection of one router shares. Thread-safe; nothing in it blocks. */
+final class RouterContext {
+  final RouterConfig config;
+  final TrustedProxies trustedProxies;
+  final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>(RoutingSnapshot.empty());
+  final LeastInFlightBalancer balancer;
+  final UpstreamPool pool;
+  final RouterMetrics metrics;
+  final AccessLog accessLog;
+  final ChannelGroup clients;
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicInteger connections = new AtomicInteger();
+  private final ConcurrentHashMap<String, AdmissionQueue> queues = new ConcurrentHashMap<>();
+  volatile boolean draining;
+
+  RouterContext(
+      RouterConfig config,
+      Transport transport,
+      RouterMetrics metrics,
+      AccessLog accessLog,
+      ChannelGroup clients) {
+    this.config = config;
+    this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
+    this.balancer = new LeastInFlightBalancer(this::slotFreed);
+    this.pool = new UpstreamPool(transport, config);
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.clients = clients;
+  }
+
+  AdmissionQueue queue(String backend) {
+    AdmissionQueue q = queues.get(backend);
+    return q != null
+        ? q
+        : queues.computeIfAbsent(backend, b -> new AdmissionQueue(config.maxQueuedRequests()));
+  }
+
+  /** New instances may have room for queued requests. */
+  void wakeAllQueued() {
+    queues.values().forEach(AdmissionQueue::wakeAll);
+  }
+
+  private void slotFreed(String backend) {
+    AdmissionQueue q = queues.get(backend);
+    if (q != null && q.size() > 0) {
+      q.wakeOne();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.pylon.router;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last handler of an upstream connection: hands what the instance sends to the exchange that
+ * currently owns the connection; while the connection sits idle in the pool, anything it sends is
+ * unexpected and the connection is closed.
+ */
+final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
+  static final AttributeKey<String> POOL_KEY = AttributeKey.valueOf("pylon.upstream");
+  private static final Logger log = LoggerFactory.getLogger(UpstreamConnectionHandler.class);
+
+  private final UpstreamPool pool;
+  private ProxyExchange owner;
+
+  UpstreamConnectionHandler(UpstreamPool pool) {
+    this.pool = pool;
+  }
+
+  void owner(ProxyExchange exchange) {
+    this.owner = exchange;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (owner != null) {
+      owner.onUpstreamRead(msg);
+    } else {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (owner != null) {
+      owner.flushClient();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (owner != null) {
+      owner.onUpstreamWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    ProxyExchange exchange = owner;
+    owner = null;
+    if (exchange != null) {
+      exchange.onUpstreamClosed();
+    } else {
+      pool.forget(ctx.channel());
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("upstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

@@ -1,0 +1,117 @@
+package dev.pylon.router;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.resolver.NoopAddressResolverGroup;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Idle keep-alive connections to upstreams, kept per event loop so a request's upstream channel
+ * runs on the same thread as its client channel (no locks, no cross-thread hand-off). Each loop's
+ * map is touched only by that loop's thread.
+ */
+final class UpstreamPool {
+  private record Idle(Channel channel, long sinceNanos) {}
+
+  private final Bootstrap template;
+  private final long maxIdleNanos;
+  private final int maxIdlePerUpstream;
+  private final ConcurrentHashMap<EventLoop, Map<String, ArrayDeque<Idle>>> idleByLoop =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+
+  UpstreamPool(Transport transport, RouterConfig config) {
+    this.maxIdleNanos = config.upstreamIdleTimeout().toNanos();
+    this.maxIdlePerUpstream = config.maxIdlePerUpstream();
+    this.template =
+        new Bootstrap()
+            .channel(transport.clientChannel())
+            .resolver(NoopAddressResolverGroup.INSTANCE)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast("http", new HttpClientCodec())
+                        .addLast("proxy", new UpstreamConnectionHandler(UpstreamPool.this));
+                  }
+                });
+  }
+
+  /** A live idle connection to {@code upstream} on {@code loop}, or null. Call on {@code loop}. */
+  Channel pollIdle(EventLoop loop, Upstream upstream) {
+    Map<String, ArrayDeque<Idle>> byUpstream = idleByLoop.get(loop);
+    if (byUpstream == null) {
+      return null;
+    }
+    ArrayDeque<Idle> idle = byUpstream.get(upstream.address());
+    if (idle == null) {
+      return null;
+    }
+    long now = System.nanoTime();
+    Idle candidate;
+    // Newest first: the connections used most recently are the least likely to have been closed.
+    while ((candidate = idle.pollLast()) != null) {
+      Channel ch = candidate.channel();
+      if (ch.isActive() && now - candidate.sinceNanos() < maxIdleNanos) {
+        return ch;
+      }
+      ch.close();
+    }
+    return null;
+  }
+
+  /** Opens a new connection on {@code loop}. */
+  ChannelFuture connect(EventLoop loop, Upstream upstream) {
+    InetSocketAddress address =
+        addresses.computeIfAbsent(
+            upstream.address(), key -> new InetSocketAddress(upstream.host(), upstream.port()));
+    return template.clone(loop).connect(address);
+  }
+
+  /** Keeps a connection whose last response was read in full. Call on its loop. */
+  void release(Channel ch, Upstream upstream) {
+    if (!ch.isActive()) {
+      ch.close();
+      return;
+    }
+    EventLoop loop = ch.eventLoop();
+    Map<String, ArrayDeque<Idle>> byUpstream =
+        idleByLoop.computeIfAbsent(loop, l -> new HashMap<>());
+    ArrayDeque<Idle> idle = byUpstream.computeIfAbsent(upstream.address(), a -> new ArrayDeque<>());
+    if (idle.size() >= maxIdlePerUpstream) {
+      Idle oldest = idle.pollFirst();
+      if (oldest != null) {
+        oldest.channel().close();
+      }
+    }
+    ch.attr(UpstreamConnectionHandler.POOL_KEY).set(upstream.address());
+    idle.addLast(new Idle(ch, System.nanoTime()));
+  }
+
+  /** Drops an idle connection the upstream closed. Call on its loop. */
+  void forget(Channel ch) {
+    String key = ch.attr(UpstreamConnectionHandler.POOL_KEY).get();
+    Map<String, ArrayDeque<Idle>> byUpstream = idleByLoop.get(ch.eventLoop());
+    if (key == null || byUpstream == null) {
+      return;
+    }
+    ArrayDeque<Idle> idle = byUpstream.get(key);
+    if (idle != null) {
+      idle.removeIf(i -> i.channel() == ch);
+    }
+  }
+}
