@@ -257,7 +257,8 @@ class BuiltinWorkerTest {
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.port + "/slow")).build(),
               HttpResponse.BodyHandlers.ofString());
       w.awaitStderr("slow-route started");
-      w.process.destroy(); // SIGTERM
+      // SIGTERM through the handle: Process.destroy() would also close our end of its stderr.
+      w.process.toHandle().destroy();
       HttpResponse<String> response = slow.get(10, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body()).isEqualTo("slow done");
