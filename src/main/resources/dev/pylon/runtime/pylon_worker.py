@@ -50,6 +50,18 @@ STATUS_REASONS = {
 }
 
 
+_date_cache = [0, ""]
+
+
+def http_date():
+    """The Date header value, formatted once per second."""
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache[1] = formatdate(now, usegmt=True)
+        _date_cache[0] = now
+    return _date_cache[1]
+
+
 def log(message):
     sys.stderr.write("pylon-worker: %s\n" % message)
     sys.stderr.flush()
@@ -401,7 +413,7 @@ class Response(object):
         if no_body_status:
             self.body_allowed = False
         if "date" not in names:
-            lines.append("Date: %s\r\n" % formatdate(usegmt=True))
+            lines.append("Date: %s\r\n" % http_date())
         if not self.keep_alive:
             lines.append("Connection: close\r\n")
         elif self.request.version == "HTTP/1.0":
@@ -420,7 +432,11 @@ class Worker(object):
         self.threads = threads
         self.graceful_timeout = graceful_timeout
         self.stopping = threading.Event()
-        self.ready_queue = collections.deque()  # connections a thread gives back to the selector
+        # The selector and the idle connections in it: pool threads give connections back by
+        # registering them directly (epoll allows it while select() runs), under this lock.
+        self.sel = selectors.DefaultSelector()
+        self.idle = {}
+        self.sel_lock = threading.Lock()
         self.work = collections.deque()
         self.work_ready = threading.Condition()
         self.busy = 0
@@ -435,35 +451,45 @@ class Worker(object):
             t = threading.Thread(target=self._thread_main, name="pylon-worker-%d" % (i + 1))
             t.daemon = True
             t.start()
-        sel = selectors.DefaultSelector()
+        sel, idle = self.sel, self.idle
         sel.register(listener, selectors.EVENT_READ, "listen")
         sel.register(self.wake_r, selectors.EVENT_READ, "wake")
-        idle = {}
+        last_sweep = time.monotonic()
         while not self.stopping.is_set():
             for key, _ in sel.select(timeout=1.0):
                 if key.data == "listen":
-                    self._accept(listener, sel, idle)
+                    self._accept(listener)
                 elif key.data == "wake":
                     self._drain_wake()
                 else:
                     conn = key.data
-                    sel.unregister(conn.sock)
-                    del idle[conn.sock]
+                    with self.sel_lock:
+                        if idle.pop(conn.sock, None) is None:
+                            continue
+                        sel.unregister(conn.sock)
                     self._dispatch(conn)
-            while self.ready_queue:
-                conn = self.ready_queue.popleft()
-                conn.idle_since = time.monotonic()
-                idle[conn.sock] = conn
-                sel.register(conn.sock, selectors.EVENT_READ, conn)
             now = time.monotonic()
-            for sock, conn in list(idle.items()):
-                if now - conn.idle_since > KEEPALIVE_IDLE_TIMEOUT:
-                    sel.unregister(sock)
-                    del idle[sock]
-                    conn.close()
-        return self._drain(listener, sel, idle)
+            if now - last_sweep >= 1.0:
+                last_sweep = now
+                with self.sel_lock:
+                    for sock, conn in list(idle.items()):
+                        if now - conn.idle_since > KEEPALIVE_IDLE_TIMEOUT:
+                            sel.unregister(sock)
+                            del idle[sock]
+                            conn.close()
+        return self._drain(listener)
 
-    def _accept(self, listener, sel, idle):
+    def _keep(self, conn):
+        """Gives a connection back to the selector to wait for its next request."""
+        conn.idle_since = time.monotonic()
+        with self.sel_lock:
+            if self.stopping.is_set():
+                conn.close()
+                return
+            self.idle[conn.sock] = conn
+            self.sel.register(conn.sock, selectors.EVENT_READ, conn)
+
+    def _accept(self, listener):
         while True:
             try:
                 sock, addr = listener.accept()
@@ -479,8 +505,9 @@ class Worker(object):
             except OSError:
                 pass
             conn = Connection(sock, addr)
-            idle[sock] = conn
-            sel.register(sock, selectors.EVENT_READ, conn)
+            with self.sel_lock:
+                self.idle[sock] = conn
+                self.sel.register(sock, selectors.EVENT_READ, conn)
 
     def _drain_wake(self):
         try:
@@ -500,18 +527,22 @@ class Worker(object):
             self.work.append(conn)
             self.work_ready.notify()
 
-    def _drain(self, listener, sel, idle):
+    def _drain(self, listener):
         """Graceful stop: no new connections; serve what has arrived; close idle ones."""
+        sel = self.sel
         sel.unregister(listener)
         listener.close()
-        for key, _ in sel.select(timeout=0):
-            if key.data not in ("listen", "wake"):
-                conn = key.data
+        with self.sel_lock:
+            for key, _ in sel.select(timeout=0):
+                if key.data not in ("listen", "wake"):
+                    conn = key.data
+                    sel.unregister(conn.sock)
+                    del self.idle[conn.sock]
+                    self._dispatch(conn)
+            for conn in self.idle.values():
                 sel.unregister(conn.sock)
-                del idle[conn.sock]
-                self._dispatch(conn)
-        for conn in idle.values():
-            conn.close()
+                conn.close()
+            self.idle.clear()
         deadline = time.monotonic() + self.graceful_timeout
         with self.work_ready:
             while (self.work or self.busy) and time.monotonic() < deadline:
@@ -537,8 +568,7 @@ class Worker(object):
                 traceback.print_exc()
                 keep = False
             if keep and not self.stopping.is_set():
-                self.ready_queue.append(conn)
-                self.wake()
+                self._keep(conn)
             else:
                 conn.close()
             with self.work_ready:
