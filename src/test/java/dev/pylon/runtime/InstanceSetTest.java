@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +121,56 @@ class InstanceSetTest {
     // SIGTERM did it: the grace was not cut short (e.g. by the parent-death signal).
     assertThat(listener.awaitEvent(e -> e.kind() == Kind.STOPPED).detail())
         .isEqualTo("stopped (killed by signal 15 (TERM))");
+  }
+
+  @Test
+  void gunicornsWorkerProcessesStopWithItsMaster() throws Exception {
+    Path systemPython = Path.of("/usr/bin/python3");
+    Assumptions.assumeTrue(
+        new ProcessBuilder(systemPython.toString(), "-c", "import gunicorn").start().waitFor() == 0,
+        "Debian's python3 with gunicorn is needed");
+    Files.writeString(
+        dir.resolve("hello.py"),
+        """
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"hello"]
+        """);
+    start(
+        List.of(
+            systemPython.toString(),
+            "-m",
+            "gunicorn",
+            "--bind",
+            "127.0.0.1:$PORT",
+            "--workers",
+            "2",
+            "hello:app"),
+        1,
+        fast());
+    ReadyInstance ready = listener.awaitReady(list -> list.size() == 1).getFirst();
+    assertThat(get(ready, "/")).isEqualTo("hello");
+    long master = set.instances().getFirst().pid();
+    List<Long> group = awaitGroupOf(master, 3);
+
+    set.stop(Duration.ofSeconds(5));
+
+    assertThat(group).allMatch(pid -> !ProcessGroups.alive(pid));
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.STOPPED).detail())
+        .isEqualTo("stopped (exited with status 0)");
+  }
+
+  /** The members of group {@code pgid}, once there are at least {@code size} of them. */
+  private static List<Long> awaitGroupOf(long pgid, int size) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<Long> members = ProcessGroups.members(pgid);
+      if (members.size() >= size) {
+        return members;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("group " + pgid + " never had " + size + " members");
   }
 
   @Test
