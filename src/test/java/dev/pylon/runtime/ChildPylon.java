@@ -31,19 +31,7 @@ public final class ChildPylon {
           @Override
           public void output(String instance, boolean stderr, String line) {}
         };
-    InstanceSet set =
-        new InstanceSet(
-            template,
-            1,
-            quiet,
-            new SupervisorOptions(
-                java.time.Duration.ofSeconds(240),
-                java.time.Duration.ofSeconds(10),
-                java.time.Duration.ofMillis(50),
-                RestartBackoff.Policy.defaults(),
-                3,
-                40,
-                false));
+    InstanceSet set = new InstanceSet(template, 1, quiet, SupervisorOptions.defaults());
     set.start();
     if (!set.awaitFirstReady(Duration.ofSeconds(20)).ready()) {
       System.out.println("not-ready");
