@@ -2,15 +2,12 @@ package dev.pylon.runtime;
 
 import dev.pylon.runtime.InstanceEvent.Kind;
 import dev.pylon.runtime.InstanceStatus.State;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -556,16 +553,18 @@ public final class InstanceSet implements AutoCloseable {
         .name(name + (isStderr ? "-stderr" : "-stdout"))
         .start(
             () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                  attempt.tail.add(line);
-                  try {
-                    listener.output(name, isStderr, line);
-                  } catch (RuntimeException e) {
-                    log.warn("instance listener failed on output", e);
-                  }
-                }
+              try (InputStream in = stream) {
+                OutputLines.forEach(
+                    in,
+                    OutputLines.MAX_LINE_BYTES,
+                    line -> {
+                      attempt.tail.add(line);
+                      try {
+                        listener.output(name, isStderr, line);
+                      } catch (RuntimeException e) {
+                        log.warn("instance listener failed on output", e);
+                      }
+                    });
               } catch (IOException closed) {
                 // the process and everything holding its pipe are gone
               }
