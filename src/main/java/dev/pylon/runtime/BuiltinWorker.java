@@ -1,0 +1,98 @@
+package dev.pylon.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Pylon's own WSGI server ({@code pylon_worker.py}, standard library only), shipped inside the jar
+ * and written out next to the state it serves so a Python interpreter can run it.
+ */
+public final class BuiltinWorker {
+  private static final String RESOURCE = "pylon_worker.py";
+
+  /** Exit status of the worker when the app cannot be imported (before anything is bound). */
+  public static final int EXIT_APP_IMPORT_FAILED = 3;
+
+  /** Exit status of the worker when its port cannot be bound. */
+  public static final int EXIT_BIND_FAILED = 4;
+
+  private BuiltinWorker() {}
+
+  /**
+   * Writes the worker script into {@code dir} under a content-addressed name ({@code
+   * pylon_worker-<hash>.py}), so an instance that is running an older copy is never changed under
+   * its feet, and returns its path. Writing is atomic; an existing identical file is reused.
+   */
+  public static Path materialize(Path dir) throws IOException {
+    byte[] script = script();
+    String name = "pylon_worker-" + HexFormat.of().formatHex(sha256(script), 0, 6) + ".py";
+    Path target = dir.resolve(name);
+    if (Files.isRegularFile(target)
+        && java.util.Arrays.equals(Files.readAllBytes(target), script)) {
+      return target;
+    }
+    Files.createDirectories(dir);
+    Path temp = Files.createTempFile(dir, ".pylon_worker", ".tmp");
+    try {
+      Files.write(temp, script);
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    return target;
+  }
+
+  /**
+   * The command line that runs {@code app} (MODULE:ATTR) from {@code appDir} with the worker at
+   * {@code script}; {@code $PORT} is left for the supervisor to fill in.
+   */
+  public static List<String> command(
+      String python, Path script, String app, Path appDir, int threads) {
+    return List.of(
+        python,
+        script.toString(),
+        "--app",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "$PORT",
+        "--threads",
+        Integer.toString(threads),
+        "--chdir",
+        appDir.toString());
+  }
+
+  /** The script's bytes, as shipped in the jar. */
+  public static byte[] script() {
+    try (InputStream in = BuiltinWorker.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(RESOURCE + " is missing from the Pylon jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.pylon.runtime;
+
+import java.time.Instant;
+
+/** Something that happened to an instance, for the user and for the event log. */
+public record InstanceEvent(Instant at, String instance, Kind kind, String detail) {
+  /** The kinds of event, in the order an instance's life usually shows them. */
+  public enum Kind {
+    /** A process was started for the instance (detail: pid and port). */
+    STARTING,
+    /** The instance's port accepts connections; it gets traffic from now on. */
+    READY,
+    /** The instance's process ended (detail: exit status or signal). */
+    EXITED,
+    /** The instance will be started again after a back-off delay (detail: the delay). */
+    RESTARTING,
+    /** The instance never became ready on its first start (detail: why, and its last lines). */
+    FAILED_TO_START,
+    /** The instance keeps failing: several restarts in a row without staying up. */
+    CRASH_LOOP,
+    /** The instance was stopped on purpose. */
+    STOPPED
+  }
+}

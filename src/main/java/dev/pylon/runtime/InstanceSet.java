@@ -1,0 +1,800 @@
+package dev.pylon.runtime;
+
+import dev.pylon.runtime.InstanceEvent.Kind;
+import dev.pylon.runtime.InstanceStatus.State;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The instances of one revision: {@code count} processes, each on its own free port on 127.0.0.1,
+ * each the leader of its own process group, restarted with back-off when it dies, reported ready
+ * only once its port accepts connections, and stopped group-wide (SIGTERM, grace, SIGKILL) so no
+ * process it started survives.
+ *
+ * <p>All instance state belongs to one supervisor thread; process start-up happens on one
+ * dedicated, long-lived launcher thread (a child's parent-death signal is tied to the thread that
+ * started it); each process has a waiter thread and one reader thread per output stream.
+ */
+public final class InstanceSet implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(InstanceSet.class);
+  private static final String HOST = "127.0.0.1";
+  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
+
+  private final InstanceTemplate template;
+  private final InstanceListener listener;
+  private final SupervisorOptions options;
+  private final InstantSource clock;
+  private final List<Instance> instances = new ArrayList<>();
+  private final ScheduledExecutorService supervisor;
+  private final ExecutorService launcher;
+  private final Set<Attempt> spawned = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean startCalled = new AtomicBoolean();
+  private final AtomicBoolean stopCalled = new AtomicBoolean();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean stopping;
+  private volatile List<String> wrapper = List.of();
+
+  // Owned by the supervisor thread.
+  private List<ReadyInstance> published = List.of();
+
+  // What awaitFirstReady waits for; guarded by startMonitor.
+  private final Object startMonitor = new Object();
+  private String firstReady;
+  private final Map<String, StartOutcome> firstStartFailures = new LinkedHashMap<>();
+
+  public InstanceSet(
+      InstanceTemplate template, int count, InstanceListener listener, SupervisorOptions options) {
+    this(template, count, listener, options, InstantSource.system());
+  }
+
+  InstanceSet(
+      InstanceTemplate template,
+      int count,
+      InstanceListener listener,
+      SupervisorOptions options,
+      InstantSource clock) {
+    if (count < 0) {
+      throw new IllegalArgumentException("instance count must not be negative: " + count);
+    }
+    this.template = template;
+    this.listener = listener;
+    this.options = options;
+    this.clock = clock;
+    for (int n = 1; n <= count; n++) {
+      instances.add(new Instance(template.revision() + "-" + n, n));
+    }
+    this.supervisor =
+        Executors.newSingleThreadScheduledExecutor(
+            r ->
+                Thread.ofPlatform()
+                    .daemon()
+                    .name("pylon-supervisor-" + template.revision())
+                    .unstarted(r));
+    this.launcher =
+        Executors.newSingleThreadExecutor(
+            r ->
+                Thread.ofPlatform()
+                    .daemon()
+                    .name("pylon-launcher-" + template.revision())
+                    .unstarted(r));
+  }
+
+  /** Starts every instance. May be called once. */
+  public void start() {
+    if (!startCalled.compareAndSet(false, true)) {
+      throw new IllegalStateException("instances of " + template.revision() + " already started");
+    }
+    launcher.execute(() -> wrapper = processWrapper());
+    for (Instance instance : instances) {
+      post(() -> launch(instance));
+    }
+  }
+
+  /**
+   * Blocks until at least one instance is ready (READY), or every instance failed on its first
+   * start before ever being ready (FAILED, with the first such instance's exit status and last
+   * output lines), or {@code timeout} passed (TIMED_OUT).
+   */
+  public StartOutcome awaitFirstReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (startMonitor) {
+      while (true) {
+        if (firstReady != null) {
+          return new StartOutcome(StartOutcome.Result.READY, firstReady, "ready", -1, List.of());
+        }
+        if (firstStartFailures.size() == instances.size()) {
+          if (instances.isEmpty()) {
+            return new StartOutcome(
+                StartOutcome.Result.FAILED, "", "there are no instances to start", -1, List.of());
+          }
+          return firstStartFailures.values().iterator().next();
+        }
+        if (stopped.getCount() == 0) {
+          return new StartOutcome(
+              StartOutcome.Result.FAILED,
+              "",
+              "stopped before any instance was ready",
+              -1,
+              List.of());
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return new StartOutcome(
+              StartOutcome.Result.TIMED_OUT,
+              "",
+              "no instance was ready after " + describe(timeout),
+              -1,
+              List.of());
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(startMonitor, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return new StartOutcome(
+              StartOutcome.Result.TIMED_OUT, "", "interrupted while waiting", -1, List.of());
+        }
+      }
+    }
+  }
+
+  /** A snapshot of every instance. */
+  public List<InstanceStatus> instances() {
+    if (supervisor.isTerminated()) {
+      return statuses();
+    }
+    return onSupervisor(this::statuses).orElseGet(List::of);
+  }
+
+  /**
+   * Stops routing to every instance (an empty ready list), sends SIGTERM to each instance's whole
+   * process group, waits up to {@code grace} for all of them to be gone, then sends SIGKILL to what
+   * is left; returns once no process of any instance remains (or, if even SIGKILL did not end them,
+   * after a bounded wait that is logged). Safe to call more than once.
+   */
+  public void stop(Duration grace) {
+    if (!stopCalled.compareAndSet(false, true)) {
+      awaitStopped(grace.plus(KILL_WAIT).plusSeconds(10));
+      return;
+    }
+    boolean interrupted = false;
+    try {
+      onSupervisor(
+          () -> {
+            stopping = true;
+            for (Instance instance : instances) {
+              instance.cancelTimer();
+              if (instance.current != null) {
+                instance.current.ready = false;
+              }
+            }
+            publishReady();
+            return null;
+          });
+      stopping = true;
+      // Wait for a start in progress to finish, but keep the launcher thread alive until every
+      // instance is gone: its end would fire their parent-death signal (SIGKILL) before the grace.
+      try {
+        launcher.submit(() -> {}).get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+        log.warn("{}: a process start did not finish within 10 s", template.revision());
+      }
+      List<Attempt> live = new ArrayList<>(spawned);
+      for (Attempt attempt : live) {
+        ProcessGroups.signal(attempt.pid(), "TERM");
+      }
+      Set<Attempt> killed = new HashSet<>();
+      if (!awaitGone(live, grace)) {
+        for (Attempt attempt : live) {
+          if (!gone(attempt)) {
+            killed.add(attempt);
+            ProcessGroups.signal(attempt.pid(), "KILL");
+          }
+        }
+        if (!awaitGone(live, KILL_WAIT)) {
+          log.error(
+              "{}: processes still present after SIGKILL: {}",
+              template.revision(),
+              live.stream().filter(a -> !gone(a)).map(Attempt::pid).toList());
+        }
+      }
+      for (Attempt attempt : live) {
+        attempt.awaitOutputAndExit(KILL_WAIT);
+      }
+      onSupervisor(
+          () -> {
+            for (Instance instance : instances) {
+              Attempt last = instance.current;
+              String how = "stopped";
+              if (last != null && last.process != null) {
+                how =
+                    killed.contains(last)
+                        ? "killed with SIGKILL after the " + describe(grace) + " grace period"
+                        : "stopped (" + describeExit(last.process) + ")";
+                instance.lastExit = how;
+              }
+              instance.enter(State.STOPPED);
+              emit(Kind.STOPPED, instance.name, how);
+            }
+            return null;
+          });
+    } catch (InterruptedException e) {
+      interrupted = true;
+      for (Attempt attempt : spawned) {
+        ProcessGroups.signal(attempt.pid(), "KILL");
+      }
+    } finally {
+      launcher.shutdown();
+      supervisor.shutdown();
+      try {
+        supervisor.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      stopped.countDown();
+      synchronized (startMonitor) {
+        startMonitor.notifyAll();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** {@link #stop(Duration)} with the options' grace period. */
+  @Override
+  public void close() {
+    stop(options.grace());
+  }
+
+  // ---- supervisor thread
+
+  private void launch(Instance instance) {
+    if (stopping) {
+      return;
+    }
+    instance.timer = null;
+    int port;
+    try {
+      port = freePort();
+    } catch (IOException e) {
+      log.warn("{}: no free port: {}", instance.name, e.getMessage());
+      instance.timer =
+          schedule(() -> launch(instance), options.readinessInterval().multipliedBy(10));
+      return;
+    }
+    Attempt attempt =
+        new Attempt(instance, ++instance.starts, port, new OutputTail(options.outputLines()));
+    instance.current = attempt;
+    instance.enter(State.STARTING);
+    try {
+      launcher.execute(() -> spawn(attempt));
+    } catch (RejectedExecutionException stoppedMeanwhile) {
+      // stop() has begun; nothing to start.
+    }
+  }
+
+  private void started(Attempt attempt) {
+    Instance instance = attempt.instance;
+    if (stopping || attempt != instance.current) {
+      return;
+    }
+    attempt.startedAt = clock.instant();
+    emit(
+        Kind.STARTING,
+        instance.name,
+        "pid " + attempt.pid() + ", port " + attempt.port + " (start " + attempt.number + ")");
+    instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
+  }
+
+  private void probe(Attempt attempt) {
+    Instance instance = attempt.instance;
+    if (stopping || attempt != instance.current || attempt.exited) {
+      return;
+    }
+    if (accepts(attempt.port)) {
+      attempt.ready = true;
+      instance.everReady = true;
+      instance.enter(State.READY);
+      Duration took = Duration.between(attempt.startedAt, clock.instant());
+      emit(
+          Kind.READY,
+          instance.name,
+          "accepting connections on port " + attempt.port + " after " + took.toMillis() + " ms");
+      publishReady();
+      synchronized (startMonitor) {
+        if (firstReady == null) {
+          firstReady = instance.name;
+          startMonitor.notifyAll();
+        }
+      }
+      return;
+    }
+    Duration waited = Duration.between(attempt.startedAt, clock.instant());
+    if (waited.compareTo(options.startTimeout()) >= 0) {
+      attempt.startFailureReported = true;
+      String detail =
+          "did not accept connections on port "
+              + attempt.port
+              + " within "
+              + describe(options.startTimeout())
+              + "; killing it";
+      emit(Kind.FAILED_TO_START, instance.name, detail);
+      recordFirstStartFailure(attempt, detail, -1);
+      ProcessGroups.signal(attempt.pid(), "KILL");
+      return; // its exit restarts it
+    }
+    instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
+  }
+
+  private void exited(Attempt attempt, int status, String how) {
+    Instance instance = attempt.instance;
+    attempt.exited = true;
+    if (attempt.process != null && !ProcessGroups.members(attempt.pid()).isEmpty()) {
+      // The leader is gone; whatever it forked must not outlive it.
+      ProcessGroups.signal(attempt.pid(), "KILL");
+    }
+    spawned.remove(attempt);
+    if (stopping || attempt != instance.current) {
+      return;
+    }
+    instance.cancelTimer();
+    instance.lastExit = how;
+    boolean wasReady = attempt.ready;
+    attempt.ready = false;
+    if (wasReady) {
+      publishReady();
+    }
+    emit(Kind.EXITED, instance.name, how);
+    if (!wasReady && !attempt.startFailureReported) {
+      String detail = how + " before accepting connections on port " + attempt.port;
+      emit(Kind.FAILED_TO_START, instance.name, detail);
+      recordFirstStartFailure(attempt, detail, status);
+    }
+    Instant began = attempt.startedAt != null ? attempt.startedAt : clock.instant();
+    Duration delay = instance.backoff.delayAfterExit(began, clock.instant());
+    int inARow = instance.backoff.failuresInARow();
+    if (inARow >= options.crashLoopAfter()) {
+      instance.enter(State.CRASH_LOOP);
+      if (inARow == options.crashLoopAfter()) {
+        emit(
+            Kind.CRASH_LOOP,
+            instance.name,
+            inARow + " exits in a row without staying up; last: " + how);
+      }
+    } else {
+      instance.enter(State.BACKOFF);
+    }
+    emit(
+        Kind.RESTARTING,
+        instance.name,
+        "in " + describe(delay) + " (exit " + inARow + " in a row)");
+    instance.timer = schedule(() -> launch(instance), delay);
+  }
+
+  private void recordFirstStartFailure(Attempt attempt, String detail, int status) {
+    if (attempt.number != 1 || attempt.instance.everReady) {
+      return;
+    }
+    synchronized (startMonitor) {
+      firstStartFailures.putIfAbsent(
+          attempt.instance.name,
+          new StartOutcome(
+              StartOutcome.Result.FAILED,
+              attempt.instance.name,
+              detail,
+              status,
+              attempt.tail.lines()));
+      startMonitor.notifyAll();
+    }
+  }
+
+  private void publishReady() {
+    List<ReadyInstance> ready = new ArrayList<>();
+    for (Instance instance : instances) {
+      Attempt attempt = instance.current;
+      if (attempt != null && attempt.ready) {
+        ready.add(new ReadyInstance(instance.name, HOST, attempt.port));
+      }
+    }
+    if (!ready.equals(published)) {
+      published = List.copyOf(ready);
+      try {
+        listener.readyChanged(published);
+      } catch (RuntimeException e) {
+        log.warn("instance listener failed on readyChanged", e);
+      }
+    }
+  }
+
+  private void emit(Kind kind, String instance, String detail) {
+    InstanceEvent event = new InstanceEvent(clock.instant(), instance, kind, detail);
+    log.debug("{} {}: {}", instance, kind, detail);
+    try {
+      listener.event(event);
+    } catch (RuntimeException e) {
+      log.warn("instance listener failed on event {}", event, e);
+    }
+  }
+
+  private List<InstanceStatus> statuses() {
+    List<InstanceStatus> out = new ArrayList<>();
+    for (Instance instance : instances) {
+      Attempt attempt = instance.current;
+      boolean running = attempt != null && attempt.process != null && attempt.process.isAlive();
+      out.add(
+          new InstanceStatus(
+              instance.name,
+              instance.state,
+              attempt == null ? 0 : attempt.port,
+              running ? attempt.pid() : -1,
+              instance.starts,
+              instance.since,
+              instance.lastExit,
+              attempt == null ? List.of() : attempt.tail.lines()));
+    }
+    return out;
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+    try {
+      return supervisor.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopped) {
+      return null;
+    }
+  }
+
+  /** Runs {@code task} on the supervisor thread, unless it has already shut down. */
+  private void post(Runnable task) {
+    try {
+      supervisor.execute(guarded(task));
+    } catch (RejectedExecutionException stopped) {
+      // After stop() nothing is supervised any more.
+    }
+  }
+
+  private static Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("supervisor task failed", e);
+      }
+    };
+  }
+
+  private <T> Optional<T> onSupervisor(Callable<T> task) {
+    try {
+      return Optional.ofNullable(supervisor.submit(task).get(10, TimeUnit.SECONDS));
+    } catch (RejectedExecutionException | TimeoutException e) {
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("supervisor task failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  // ---- launcher thread
+
+  private void spawn(Attempt attempt) {
+    if (stopping) {
+      return;
+    }
+    Instance instance = attempt.instance;
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(template.commandFor(attempt.port));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(template.workDir().toFile());
+    Map<String, String> env = builder.environment();
+    env.putAll(template.env());
+    env.put("PORT", Integer.toString(attempt.port));
+    env.putIfAbsent("PYTHONUNBUFFERED", "1");
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      String how = "could not be started: " + e.getMessage();
+      attempt.tail.add(how);
+      post(() -> exited(attempt, -1, how));
+      return;
+    }
+    attempt.process = process;
+    spawned.add(attempt);
+    attempt.stdout = readLines(attempt, process.getInputStream(), false);
+    attempt.stderr = readLines(attempt, process.getErrorStream(), true);
+    post(() -> started(attempt));
+    attempt.waiter =
+        Thread.ofPlatform()
+            .daemon()
+            .name(instance.name + "-waiter")
+            .start(
+                () -> {
+                  int status = waitUninterruptibly(process);
+                  attempt.awaitOutput(OUTPUT_DRAIN);
+                  post(() -> exited(attempt, status, describeExit(process)));
+                });
+  }
+
+  private Thread readLines(Attempt attempt, InputStream stream, boolean isStderr) {
+    String name = attempt.instance.name;
+    return Thread.ofPlatform()
+        .daemon()
+        .name(name + (isStderr ? "-stderr" : "-stdout"))
+        .start(
+            () -> {
+              try (InputStream in = stream) {
+                OutputLines.forEach(
+                    in,
+                    OutputLines.MAX_LINE_BYTES,
+                    line -> {
+                      attempt.tail.add(line);
+                      try {
+                        listener.output(name, isStderr, line);
+                      } catch (RuntimeException e) {
+                        log.warn("instance listener failed on output", e);
+                      }
+                    });
+              } catch (IOException closed) {
+                // the process and everything holding its pipe are gone
+              }
+            });
+  }
+
+  /**
+   * {@code setsid} makes each instance the leader of a new session and process group, so one signal
+   * reaches everything it forks; {@code setpriv --pdeathsig KILL} asks the kernel to kill it if the
+   * thread that started it (the launcher) or Pylon dies.
+   */
+  private List<String> processWrapper() {
+    List<String> prefix = new ArrayList<>();
+    Optional<Path> setsid = onPath("setsid");
+    if (setsid.isPresent()) {
+      prefix.add(setsid.get().toString());
+    } else {
+      log.warn(
+          "setsid (util-linux) is not on PATH: instances share Pylon's process group, and"
+              + " processes they fork may outlive a stop");
+    }
+    if (options.parentDeathSignal()) {
+      Optional<Path> setpriv = onPath("setpriv").filter(InstanceSet::supportsParentDeathSignal);
+      if (setpriv.isPresent()) {
+        prefix.addAll(List.of(setpriv.get().toString(), "--pdeathsig", "KILL", "--"));
+      } else {
+        log.info("setpriv --pdeathsig is unavailable: instances outlive a killed Pylon");
+      }
+    }
+    return List.copyOf(prefix);
+  }
+
+  private static boolean supportsParentDeathSignal(Path setpriv) {
+    try {
+      Process check =
+          new ProcessBuilder(setpriv.toString(), "--pdeathsig", "KILL", "--", "true")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return check.waitFor(5, TimeUnit.SECONDS) && check.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static Optional<Path> onPath(String program) {
+    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    for (String dir : path.split(File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path candidate = Path.of(dir, program);
+      if (Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  // ---- helpers
+
+  private void awaitStopped(Duration timeout) {
+    try {
+      stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean gone(Attempt attempt) {
+    return !attempt.process.isAlive() && ProcessGroups.members(attempt.pid()).isEmpty();
+  }
+
+  private static boolean awaitGone(List<Attempt> attempts, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (attempts.stream().allMatch(InstanceSet::gone)) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(HOST, port), 200);
+      return socket.isConnected();
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(HOST, 0));
+      return socket.getLocalPort();
+    }
+  }
+
+  private static int waitUninterruptibly(Process process) {
+    while (true) {
+      try {
+        return process.waitFor();
+      } catch (InterruptedException e) {
+        // only stop() ends a waiter, by ending the process
+      }
+    }
+  }
+
+  /** "exited with status 3", or "killed by signal 9 (KILL)" for the JDK's 128+n convention. */
+  static String describeExit(Process process) {
+    if (process.isAlive()) {
+      return "still running";
+    }
+    int status = process.exitValue();
+    if (status > 128 && status < 128 + 32) {
+      int signal = status - 128;
+      return "killed by signal " + signal + signalName(signal);
+    }
+    return "exited with status " + status;
+  }
+
+  private static String signalName(int signal) {
+    return switch (signal) {
+      case 1 -> " (HUP)";
+      case 2 -> " (INT)";
+      case 6 -> " (ABRT)";
+      case 9 -> " (KILL)";
+      case 11 -> " (SEGV)";
+      case 15 -> " (TERM)";
+      default -> "";
+    };
+  }
+
+  static String describe(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 1000 != 0 || millis == 0) {
+      return millis + " ms";
+    }
+    long seconds = millis / 1000;
+    return seconds % 60 == 0 && seconds >= 60 ? seconds / 60 + " min" : seconds + " s";
+  }
+
+  /** One instance: a name, and a succession of processes (attempts). Supervisor-owned. */
+  private final class Instance {
+    final String name;
+    final int index;
+    final RestartBackoff backoff = new RestartBackoff(options.restartBackoff());
+    Attempt current;
+    boolean everReady;
+    int starts;
+    ScheduledFuture<?> timer;
+    State state = State.STARTING;
+    Instant since = clock.instant();
+    String lastExit = "";
+
+    Instance(String name, int index) {
+      this.name = name;
+      this.index = index;
+    }
+
+    void enter(State next) {
+      if (next != state) {
+        state = next;
+        since = clock.instant();
+      }
+    }
+
+    void cancelTimer() {
+      if (timer != null) {
+        timer.cancel(false);
+        timer = null;
+      }
+    }
+  }
+
+  /** One process started for an instance. */
+  private static final class Attempt {
+    final Instance instance;
+    final int number;
+    final int port;
+    final OutputTail tail;
+    volatile Process process;
+    volatile Thread stdout;
+    volatile Thread stderr;
+    volatile Thread waiter;
+    // Supervisor-owned:
+    Instant startedAt;
+    boolean ready;
+    boolean exited;
+    boolean startFailureReported;
+
+    Attempt(Instance instance, int number, int port, OutputTail tail) {
+      this.instance = instance;
+      this.number = number;
+      this.port = port;
+      this.tail = tail;
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    void awaitOutput(Duration timeout) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (Thread reader : new Thread[] {stdout, stderr}) {
+        long left = deadline - System.nanoTime();
+        if (reader != null && left > 0) {
+          try {
+            reader.join(Duration.ofNanos(left));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }
+
+    void awaitOutputAndExit(Duration timeout) throws InterruptedException {
+      Thread w = waiter;
+      if (w != null) {
+        w.join(timeout);
+      }
+    }
+  }
+}

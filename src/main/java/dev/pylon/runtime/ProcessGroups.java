@@ -1,0 +1,101 @@
+package dev.pylon.runtime;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Linux process groups, seen through {@code /proc} and signalled with {@code kill(1)} (the JDK can
+ * signal one process but not a group). An instance is started as the leader of its own session, so
+ * its process group id is its pid and everything it forks stays in that group.
+ */
+final class ProcessGroups {
+  private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
+  private static final Path PROC = Path.of("/proc");
+
+  private ProcessGroups() {}
+
+  /** A process as {@code /proc/<pid>/stat} shows it. */
+  record Stat(long pid, char state, long parent, long group) {}
+
+  /**
+   * Sends {@code signal} (a name such as TERM or KILL) to the whole group {@code pgid}, and to
+   * {@code pgid} as a process too (in case it has not made its own group yet). Returns whether any
+   * process got it.
+   */
+  static boolean signal(long pgid, String signal) {
+    boolean group = kill("-" + signal, "--", "-" + pgid);
+    boolean leader = kill("-" + signal, Long.toString(pgid));
+    return group || leader;
+  }
+
+  private static boolean kill(String... args) {
+    List<String> command = new ArrayList<>(List.of("kill"));
+    command.addAll(List.of(args));
+    try {
+      Process kill =
+          new ProcessBuilder(command)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS)) {
+        kill.destroyForcibly();
+        return false;
+      }
+      return kill.exitValue() == 0;
+    } catch (IOException e) {
+      log.warn("cannot run kill(1): {}", e.getMessage());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The live (not zombie) processes whose process group is {@code pgid}. */
+  static List<Long> members(long pgid) {
+    List<Long> members = new ArrayList<>();
+    File[] entries = PROC.toFile().listFiles();
+    if (entries == null) {
+      return members;
+    }
+    for (File entry : entries) {
+      String name = entry.getName();
+      if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+        continue;
+      }
+      stat(Long.parseLong(name))
+          .filter(s -> s.group() == pgid && s.state() != 'Z' && s.state() != 'X')
+          .ifPresent(s -> members.add(s.pid()));
+    }
+    return members;
+  }
+
+  /** Whether {@code pid} exists and is not a zombie. */
+  static boolean alive(long pid) {
+    return stat(pid).filter(s -> s.state() != 'Z' && s.state() != 'X').isPresent();
+  }
+
+  static Optional<Stat> stat(long pid) {
+    try {
+      String text =
+          Files.readString(
+              PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
+      // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses; it ends at the last
+      // ')'.
+      String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+      return Optional.of(
+          new Stat(pid, fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[2])));
+    } catch (IOException | RuntimeException gone) {
+      return Optional.empty();
+    }
+  }
+}
