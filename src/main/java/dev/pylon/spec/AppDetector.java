@@ -47,6 +47,7 @@ final class AppDetector {
   /** What detection found. {@code looked} lists what was tried, for the "no app" error. */
   record Detected(
       Optional<AppTarget> app,
+      String foundBy,
       List<SpecProblem> errors,
       List<SpecProblem> warnings,
       List<String> looked) {}
@@ -73,6 +74,7 @@ final class AppDetector {
         for (String attribute : conventional.getValue()) {
           if (defines(code, attribute)) {
             AppTarget.Kind kind = kindOf(code, attribute);
+            String foundBy = shown + " defines `" + attribute + "`";
             return found(
                 new AppTarget(
                     module,
@@ -80,12 +82,13 @@ final class AppDetector {
                     kind,
                     Optional.empty(),
                     root,
-                    shown + " defines `" + attribute + "` (" + kindWords(kind, code) + ")"));
+                    foundBy + "; " + kindWords(kind, code, attribute)),
+                foundBy);
           }
         }
       }
     }
-    return new Detected(Optional.empty(), List.of(), List.of(), List.copyOf(looked));
+    return new Detected(Optional.empty(), "", List.of(), List.of(), List.copyOf(looked));
   }
 
   private Detected fromFlag(Path dir, String reference) {
@@ -115,6 +118,7 @@ final class AppDetector {
                       + ":NAME"));
         }
         AppTarget.Kind kind = kindOf(code, attribute);
+        String foundBy = "--app " + module + ":" + attribute;
         return found(
             new AppTarget(
                 module,
@@ -122,7 +126,8 @@ final class AppDetector {
                 kind,
                 Optional.empty(),
                 root,
-                "--app " + module + ":" + attribute + " (" + kindWords(kind, code) + ")"));
+                foundBy + "; " + kindWords(kind, code, attribute)),
+            foundBy);
       }
     }
     String asPath = module.replace('.', '/');
@@ -189,6 +194,7 @@ final class AppDetector {
         asgi.isPresent()
             && (wsgi.isEmpty() || deps.declares("uvicorn") && !deps.declares("gunicorn"));
     if (preferAsgi) {
+      String foundBy = how + "; " + dir.relativize(asgi.get()) + " is its ASGI entry point";
       return Optional.of(
           found(
               new AppTarget(
@@ -197,9 +203,11 @@ final class AppDetector {
                   AppTarget.Kind.DJANGO_ASGI,
                   Optional.of(settings),
                   Path.of(""),
-                  how + "; " + dir.relativize(asgi.get()) + " is its ASGI entry point")));
+                  foundBy),
+              foundBy));
     }
     if (wsgi.isPresent()) {
+      String foundBy = how + "; " + dir.relativize(wsgi.get()) + " is its WSGI entry point";
       return Optional.of(
           found(
               new AppTarget(
@@ -208,7 +216,8 @@ final class AppDetector {
                   AppTarget.Kind.DJANGO_WSGI,
                   Optional.of(settings),
                   Path.of(""),
-                  how + "; " + dir.relativize(wsgi.get()) + " is its WSGI entry point")));
+                  foundBy),
+              foundBy));
     }
     return Optional.of(
         error(
@@ -297,24 +306,26 @@ final class AppDetector {
     return AppTarget.Kind.UNKNOWN;
   }
 
-  private static String kindWords(AppTarget.Kind kind, String code) {
+  private static String kindWords(AppTarget.Kind kind, String code, String attribute) {
     if (kind == AppTarget.Kind.UNKNOWN) {
       return "the code does not say whether it is WSGI or ASGI";
     }
     for (String marker : kind.isAsgi() ? ASGI_MARKERS : WSGI_MARKERS) {
       if (code.contains(marker)) {
-        return (kind.isAsgi() ? "ASGI: " : "WSGI: ") + marker.replace("(", "()");
+        return "the code calls " + marker + ") (" + (kind.isAsgi() ? "ASGI" : "WSGI") + ")";
       }
     }
-    return kind.isAsgi() ? "ASGI: an async callable" : "WSGI: a callable(environ, start_response)";
+    return kind.isAsgi()
+        ? "the code defines async " + attribute + "(scope, receive, send) (ASGI)"
+        : "the code defines " + attribute + "(environ, start_response) (WSGI)";
   }
 
-  private static Detected found(AppTarget app) {
-    return new Detected(Optional.of(app), List.of(), List.of(), List.of());
+  private static Detected found(AppTarget app, String foundBy) {
+    return new Detected(Optional.of(app), foundBy, List.of(), List.of(), List.of());
   }
 
   private static Detected error(SpecProblem problem) {
-    return new Detected(Optional.empty(), List.of(problem), List.of(), List.of());
+    return new Detected(Optional.empty(), "", List.of(problem), List.of(), List.of());
   }
 
   private static String read(Path file) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,171 +28,476 @@ public final class SpecLoader {
       List.of("gunicorn", "uvicorn", "hypercorn", "waitress-serve", "uwsgi", "daphne", "granian");
 
   private final PythonFinder finder;
+  private final Optional<AppProbe> probe;
   private final AppYamlReader appYamlReader = new AppYamlReader();
+  private final ServiceYamlReader serviceYamlReader = new ServiceYamlReader();
   private final ProcfileReader procfileReader = new ProcfileReader();
   private final DependencyReader dependencyReader = new DependencyReader();
   private final AppDetector appDetector = new AppDetector();
 
+  /** A loader that imports the app in a probe process (at most 10 s) to tell WSGI from ASGI. */
   public SpecLoader(PythonFinder finder) {
-    this.finder = finder;
+    this(finder, Duration.ofSeconds(10));
   }
 
+  /**
+   * @param probeTimeout how long the import probe may take; {@link Duration#ZERO} reads the code
+   *     only and starts no Python process for the app
+   */
+  public SpecLoader(PythonFinder finder, Duration probeTimeout) {
+    this.finder = finder;
+    this.probe = probeTimeout.isZero() ? Optional.empty() : Optional.of(new AppProbe(probeTimeout));
+  }
+
+  /** Reads {@code appDir}; the overrides win over every file. Starts nothing but probes. */
   public SpecResult load(Path appDir, SpecOverrides overrides) {
-    List<SpecProblem> errors = new ArrayList<>();
-    List<SpecProblem> warnings = new ArrayList<>();
-    if (!Files.isDirectory(appDir)) {
-      return new SpecResult.Invalid(
-          List.of(
-              SpecProblem.ofFile(
-                  appDir,
-                  Files.exists(appDir) ? "is not a folder" : "does not exist",
-                  "give the folder that holds your app (the one with main.py, app.yaml or"
-                      + " manage.py)")));
-    }
-    Path sourceDir = appDir.toAbsolutePath().normalize();
+    return new Loading(appDir, overrides).load();
+  }
 
-    Optional<AppYamlReader.AppYaml> appYaml = Optional.empty();
-    Path appYamlFile = appDir.resolve("app.yaml");
-    if (Files.isRegularFile(appYamlFile)) {
-      AppYamlReader.AppYaml read = appYamlReader.read(appYamlFile);
-      errors.addAll(read.errors());
-      warnings.addAll(read.warnings());
-      appYaml = Optional.of(read);
-    }
-    Optional<ProcfileReader.Procfile> procfile = Optional.empty();
-    Path procfileFile = appDir.resolve("Procfile");
-    if (Files.isRegularFile(procfileFile)) {
-      ProcfileReader.Procfile read = procfileReader.read(procfileFile);
-      errors.addAll(read.errors());
-      warnings.addAll(read.warnings());
-      procfile = Optional.of(read);
-    }
-    DependencyReader.Read deps = dependencyReader.read(appDir);
-    errors.addAll(deps.errors());
-    warnings.addAll(deps.warnings());
+  /** The state of loading one folder. */
+  private final class Loading {
+    final Path appDir;
+    final SpecOverrides overrides;
+    final List<SpecProblem> errors = new ArrayList<>();
+    final List<SpecProblem> warnings = new ArrayList<>();
 
-    // The interpreter: the first request in this order decides.
-    List<PythonRequest> requests = new ArrayList<>();
-    overrides
-        .python()
-        .ifPresent(
-            p -> {
-              Origin flag = Origin.ofFlag("--python");
-              PythonRequest.versionOrPath(p, flag)
-                  .ifPresentOrElse(
-                      requests::add,
-                      () ->
-                          errors.add(
-                              flag.problem(
-                                  "--python " + p + " is neither a version nor a path",
-                                  "write --python 3.11 or --python /usr/bin/python3")));
-            });
-    appYaml.flatMap(AppYamlReader.AppYaml::python).ifPresent(requests::add);
-    pythonVersionFile(appDir.resolve(".python-version"), errors).ifPresent(requests::add);
-    runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
-    deps.requiresPython().ifPresent(requests::add);
+    Loading(Path appDir, SpecOverrides overrides) {
+      this.appDir = appDir;
+      this.overrides = overrides;
+    }
 
-    Optional<Interpreter> python = Optional.empty();
-    if (errors.isEmpty()) {
+    SpecResult load() {
+      if (!Files.isDirectory(appDir)) {
+        return new SpecResult.Invalid(
+            List.of(
+                SpecProblem.ofFile(
+                    appDir,
+                    Files.exists(appDir) ? "is not a folder" : "does not exist",
+                    "give the folder that holds your app (the one with main.py, app.yaml or"
+                        + " manage.py)")));
+      }
+      Path sourceDir = appDir.toAbsolutePath().normalize();
+
+      Optional<AppYamlReader.AppYaml> appYaml =
+          readIf(
+              "app.yaml",
+              appYamlReader::read,
+              AppYamlReader.AppYaml::errors,
+              AppYamlReader.AppYaml::warnings);
+      Optional<ServiceYamlReader.ServiceYaml> serviceYaml =
+          readIf(
+              "service.yaml",
+              serviceYamlReader::read,
+              ServiceYamlReader.ServiceYaml::errors,
+              ServiceYamlReader.ServiceYaml::warnings);
+      Optional<ProcfileReader.Procfile> procfile =
+          readIf(
+              "Procfile",
+              procfileReader::read,
+              ProcfileReader.Procfile::errors,
+              ProcfileReader.Procfile::warnings);
+      if (appYaml.isPresent() && serviceYaml.isPresent()) {
+        warnings.add(
+            Origin.ofFile(serviceYaml.get().file())
+                .problem(
+                    "both app.yaml and service.yaml configure this service; service.yaml wins"
+                        + " where both speak",
+                    "keep the one you deploy with"));
+      }
+      DependencyReader.Read deps = dependencyReader.read(appDir);
+      errors.addAll(deps.errors());
+      warnings.addAll(deps.warnings());
+
+      Optional<Interpreter> python = interpreter(appYaml, deps);
+
+      // The entrypoint: the first of these decides.
+      List<Located<String>> entrypoints = new ArrayList<>();
+      overrides
+          .entrypoint()
+          .ifPresent(e -> entrypoints.add(new Located<>(e, Origin.ofFlag("--entrypoint"))));
+      serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::entrypoint).ifPresent(entrypoints::add);
+      appYaml.flatMap(AppYamlReader.AppYaml::entrypoint).ifPresent(entrypoints::add);
+      procfile.flatMap(ProcfileReader.Procfile::web).ifPresent(entrypoints::add);
+      Optional<Located<String>> entrypoint = entrypoints.stream().findFirst();
+      for (Located<String> ignored :
+          entrypoints.subList(Math.min(1, entrypoints.size()), entrypoints.size())) {
+        warnings.add(
+            ignored
+                .origin()
+                .problem(
+                    "this entrypoint is ignored: "
+                        + entrypoint.orElseThrow().origin().describe()
+                        + " decides",
+                    "remove one of them so the folder says one thing"));
+      }
+      entrypoint.ifPresent(e -> checkEntrypoint(e, errors, warnings));
+
+      Map<String, String> env = new LinkedHashMap<>();
+      appYaml.ifPresent(a -> env.putAll(a.env()));
+      serviceYaml.ifPresent(s -> env.putAll(s.env()));
+
+      AppDetector.Detected detected =
+          appDetector.detect(appDir, overrides.app(), deps.dependencies());
+      errors.addAll(detected.errors());
+      warnings.addAll(detected.warnings());
+      Optional<AppTarget> app = detected.app();
+      if (app.isPresent() && python.isPresent() && probe.isPresent() && errors.isEmpty()) {
+        app =
+            probed(
+                app.get(),
+                detected.foundBy(),
+                python.get(),
+                sourceDir,
+                env,
+                entrypoint.isPresent());
+      }
+      if (entrypoint.isEmpty() && app.isEmpty() && detected.errors().isEmpty()) {
+        errors.add(
+            SpecProblem.ofFile(
+                appDir,
+                "no app found: looked for " + String.join(", ", detected.looked()),
+                "add a main.py that defines `app` (a WSGI or ASGI application), pass --app"
+                    + " MODULE:ATTR, or give an entrypoint in app.yaml or a Procfile `web:` line"));
+      }
+
+      int threads = overrides.threads().orElse(Defaults.THREADS);
+      if (threads < 1) {
+        errors.add(
+            Origin.ofFlag("--threads")
+                .problem("--threads must be at least 1, got " + threads, "use --threads 8"));
+      }
+      OptionalInt instances = OptionalInt.empty();
+      String instancesBy = "";
+      if (overrides.instances().isPresent()) {
+        int n = overrides.instances().get();
+        if (n < 1) {
+          errors.add(
+              Origin.ofFlag("--instances")
+                  .problem("--instances must be at least 1, got " + n, "use --instances 2"));
+        } else {
+          instances = OptionalInt.of(n);
+          instancesBy = "--instances";
+        }
+      } else if (appYaml.isPresent() && appYaml.get().manualInstances().isPresent()) {
+        instances = appYaml.get().manualInstances();
+        instancesBy = "app.yaml manual_scaling.instances";
+      }
+
+      ServerCommand server = null;
+      if (entrypoint.isPresent()) {
+        Located<String> e = entrypoint.get();
+        server =
+            new ServerCommand(
+                ServerCommand.Kind.ENTRYPOINT,
+                List.of(),
+                e.value(),
+                "an explicit entrypoint wins: " + e.origin().describe() + " gives it");
+      } else if (app.isPresent()) {
+        server = serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
+      }
+
+      String name = serviceName(overrides, serviceYaml, appYaml, sourceDir);
+      Scaling scaling = scaling(appYaml, serviceYaml, instances, instancesBy);
+      Concurrency concurrency = concurrency(serviceYaml);
+      Probes probes = probes(appYaml, serviceYaml);
+      Resources resources = resources(appYaml, serviceYaml);
+
+      if (!errors.isEmpty() || python.isEmpty() || server == null) {
+        if (errors.isEmpty()) {
+          errors.add(SpecProblem.ofFile(appDir, "cannot decide how to run this folder", ""));
+        }
+        return new SpecResult.Invalid(errors);
+      }
+      ServiceSpec spec =
+          new ServiceSpec(
+              name,
+              sourceDir,
+              python.get(),
+              deps.dependencies(),
+              app,
+              server,
+              threads,
+              instances,
+              env,
+              procfile.flatMap(ProcfileReader.Procfile::release).map(Located::value),
+              scaling,
+              probes,
+              resources,
+              concurrency,
+              appYaml.isPresent());
+      return new SpecResult.Loaded(spec, warnings);
+    }
+
+    <T> Optional<T> readIf(
+        String fileName,
+        java.util.function.Function<Path, T> reader,
+        java.util.function.Function<T, List<SpecProblem>> errorsOf,
+        java.util.function.Function<T, List<SpecProblem>> warningsOf) {
+      Path file = appDir.resolve(fileName);
+      if (!Files.isRegularFile(file)) {
+        return Optional.empty();
+      }
+      T read = reader.apply(file);
+      errors.addAll(errorsOf.apply(read));
+      warnings.addAll(warningsOf.apply(read));
+      return Optional.of(read);
+    }
+
+    /** Requests in precedence order; the first decides, the rest must agree or warn. */
+    Optional<Interpreter> interpreter(
+        Optional<AppYamlReader.AppYaml> appYaml, DependencyReader.Read deps) {
+      List<PythonRequest> requests = new ArrayList<>();
+      overrides
+          .python()
+          .ifPresent(
+              p -> {
+                Origin flag = Origin.ofFlag("--python");
+                PythonRequest.versionOrPath(p, flag)
+                    .ifPresentOrElse(
+                        requests::add,
+                        () ->
+                            errors.add(
+                                flag.problem(
+                                    "--python " + p + " is neither a version nor a path",
+                                    "write --python 3.11 or --python /usr/bin/python3")));
+              });
+      appYaml.flatMap(AppYamlReader.AppYaml::python).ifPresent(requests::add);
+      pythonVersionFile(appDir.resolve(".python-version"), errors).ifPresent(requests::add);
+      runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
+      deps.requiresPython().ifPresent(requests::add);
+      if (!errors.isEmpty()) {
+        return Optional.empty();
+      }
       InterpreterChooser.Choice choice = new InterpreterChooser(finder).choose(requests);
       errors.addAll(choice.errors());
       warnings.addAll(choice.warnings());
-      python = choice.interpreter();
+      return choice.interpreter();
     }
 
-    // The entrypoint, if anything gives one.
-    List<Located<String>> entrypoints = new ArrayList<>();
-    overrides
-        .entrypoint()
-        .ifPresent(e -> entrypoints.add(new Located<>(e, Origin.ofFlag("--entrypoint"))));
-    appYaml.flatMap(AppYamlReader.AppYaml::entrypoint).ifPresent(entrypoints::add);
-    procfile.flatMap(ProcfileReader.Procfile::web).ifPresent(entrypoints::add);
-    Optional<Located<String>> entrypoint = entrypoints.stream().findFirst();
-    for (Located<String> ignored :
-        entrypoints.subList(Math.min(1, entrypoints.size()), entrypoints.size())) {
-      warnings.add(
-          ignored
-              .origin()
-              .problem(
-                  "this entrypoint is ignored: "
-                      + entrypoint.orElseThrow().origin().describe()
-                      + " decides",
-                  "remove one of them so the folder says one thing"));
-    }
-    entrypoint.ifPresent(e -> checkEntrypoint(e, errors, warnings));
-
-    AppDetector.Detected detected =
-        appDetector.detect(appDir, overrides.app(), deps.dependencies());
-    errors.addAll(detected.errors());
-    warnings.addAll(detected.warnings());
-    Optional<AppTarget> app = detected.app();
-    if (entrypoint.isEmpty() && app.isEmpty() && detected.errors().isEmpty()) {
-      errors.add(
-          SpecProblem.ofFile(
-              appDir,
-              "no app found: looked for " + String.join(", ", detected.looked()),
-              "add a main.py that defines `app` (a WSGI or ASGI application), pass --app"
-                  + " MODULE:ATTR, or give an entrypoint in app.yaml or a Procfile `web:` line"));
-    }
-
-    int threads = overrides.threads().orElse(Defaults.THREADS);
-    if (threads < 1) {
-      errors.add(
-          Origin.ofFlag("--threads").problem("--threads must be at least 1, got " + threads, ""));
-    }
-    OptionalInt instances = OptionalInt.empty();
-    if (overrides.instances().isPresent()) {
-      int n = overrides.instances().get();
-      if (n < 1) {
-        errors.add(
-            Origin.ofFlag("--instances").problem("--instances must be at least 1, got " + n, ""));
-      } else {
-        instances = OptionalInt.of(n);
+    /** Asks the interpreter what the app object is; reading the code is the fallback. */
+    Optional<AppTarget> probed(
+        AppTarget app,
+        String foundBy,
+        Interpreter python,
+        Path sourceDir,
+        Map<String, String> env,
+        boolean hasEntrypoint) {
+      AppProbe.Answer answer = probe.orElseThrow().probe(python, sourceDir, app, env);
+      Path file =
+          AppDetector.moduleFile(appDir, app.importRoot(), app.module())
+              .orElse(appDir.resolve(app.module().replace('.', '/') + ".py"));
+      String shown = appDir.relativize(file).toString();
+      switch (answer) {
+        case AppProbe.Answer.Inspected i -> {
+          boolean django = app.djangoSettings().isPresent();
+          AppTarget.Kind kind =
+              switch (i.kind()) {
+                case "wsgi" -> django ? AppTarget.Kind.DJANGO_WSGI : AppTarget.Kind.WSGI;
+                case "asgi" -> django ? AppTarget.Kind.DJANGO_ASGI : AppTarget.Kind.ASGI;
+                case "not-callable" -> {
+                  if (!hasEntrypoint) {
+                    errors.add(
+                        Origin.ofFile(file)
+                            .problem(
+                                "`"
+                                    + app.attribute()
+                                    + "` in "
+                                    + shown
+                                    + " is a "
+                                    + i.type()
+                                    + ", not a WSGI or ASGI application",
+                                "make `"
+                                    + app.attribute()
+                                    + "` the application object, or name"
+                                    + " the right one with --app MODULE:ATTR"));
+                  }
+                  yield app.kind();
+                }
+                default -> app.kind();
+              };
+          String how =
+              i.kind().equals("unknown")
+                  ? app.decidedBy() + "; importing it found " + i.type() + ", which does not say"
+                  : foundBy
+                      + "; importing it found "
+                      + i.type()
+                      + " ("
+                      + i.kind().toUpperCase(Locale.ROOT)
+                      + ")";
+          return Optional.of(app.withKind(kind, how));
+        }
+        case AppProbe.Answer.NoAttribute n -> {
+          if (!hasEntrypoint) {
+            errors.add(
+                Origin.ofFile(file)
+                    .problem(
+                        shown + " has no `" + app.attribute() + "` once imported",
+                        n.callables().isEmpty()
+                            ? "define `" + app.attribute() + "` at the top level of " + shown
+                            : "it defines "
+                                + String.join(", ", n.callables())
+                                + "; name the app with --app "
+                                + app.module()
+                                + ":NAME"));
+          }
+          return Optional.of(app);
+        }
+        case AppProbe.Answer.BadSyntax b -> {
+          Path bad =
+              b.file().startsWith(sourceDir)
+                  ? appDir.resolve(sourceDir.relativize(b.file()))
+                  : b.file();
+          errors.add(
+              new SpecProblem(
+                  bad,
+                  Math.max(0, b.line()),
+                  Math.max(0, b.column()),
+                  b.message(),
+                  "fix the code; Python " + python.version() + " cannot compile it",
+                  b.text()));
+          return Optional.of(app);
+        }
+        case AppProbe.Answer.ImportFailed f -> {
+          return Optional.of(
+              app.withKind(
+                  app.kind(),
+                  app.decidedBy()
+                      + " (importing it here failed with "
+                      + f.error()
+                      + ", so the code decided)"));
+        }
+        case AppProbe.Answer.NoAnswer none -> {
+          warnings.add(
+              Origin.ofFile(file)
+                  .problem(
+                      "could not import " + app.module() + " to check it: " + none.why(),
+                      "keep work at import time short; Pylon read the code instead"));
+          return Optional.of(app);
+        }
       }
     }
 
-    ServerCommand server = null;
-    if (entrypoint.isPresent()) {
-      Located<String> e = entrypoint.get();
-      server =
-          new ServerCommand(
-              ServerCommand.Kind.ENTRYPOINT,
-              List.of(),
-              e.value(),
-              "an explicit entrypoint wins: " + e.origin().describe() + " gives it");
-    } else if (app.isPresent()) {
-      server = serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
-    }
-
-    String name = serviceName(overrides, appYaml, sourceDir);
-
-    if (!errors.isEmpty() || python.isEmpty() || server == null) {
-      if (errors.isEmpty()) {
-        errors.add(SpecProblem.ofFile(appDir, "cannot decide how to run this folder", ""));
+    Scaling scaling(
+        Optional<AppYamlReader.AppYaml> appYaml,
+        Optional<ServiceYamlReader.ServiceYaml> serviceYaml,
+        OptionalInt instances,
+        String instancesBy) {
+      Scaling base =
+          appYaml
+              .map(AppYamlReader.AppYaml::scaling)
+              .orElse(Defaults.cloudRunScaling("Cloud Run defaults"));
+      if (serviceYaml.isPresent()) {
+        ServiceYamlReader.ServiceYaml s = serviceYaml.get();
+        if (s.minScale().isPresent()
+            || s.maxScale().isPresent()
+            || s.target().isPresent()
+            || s.targetUtilization().isPresent()) {
+          int min =
+              s.minScale()
+                  .orElse(
+                      appYaml.isPresent() ? base.minInstances() : Defaults.CLOUD_RUN_MIN_INSTANCES);
+          int max = s.maxScale().orElse(base.maxInstances());
+          if (max == 0) {
+            max = Defaults.CLOUD_RUN_MAX_INSTANCES; // Knative: 0 means no limit; Pylon keeps one
+          }
+          if (min > max) {
+            errors.add(
+                Origin.ofFile(s.file())
+                    .problem(
+                        "min-scale (" + min + ") is more than max-scale (" + max + ")",
+                        "make autoscaling.knative.dev/min-scale at most max-scale"));
+          }
+          base =
+              new Scaling(
+                  min,
+                  max,
+                  s.target().orElse(base.targetConcurrency()),
+                  s.targetUtilization().orElse(base.targetUtilization()),
+                  base.coolDown(),
+                  "service.yaml autoscaling annotations; " + base.decidedBy() + " for the rest");
+        }
       }
-      return new SpecResult.Invalid(errors);
+      if (instances.isPresent()) {
+        int n = instances.getAsInt();
+        base =
+            new Scaling(
+                n,
+                n,
+                base.targetConcurrency(),
+                base.targetUtilization(),
+                base.coolDown(),
+                instancesBy + " fixes the count at " + n);
+      }
+      return base;
     }
-    Map<String, String> env = new LinkedHashMap<>();
-    appYaml.ifPresent(a -> env.putAll(a.env()));
-    String defaultsBy = appYaml.isPresent() ? "defaults" : "Cloud Run defaults";
-    ServiceSpec spec =
-        new ServiceSpec(
-            name,
-            sourceDir,
-            python.get(),
-            deps.dependencies(),
-            app,
-            server,
-            threads,
-            instances,
-            env,
-            procfile.flatMap(ProcfileReader.Procfile::release).map(Located::value),
-            Defaults.cloudRunScaling(defaultsBy),
-            Defaults.probes("no probe configured: ready once the port accepts connections"),
-            Defaults.cloudRunResources(defaultsBy),
-            Defaults.cloudRunConcurrency(defaultsBy),
-            appYaml.isPresent());
-    return new SpecResult.Loaded(spec, warnings);
+
+    Concurrency concurrency(Optional<ServiceYamlReader.ServiceYaml> serviceYaml) {
+      Concurrency base = Defaults.cloudRunConcurrency("Cloud Run defaults");
+      if (serviceYaml.isEmpty()) {
+        return base;
+      }
+      ServiceYamlReader.ServiceYaml s = serviceYaml.get();
+      if (s.containerConcurrency().isEmpty() && s.timeout().isEmpty()) {
+        return base;
+      }
+      return new Concurrency(
+          s.containerConcurrency().orElse(base.maxPerInstance()),
+          s.timeout().orElse(base.requestTimeout()),
+          "service.yaml containerConcurrency/timeoutSeconds; Cloud Run defaults for the rest");
+    }
+
+    Probes probes(
+        Optional<AppYamlReader.AppYaml> appYaml,
+        Optional<ServiceYamlReader.ServiceYaml> serviceYaml) {
+      Probe readiness =
+          serviceYaml
+              .flatMap(ServiceYamlReader.ServiceYaml::readiness)
+              .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::readiness))
+              .orElse(
+                  Defaults.tcpProbe(
+                      "no readiness check configured: ready once the port accepts connections"));
+      Probe liveness =
+          serviceYaml
+              .flatMap(ServiceYamlReader.ServiceYaml::liveness)
+              .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::liveness))
+              .orElse(
+                  Defaults.tcpProbe(
+                      "no liveness check configured: alive while the port accepts connections"));
+      Optional<Duration> start = serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::startTimeout);
+      if (start.isPresent()) {
+        readiness =
+            new Probe(
+                readiness.httpPath(),
+                readiness.initialDelay(),
+                readiness.period(),
+                readiness.timeout(),
+                readiness.failureThreshold(),
+                readiness.successThreshold(),
+                start.get(),
+                readiness.decidedBy() + "; start timeout from service.yaml startupProbe");
+      }
+      return new Probes(readiness, liveness);
+    }
+
+    Resources resources(
+        Optional<AppYamlReader.AppYaml> appYaml,
+        Optional<ServiceYamlReader.ServiceYaml> serviceYaml) {
+      Resources base =
+          appYaml
+              .map(AppYamlReader.AppYaml::resources)
+              .orElse(Defaults.cloudRunResources("Cloud Run defaults, no memory limit"));
+      if (serviceYaml.isPresent()) {
+        ServiceYamlReader.ServiceYaml s = serviceYaml.get();
+        if (s.cpu().isPresent() || s.memoryMb().isPresent()) {
+          return new Resources(
+              s.cpu().orElse(base.cpu()),
+              s.memoryMb().isPresent() ? s.memoryMb() : base.memoryMb(),
+              base.diskGb(),
+              "service.yaml resources.limits; " + base.decidedBy() + " for the rest");
+        }
+      }
+      return base;
+    }
   }
 
   private static ServerCommand serverFor(
@@ -223,10 +529,8 @@ public final class SpecLoader {
           SpecProblem.ofFile(
               where,
               app.reference()
-                  + " is an ASGI app ("
-                  + app.decidedBy()
-                  + "), but the dependencies do not include uvicorn, and Pylon's built-in worker"
-                  + " speaks only WSGI",
+                  + " is an ASGI app, but the dependencies do not include uvicorn, and Pylon's"
+                  + " built-in worker speaks only WSGI",
               "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
                   + " server on $PORT"));
       return null;
@@ -389,10 +693,14 @@ public final class SpecLoader {
   }
 
   private static String serviceName(
-      SpecOverrides overrides, Optional<AppYamlReader.AppYaml> appYaml, Path sourceDir) {
+      SpecOverrides overrides,
+      Optional<ServiceYamlReader.ServiceYaml> serviceYaml,
+      Optional<AppYamlReader.AppYaml> appYaml,
+      Path sourceDir) {
     String raw =
         overrides
             .service()
+            .or(() -> serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::name).map(Located::value))
             .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::service).map(Located::value))
             .orElseGet(
                 () -> sourceDir.getFileName() == null ? "app" : sourceDir.getFileName().toString());
