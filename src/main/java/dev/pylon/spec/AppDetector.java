@@ -1,0 +1,338 @@
+package dev.pylon.spec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the app object in a folder by reading the code: {@code --app} when given, else a Django
+ * project through {@code manage.py}, else the conventional modules ({@code main}, {@code app},
+ * {@code wsgi}, {@code asgi}). Tells WSGI from ASGI by what the code constructs or defines.
+ */
+final class AppDetector {
+  private static final Pattern APP_REFERENCE =
+      Pattern.compile(
+          "([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*)(?::([A-Za-z_][A-Za-z0-9_]*))?");
+  private static final Pattern DJANGO_SETTINGS =
+      Pattern.compile("DJANGO_SETTINGS_MODULE['\"]\\s*,\\s*['\"]([A-Za-z0-9_.]+)['\"]");
+  private static final Pattern DJANGO_APPLICATION =
+      Pattern.compile("(?m)^(WSGI|ASGI)_APPLICATION\\s*=\\s*['\"]([A-Za-z0-9_.]+)['\"]");
+  private static final List<String> ASGI_MARKERS =
+      List.of(
+          "FastAPI(",
+          "Starlette(",
+          "Quart(",
+          "Litestar(",
+          "falcon.asgi.App(",
+          "get_asgi_application(",
+          "Sanic(");
+  private static final List<String> WSGI_MARKERS =
+      List.of(
+          "Flask(",
+          "Bottle(",
+          "falcon.App(",
+          "falcon.API(",
+          "get_wsgi_application(",
+          "make_wsgi_app(",
+          "WSGIHandler(");
+  private static final List<Path> IMPORT_ROOTS = List.of(Path.of(""), Path.of("src"));
+
+  /** What detection found. {@code looked} lists what was tried, for the "no app" error. */
+  record Detected(
+      Optional<AppTarget> app,
+      String foundBy,
+      List<SpecProblem> errors,
+      List<SpecProblem> warnings,
+      List<String> looked) {}
+
+  Detected detect(Path dir, Optional<String> appFlag, Dependencies deps) {
+    if (appFlag.isPresent()) {
+      return fromFlag(dir, appFlag.get());
+    }
+    List<String> looked = new ArrayList<>();
+    Optional<Detected> django = django(dir, deps, looked);
+    if (django.isPresent()) {
+      return django.get();
+    }
+    for (Map.Entry<String, List<String>> conventional : Defaults.CONVENTIONAL_APPS) {
+      String module = conventional.getKey();
+      for (Path root : IMPORT_ROOTS) {
+        Optional<Path> file = moduleFile(dir, root, module);
+        String shown = root.resolve(module + ".py").toString();
+        looked.add(shown + " (" + String.join(" or ", conventional.getValue()) + ")");
+        if (file.isEmpty()) {
+          continue;
+        }
+        String code = read(file.get());
+        for (String attribute : conventional.getValue()) {
+          if (defines(code, attribute)) {
+            AppTarget.Kind kind = kindOf(code, attribute);
+            String foundBy = shown + " defines `" + attribute + "`";
+            return found(
+                new AppTarget(
+                    module,
+                    attribute,
+                    kind,
+                    Optional.empty(),
+                    root,
+                    foundBy + "; " + kindWords(kind, code, attribute)),
+                foundBy);
+          }
+        }
+      }
+    }
+    return new Detected(Optional.empty(), "", List.of(), List.of(), List.copyOf(looked));
+  }
+
+  private Detected fromFlag(Path dir, String reference) {
+    Origin flag = Origin.ofFlag("--app");
+    Matcher m = APP_REFERENCE.matcher(reference.strip());
+    if (!m.matches()) {
+      return error(
+          flag.problem(
+              "--app " + reference + " is not MODULE:ATTR",
+              "write it like --app main:app or --app mysite.wsgi:application"));
+    }
+    String module = m.group(1);
+    String attribute = m.group(2) == null ? "app" : m.group(2);
+    for (Path root : IMPORT_ROOTS) {
+      Optional<Path> file = moduleFile(dir, root, module);
+      if (file.isPresent()) {
+        String code = read(file.get());
+        Path shown = dir.relativize(file.get());
+        if (!defines(code, attribute)) {
+          return error(
+              flag.problem(
+                  shown + " has no top-level `" + attribute + "`",
+                  "define `"
+                      + attribute
+                      + "` there, or name the right object with --app "
+                      + module
+                      + ":NAME"));
+        }
+        AppTarget.Kind kind = kindOf(code, attribute);
+        String foundBy = "--app " + module + ":" + attribute;
+        return found(
+            new AppTarget(
+                module,
+                attribute,
+                kind,
+                Optional.empty(),
+                root,
+                foundBy + "; " + kindWords(kind, code, attribute)),
+            foundBy);
+      }
+    }
+    String asPath = module.replace('.', '/');
+    return error(
+        flag.problem(
+            "--app names module `"
+                + module
+                + "`, but there is no "
+                + asPath
+                + ".py or "
+                + asPath
+                + "/__init__.py in "
+                + dir,
+            "give the module's dotted name relative to the app folder"));
+  }
+
+  private Optional<Detected> django(Path dir, Dependencies deps, List<String> looked) {
+    Path manage = dir.resolve("manage.py");
+    looked.add("manage.py (Django)");
+    if (!Files.isRegularFile(manage)) {
+      return Optional.empty();
+    }
+    String manageCode = read(manage);
+    Matcher settingsMatch = DJANGO_SETTINGS.matcher(manageCode);
+    if (!settingsMatch.find()) {
+      return Optional.of(
+          error(
+              Origin.ofFile(manage)
+                  .problem(
+                      "manage.py does not set DJANGO_SETTINGS_MODULE, so Pylon cannot find the"
+                          + " project",
+                      "keep Django's line os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\","
+                          + " \"mysite.settings\") in manage.py, or pass --app"
+                          + " mysite.wsgi:application")));
+    }
+    String settings = settingsMatch.group(1);
+    String project =
+        settings.contains(".") ? settings.substring(0, settings.lastIndexOf('.')) : settings;
+    String wsgiModule = project + ".wsgi";
+    String asgiModule = project + ".asgi";
+    String wsgiAttr = "application";
+    String asgiAttr = "application";
+    String how = "manage.py sets DJANGO_SETTINGS_MODULE=" + settings;
+    Optional<Path> settingsFile = moduleFile(dir, Path.of(""), settings);
+    if (settingsFile.isPresent()) {
+      Matcher app = DJANGO_APPLICATION.matcher(read(settingsFile.get()));
+      while (app.find()) {
+        String ref = app.group(2);
+        int dot = ref.lastIndexOf('.');
+        if (dot > 0) {
+          if (app.group(1).equals("WSGI")) {
+            wsgiModule = ref.substring(0, dot);
+            wsgiAttr = ref.substring(dot + 1);
+          } else {
+            asgiModule = ref.substring(0, dot);
+            asgiAttr = ref.substring(dot + 1);
+          }
+        }
+      }
+    }
+    Optional<Path> wsgi = moduleFile(dir, Path.of(""), wsgiModule);
+    Optional<Path> asgi = moduleFile(dir, Path.of(""), asgiModule);
+    boolean preferAsgi =
+        asgi.isPresent()
+            && (wsgi.isEmpty() || deps.declares("uvicorn") && !deps.declares("gunicorn"));
+    if (preferAsgi) {
+      String foundBy = how + "; " + dir.relativize(asgi.get()) + " is its ASGI entry point";
+      return Optional.of(
+          found(
+              new AppTarget(
+                  asgiModule,
+                  asgiAttr,
+                  AppTarget.Kind.DJANGO_ASGI,
+                  Optional.of(settings),
+                  Path.of(""),
+                  foundBy),
+              foundBy));
+    }
+    if (wsgi.isPresent()) {
+      String foundBy = how + "; " + dir.relativize(wsgi.get()) + " is its WSGI entry point";
+      return Optional.of(
+          found(
+              new AppTarget(
+                  wsgiModule,
+                  wsgiAttr,
+                  AppTarget.Kind.DJANGO_WSGI,
+                  Optional.of(settings),
+                  Path.of(""),
+                  foundBy),
+              foundBy));
+    }
+    return Optional.of(
+        error(
+            Origin.ofFile(manage)
+                .problem(
+                    "manage.py names the Django project `"
+                        + project
+                        + "`, but "
+                        + wsgiModule.replace('.', '/')
+                        + ".py does not exist",
+                    "restore the wsgi.py that `django-admin startproject` made, or pass --app"
+                        + " MODULE:ATTR")));
+  }
+
+  /** The file of a dotted module under an import root, if it exists. */
+  static Optional<Path> moduleFile(Path dir, Path root, String module) {
+    Path base = dir.resolve(root).resolve(module.replace('.', '/'));
+    Path asFile = base.resolveSibling(base.getFileName() + ".py");
+    if (Files.isRegularFile(asFile)) {
+      return Optional.of(asFile);
+    }
+    Path asPackage = base.resolve("__init__.py");
+    return Files.isRegularFile(asPackage) ? Optional.of(asPackage) : Optional.empty();
+  }
+
+  /** Whether the code binds the name at top level: assignment, def, class or import. */
+  static boolean defines(String code, String name) {
+    String n = Pattern.quote(name);
+    Pattern binding =
+        Pattern.compile(
+            "(?m)^(?:"
+                + n
+                + "\\s*(?::[^=\\n]+)?=(?!=)"
+                + "|(?:async\\s+)?def\\s+"
+                + n
+                + "\\s*\\("
+                + "|class\\s+"
+                + n
+                + "\\b"
+                + "|from\\s+\\S+\\s+import\\s+(?:\\(?[^\\n]*?,\\s*)?"
+                + n
+                + "\\b"
+                + "|from\\s+\\S+\\s+import\\s+[^\\n]*\\bas\\s+"
+                + n
+                + "\\b"
+                + "|import\\s+[^\\n]*\\bas\\s+"
+                + n
+                + "\\b"
+                + ")");
+    return binding.matcher(code).find();
+  }
+
+  /** WSGI or ASGI, from what the code constructs or how the callable is declared. */
+  static AppTarget.Kind kindOf(String code, String attribute) {
+    String n = Pattern.quote(attribute);
+    Matcher def =
+        Pattern.compile("(?m)^(async\\s+)?def\\s+" + n + "\\s*\\(([^)]*)\\)").matcher(code);
+    if (def.find()) {
+      long params =
+          java.util.Arrays.stream(def.group(2).split(","))
+              .map(String::strip)
+              .filter(p -> !p.isEmpty() && !p.startsWith("*"))
+              .count();
+      if (def.group(1) != null || params == 3) {
+        return AppTarget.Kind.ASGI;
+      }
+      if (params == 2) {
+        return AppTarget.Kind.WSGI;
+      }
+    }
+    Matcher assigned = Pattern.compile("(?m)^" + n + "\\s*(?::[^=\\n]+)?=([^\\n]*)").matcher(code);
+    if (assigned.find()) {
+      String value = assigned.group(1);
+      if (ASGI_MARKERS.stream().anyMatch(value::contains)) {
+        return AppTarget.Kind.ASGI;
+      }
+      if (WSGI_MARKERS.stream().anyMatch(value::contains)) {
+        return AppTarget.Kind.WSGI;
+      }
+    }
+    boolean asgi = ASGI_MARKERS.stream().anyMatch(code::contains);
+    boolean wsgi = WSGI_MARKERS.stream().anyMatch(code::contains);
+    if (asgi != wsgi) {
+      return asgi ? AppTarget.Kind.ASGI : AppTarget.Kind.WSGI;
+    }
+    return AppTarget.Kind.UNKNOWN;
+  }
+
+  private static String kindWords(AppTarget.Kind kind, String code, String attribute) {
+    if (kind == AppTarget.Kind.UNKNOWN) {
+      return "the code does not say whether it is WSGI or ASGI";
+    }
+    for (String marker : kind.isAsgi() ? ASGI_MARKERS : WSGI_MARKERS) {
+      if (code.contains(marker)) {
+        return "the code calls " + marker + ") (" + (kind.isAsgi() ? "ASGI" : "WSGI") + ")";
+      }
+    }
+    return kind.isAsgi()
+        ? "the code defines async " + attribute + "(scope, receive, send) (ASGI)"
+        : "the code defines " + attribute + "(environ, start_response) (WSGI)";
+  }
+
+  private static Detected found(AppTarget app, String foundBy) {
+    return new Detected(Optional.of(app), foundBy, List.of(), List.of(), List.of());
+  }
+
+  private static Detected error(SpecProblem problem) {
+    return new Detected(Optional.empty(), "", List.of(problem), List.of(), List.of());
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

@@ -1,0 +1,725 @@
+package dev.pylon.spec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads an app folder into one {@link ServiceSpec}. Precedence when several sources speak:
+ * command-line flags, then service.yaml, then app.yaml, then Procfile, then detection.
+ */
+public final class SpecLoader {
+  private static final Pattern RUNTIME_TXT = Pattern.compile("python-(\\d+(?:\\.\\d+)*)");
+  private static final Pattern FIXED_PORT =
+      Pattern.compile(
+          "(?:--port[ =]|-p\\s|--bind[ =]|-b\\s?|--http[ =]|--listen[ =])\\S*?(\\d{2,5})\\b|:(\\d{2,5})\\b");
+  private static final List<String> KNOWN_SERVERS =
+      List.of("gunicorn", "uvicorn", "hypercorn", "waitress-serve", "uwsgi", "daphne", "granian");
+
+  private final PythonFinder finder;
+  private final Optional<AppProbe> probe;
+  private final AppYamlReader appYamlReader = new AppYamlReader();
+  private final ServiceYamlReader serviceYamlReader = new ServiceYamlReader();
+  private final ProcfileReader procfileReader = new ProcfileReader();
+  private final DependencyReader dependencyReader = new DependencyReader();
+  private final AppDetector appDetector = new AppDetector();
+
+  /** A loader that imports the app in a probe process (at most 10 s) to tell WSGI from ASGI. */
+  public SpecLoader(PythonFinder finder) {
+    this(finder, Duration.ofSeconds(10));
+  }
+
+  /**
+   * @param probeTimeout how long the import probe may take; {@link Duration#ZERO} reads the code
+   *     only and starts no Python process for the app
+   */
+  public SpecLoader(PythonFinder finder, Duration probeTimeout) {
+    this.finder = finder;
+    this.probe = probeTimeout.isZero() ? Optional.empty() : Optional.of(new AppProbe(probeTimeout));
+  }
+
+  /** Reads {@code appDir}; the overrides win over every file. Starts nothing but probes. */
+  public SpecResult load(Path appDir, SpecOverrides overrides) {
+    return new Loading(appDir, overrides).load();
+  }
+
+  /** The state of loading one folder. */
+  private final class Loading {
+    final Path appDir;
+    final SpecOverrides overrides;
+    final List<SpecProblem> errors = new ArrayList<>();
+    final List<SpecProblem> warnings = new ArrayList<>();
+
+    Loading(Path appDir, SpecOverrides overrides) {
+      this.appDir = appDir;
+      this.overrides = overrides;
+    }
+
+    SpecResult load() {
+      if (!Files.isDirectory(appDir)) {
+        return new SpecResult.Invalid(
+            List.of(
+                SpecProblem.ofFile(
+                    appDir,
+                    Files.exists(appDir) ? "is not a folder" : "does not exist",
+                    "give the folder that holds your app (the one with main.py, app.yaml or"
+                        + " manage.py)")));
+      }
+      Path sourceDir = appDir.toAbsolutePath().normalize();
+
+      Optional<AppYamlReader.AppYaml> appYaml =
+          readIf(
+              "app.yaml",
+              appYamlReader::read,
+              AppYamlReader.AppYaml::errors,
+              AppYamlReader.AppYaml::warnings);
+      Optional<ServiceYamlReader.ServiceYaml> serviceYaml =
+          readIf(
+              "service.yaml",
+              serviceYamlReader::read,
+              ServiceYamlReader.ServiceYaml::errors,
+              ServiceYamlReader.ServiceYaml::warnings);
+      Optional<ProcfileReader.Procfile> procfile =
+          readIf(
+              "Procfile",
+              procfileReader::read,
+              ProcfileReader.Procfile::errors,
+              ProcfileReader.Procfile::warnings);
+      if (appYaml.isPresent() && serviceYaml.isPresent()) {
+        warnings.add(
+            Origin.ofFile(serviceYaml.get().file())
+                .problem(
+                    "both app.yaml and service.yaml configure this service; service.yaml wins"
+                        + " where both speak",
+                    "keep the one you deploy with"));
+      }
+      DependencyReader.Read deps = dependencyReader.read(appDir);
+      errors.addAll(deps.errors());
+      warnings.addAll(deps.warnings());
+
+      Optional<Interpreter> python = interpreter(appYaml, deps);
+
+      // The entrypoint: the first of these decides.
+      List<Located<String>> entrypoints = new ArrayList<>();
+      overrides
+          .entrypoint()
+          .ifPresent(e -> entrypoints.add(new Located<>(e, Origin.ofFlag("--entrypoint"))));
+      serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::entrypoint).ifPresent(entrypoints::add);
+      appYaml.flatMap(AppYamlReader.AppYaml::entrypoint).ifPresent(entrypoints::add);
+      procfile.flatMap(ProcfileReader.Procfile::web).ifPresent(entrypoints::add);
+      Optional<Located<String>> entrypoint = entrypoints.stream().findFirst();
+      for (Located<String> ignored :
+          entrypoints.subList(Math.min(1, entrypoints.size()), entrypoints.size())) {
+        warnings.add(
+            ignored
+                .origin()
+                .problem(
+                    "this entrypoint is ignored: "
+                        + entrypoint.orElseThrow().origin().describe()
+                        + " decides",
+                    "remove one of them so the folder says one thing"));
+      }
+      entrypoint.ifPresent(e -> checkEntrypoint(e, errors, warnings));
+
+      Map<String, String> env = new LinkedHashMap<>();
+      appYaml.ifPresent(a -> env.putAll(a.env()));
+      serviceYaml.ifPresent(s -> env.putAll(s.env()));
+
+      AppDetector.Detected detected =
+          appDetector.detect(appDir, overrides.app(), deps.dependencies());
+      errors.addAll(detected.errors());
+      warnings.addAll(detected.warnings());
+      Optional<AppTarget> app = detected.app();
+      if (app.isPresent() && python.isPresent() && probe.isPresent() && errors.isEmpty()) {
+        app =
+            probed(
+                app.get(),
+                detected.foundBy(),
+                python.get(),
+                sourceDir,
+                env,
+                entrypoint.isPresent());
+      }
+      if (entrypoint.isEmpty() && app.isEmpty() && detected.errors().isEmpty()) {
+        errors.add(
+            SpecProblem.ofFile(
+                appDir,
+                "no app found: looked for " + String.join(", ", detected.looked()),
+                "add a main.py that defines `app` (a WSGI or ASGI application), pass --app"
+                    + " MODULE:ATTR, or give an entrypoint in app.yaml or a Procfile `web:` line"));
+      }
+
+      int threads = overrides.threads().orElse(Defaults.THREADS);
+      if (threads < 1) {
+        errors.add(
+            Origin.ofFlag("--threads")
+                .problem("--threads must be at least 1, got " + threads, "use --threads 8"));
+      }
+      OptionalInt instances = OptionalInt.empty();
+      String instancesBy = "";
+      if (overrides.instances().isPresent()) {
+        int n = overrides.instances().get();
+        if (n < 1) {
+          errors.add(
+              Origin.ofFlag("--instances")
+                  .problem("--instances must be at least 1, got " + n, "use --instances 2"));
+        } else {
+          instances = OptionalInt.of(n);
+          instancesBy = "--instances";
+        }
+      } else if (appYaml.isPresent() && appYaml.get().manualInstances().isPresent()) {
+        instances = appYaml.get().manualInstances();
+        instancesBy = "app.yaml manual_scaling.instances";
+      }
+
+      ServerCommand server = null;
+      if (entrypoint.isPresent()) {
+        Located<String> e = entrypoint.get();
+        server =
+            new ServerCommand(
+                ServerCommand.Kind.ENTRYPOINT,
+                List.of(),
+                e.value(),
+                "an explicit entrypoint wins: " + e.origin().describe() + " gives it");
+      } else if (app.isPresent()) {
+        server = serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
+      }
+
+      String name = serviceName(overrides, serviceYaml, appYaml, sourceDir);
+      Scaling scaling = scaling(appYaml, serviceYaml, instances, instancesBy);
+      Concurrency concurrency = concurrency(serviceYaml);
+      Probes probes = probes(appYaml, serviceYaml);
+      Resources resources = resources(appYaml, serviceYaml);
+
+      if (!errors.isEmpty() || python.isEmpty() || server == null) {
+        if (errors.isEmpty()) {
+          errors.add(SpecProblem.ofFile(appDir, "cannot decide how to run this folder", ""));
+        }
+        return new SpecResult.Invalid(errors);
+      }
+      ServiceSpec spec =
+          new ServiceSpec(
+              name,
+              sourceDir,
+              python.get(),
+              deps.dependencies(),
+              app,
+              server,
+              threads,
+              instances,
+              env,
+              procfile.flatMap(ProcfileReader.Procfile::release).map(Located::value),
+              scaling,
+              probes,
+              resources,
+              concurrency,
+              appYaml.isPresent());
+      return new SpecResult.Loaded(spec, warnings);
+    }
+
+    <T> Optional<T> readIf(
+        String fileName,
+        java.util.function.Function<Path, T> reader,
+        java.util.function.Function<T, List<SpecProblem>> errorsOf,
+        java.util.function.Function<T, List<SpecProblem>> warningsOf) {
+      Path file = appDir.resolve(fileName);
+      if (!Files.isRegularFile(file)) {
+        return Optional.empty();
+      }
+      T read = reader.apply(file);
+      errors.addAll(errorsOf.apply(read));
+      warnings.addAll(warningsOf.apply(read));
+      return Optional.of(read);
+    }
+
+    /** Requests in precedence order; the first decides, the rest must agree or warn. */
+    Optional<Interpreter> interpreter(
+        Optional<AppYamlReader.AppYaml> appYaml, DependencyReader.Read deps) {
+      List<PythonRequest> requests = new ArrayList<>();
+      overrides
+          .python()
+          .ifPresent(
+              p -> {
+                Origin flag = Origin.ofFlag("--python");
+                PythonRequest.versionOrPath(p, flag)
+                    .ifPresentOrElse(
+                        requests::add,
+                        () ->
+                            errors.add(
+                                flag.problem(
+                                    "--python " + p + " is neither a version nor a path",
+                                    "write --python 3.11 or --python /usr/bin/python3")));
+              });
+      appYaml.flatMap(AppYamlReader.AppYaml::python).ifPresent(requests::add);
+      pythonVersionFile(appDir.resolve(".python-version"), errors).ifPresent(requests::add);
+      runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
+      deps.requiresPython().ifPresent(requests::add);
+      if (!errors.isEmpty()) {
+        return Optional.empty();
+      }
+      InterpreterChooser.Choice choice = new InterpreterChooser(finder).choose(requests);
+      errors.addAll(choice.errors());
+      warnings.addAll(choice.warnings());
+      return choice.interpreter();
+    }
+
+    /** Asks the interpreter what the app object is; reading the code is the fallback. */
+    Optional<AppTarget> probed(
+        AppTarget app,
+        String foundBy,
+        Interpreter python,
+        Path sourceDir,
+        Map<String, String> env,
+        boolean hasEntrypoint) {
+      AppProbe.Answer answer = probe.orElseThrow().probe(python, sourceDir, app, env);
+      Path file =
+          AppDetector.moduleFile(appDir, app.importRoot(), app.module())
+              .orElse(appDir.resolve(app.module().replace('.', '/') + ".py"));
+      String shown = appDir.relativize(file).toString();
+      switch (answer) {
+        case AppProbe.Answer.Inspected i -> {
+          boolean django = app.djangoSettings().isPresent();
+          AppTarget.Kind kind =
+              switch (i.kind()) {
+                case "wsgi" -> django ? AppTarget.Kind.DJANGO_WSGI : AppTarget.Kind.WSGI;
+                case "asgi" -> django ? AppTarget.Kind.DJANGO_ASGI : AppTarget.Kind.ASGI;
+                case "not-callable" -> {
+                  if (!hasEntrypoint) {
+                    errors.add(
+                        Origin.ofFile(file)
+                            .problem(
+                                "`"
+                                    + app.attribute()
+                                    + "` in "
+                                    + shown
+                                    + " is a "
+                                    + i.type()
+                                    + ", not a WSGI or ASGI application",
+                                "make `"
+                                    + app.attribute()
+                                    + "` the application object, or name"
+                                    + " the right one with --app MODULE:ATTR"));
+                  }
+                  yield app.kind();
+                }
+                default -> app.kind();
+              };
+          String how =
+              i.kind().equals("unknown")
+                  ? app.decidedBy() + "; importing it found " + i.type() + ", which does not say"
+                  : foundBy
+                      + "; importing it found "
+                      + i.type()
+                      + " ("
+                      + i.kind().toUpperCase(Locale.ROOT)
+                      + ")";
+          return Optional.of(app.withKind(kind, how));
+        }
+        case AppProbe.Answer.NoAttribute n -> {
+          if (!hasEntrypoint) {
+            errors.add(
+                Origin.ofFile(file)
+                    .problem(
+                        shown + " has no `" + app.attribute() + "` once imported",
+                        n.callables().isEmpty()
+                            ? "define `" + app.attribute() + "` at the top level of " + shown
+                            : "it defines "
+                                + String.join(", ", n.callables())
+                                + "; name the app with --app "
+                                + app.module()
+                                + ":NAME"));
+          }
+          return Optional.of(app);
+        }
+        case AppProbe.Answer.BadSyntax b -> {
+          Path bad =
+              b.file().startsWith(sourceDir)
+                  ? appDir.resolve(sourceDir.relativize(b.file()))
+                  : b.file();
+          errors.add(
+              new SpecProblem(
+                  bad,
+                  Math.max(0, b.line()),
+                  Math.max(0, b.column()),
+                  b.message(),
+                  "fix the code; Python " + python.version() + " cannot compile it",
+                  b.text()));
+          return Optional.of(app);
+        }
+        case AppProbe.Answer.ImportFailed f -> {
+          return Optional.of(
+              app.withKind(
+                  app.kind(),
+                  app.decidedBy()
+                      + " (importing it here failed with "
+                      + f.error()
+                      + ", so the code decided)"));
+        }
+        case AppProbe.Answer.NoAnswer none -> {
+          warnings.add(
+              Origin.ofFile(file)
+                  .problem(
+                      "could not import " + app.module() + " to check it: " + none.why(),
+                      "keep work at import time short; Pylon read the code instead"));
+          return Optional.of(app);
+        }
+      }
+    }
+
+    Scaling scaling(
+        Optional<AppYamlReader.AppYaml> appYaml,
+        Optional<ServiceYamlReader.ServiceYaml> serviceYaml,
+        OptionalInt instances,
+        String instancesBy) {
+      Scaling base =
+          appYaml
+              .map(AppYamlReader.AppYaml::scaling)
+              .orElse(Defaults.cloudRunScaling("Cloud Run defaults"));
+      if (serviceYaml.isPresent()) {
+        ServiceYamlReader.ServiceYaml s = serviceYaml.get();
+        if (s.minScale().isPresent()
+            || s.maxScale().isPresent()
+            || s.target().isPresent()
+            || s.targetUtilization().isPresent()) {
+          int min =
+              s.minScale()
+                  .orElse(
+                      appYaml.isPresent() ? base.minInstances() : Defaults.CLOUD_RUN_MIN_INSTANCES);
+          int max = s.maxScale().orElse(base.maxInstances());
+          if (max == 0) {
+            max = Defaults.CLOUD_RUN_MAX_INSTANCES; // Knative: 0 means no limit; Pylon keeps one
+          }
+          if (min > max) {
+            errors.add(
+                Origin.ofFile(s.file())
+                    .problem(
+                        "min-scale (" + min + ") is more than max-scale (" + max + ")",
+                        "make autoscaling.knative.dev/min-scale at most max-scale"));
+          }
+          base =
+              new Scaling(
+                  min,
+                  max,
+                  s.target().orElse(base.targetConcurrency()),
+                  s.targetUtilization().orElse(base.targetUtilization()),
+                  base.coolDown(),
+                  "service.yaml autoscaling annotations; " + base.decidedBy() + " for the rest");
+        }
+      }
+      if (instances.isPresent()) {
+        int n = instances.getAsInt();
+        base =
+            new Scaling(
+                n,
+                n,
+                base.targetConcurrency(),
+                base.targetUtilization(),
+                base.coolDown(),
+                instancesBy + " fixes the count at " + n);
+      }
+      return base;
+    }
+
+    Concurrency concurrency(Optional<ServiceYamlReader.ServiceYaml> serviceYaml) {
+      Concurrency base = Defaults.cloudRunConcurrency("Cloud Run defaults");
+      if (serviceYaml.isEmpty()) {
+        return base;
+      }
+      ServiceYamlReader.ServiceYaml s = serviceYaml.get();
+      if (s.containerConcurrency().isEmpty() && s.timeout().isEmpty()) {
+        return base;
+      }
+      return new Concurrency(
+          s.containerConcurrency().orElse(base.maxPerInstance()),
+          s.timeout().orElse(base.requestTimeout()),
+          "service.yaml containerConcurrency/timeoutSeconds; Cloud Run defaults for the rest");
+    }
+
+    Probes probes(
+        Optional<AppYamlReader.AppYaml> appYaml,
+        Optional<ServiceYamlReader.ServiceYaml> serviceYaml) {
+      Probe readiness =
+          serviceYaml
+              .flatMap(ServiceYamlReader.ServiceYaml::readiness)
+              .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::readiness))
+              .orElse(
+                  Defaults.tcpProbe(
+                      "no readiness check configured: ready once the port accepts connections"));
+      Probe liveness =
+          serviceYaml
+              .flatMap(ServiceYamlReader.ServiceYaml::liveness)
+              .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::liveness))
+              .orElse(
+                  Defaults.tcpProbe(
+                      "no liveness check configured: alive while the port accepts connections"));
+      Optional<Duration> start = serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::startTimeout);
+      if (start.isPresent()) {
+        readiness =
+            new Probe(
+                readiness.httpPath(),
+                readiness.initialDelay(),
+                readiness.period(),
+                readiness.timeout(),
+                readiness.failureThreshold(),
+                readiness.successThreshold(),
+                start.get(),
+                readiness.decidedBy() + "; start timeout from service.yaml startupProbe");
+      }
+      return new Probes(readiness, liveness);
+    }
+
+    Resources resources(
+        Optional<AppYamlReader.AppYaml> appYaml,
+        Optional<ServiceYamlReader.ServiceYaml> serviceYaml) {
+      Resources base =
+          appYaml
+              .map(AppYamlReader.AppYaml::resources)
+              .orElse(Defaults.cloudRunResources("Cloud Run defaults, no memory limit"));
+      if (serviceYaml.isPresent()) {
+        ServiceYamlReader.ServiceYaml s = serviceYaml.get();
+        if (s.cpu().isPresent() || s.memoryMb().isPresent()) {
+          return new Resources(
+              s.cpu().orElse(base.cpu()),
+              s.memoryMb().isPresent() ? s.memoryMb() : base.memoryMb(),
+              base.diskGb(),
+              "service.yaml resources.limits; " + base.decidedBy() + " for the rest");
+        }
+      }
+      return base;
+    }
+  }
+
+  private static ServerCommand serverFor(
+      AppTarget app, Dependencies deps, int threads, Path appDir, List<SpecProblem> errors) {
+    String declaredIn =
+        deps.files().isEmpty() ? "" : " (declared in " + deps.files().get(0).getFileName() + ")";
+    if (app.kind().isAsgi()) {
+      if (deps.declares("uvicorn")) {
+        List<String> args =
+            new ArrayList<>(
+                List.of(
+                    app.reference(),
+                    "--host",
+                    Defaults.INSTANCE_HOST,
+                    "--port",
+                    ServerCommand.PORT_TOKEN));
+        if (!app.importRoot().toString().isEmpty()) {
+          args.addAll(List.of("--app-dir", app.importRoot().toString()));
+        }
+        return new ServerCommand(
+            ServerCommand.Kind.UVICORN,
+            args,
+            "",
+            app.reference() + " is an ASGI app and the dependencies include uvicorn" + declaredIn);
+      }
+      Path where =
+          deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
+      errors.add(
+          SpecProblem.ofFile(
+              where,
+              app.reference()
+                  + " is an ASGI app, but the dependencies do not include uvicorn, and Pylon's"
+                  + " built-in worker speaks only WSGI",
+              "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
+                  + " server on $PORT"));
+      return null;
+    }
+    if (deps.declares("gunicorn")) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--bind",
+                  Defaults.INSTANCE_HOST + ":" + ServerCommand.PORT_TOKEN,
+                  "--workers",
+                  Integer.toString(Defaults.GUNICORN_WORKERS),
+                  "--threads",
+                  Integer.toString(threads),
+                  "--timeout",
+                  "0"));
+      if (!app.importRoot().toString().isEmpty()) {
+        args.addAll(List.of("--pythonpath", app.importRoot().toString()));
+      }
+      args.add(app.reference());
+      return new ServerCommand(
+          ServerCommand.Kind.GUNICORN,
+          args,
+          "",
+          app.reference()
+              + " is a WSGI app and the dependencies include gunicorn"
+              + declaredIn
+              + "; run as seed 001 recommends");
+    }
+    String noServer =
+        deps.kind() == Dependencies.Kind.NONE
+            ? "there are no dependencies"
+            : "the dependencies" + declaredIn + " include neither gunicorn nor uvicorn";
+    return new ServerCommand(
+        ServerCommand.Kind.BUILTIN,
+        List.of(app.reference()),
+        "",
+        app.reference()
+            + " is a WSGI app and "
+            + noServer
+            + ", so Pylon's built-in worker serves"
+            + " it");
+  }
+
+  private static void checkEntrypoint(
+      Located<String> entrypoint, List<SpecProblem> errors, List<SpecProblem> warnings) {
+    String command = entrypoint.value();
+    if (command.contains("$PORT") || command.contains("${PORT}")) {
+      return;
+    }
+    Matcher fixed = FIXED_PORT.matcher(command);
+    if (fixed.find()) {
+      String port = fixed.group(1) != null ? fixed.group(1) : fixed.group(2);
+      errors.add(
+          entrypoint
+              .origin()
+              .problem(
+                  "the entrypoint listens on the fixed port "
+                      + port
+                      + ", but each instance gets its own port in $PORT",
+                  "replace "
+                      + port
+                      + " with $PORT, for example `gunicorn --bind :$PORT"
+                      + " main:app`"));
+      return;
+    }
+    String program = command.strip().split("\\s+")[0];
+    String base = program.substring(program.lastIndexOf('/') + 1);
+    if (KNOWN_SERVERS.contains(base)) {
+      errors.add(
+          entrypoint
+              .origin()
+              .problem(
+                  "the entrypoint does not say which port to listen on, so "
+                      + base
+                      + " would use its own default",
+                  "add the port, for example `" + base + " " + portFlag(base) + " ...`"));
+      return;
+    }
+    warnings.add(
+        entrypoint
+            .origin()
+            .problem(
+                "the entrypoint does not mention $PORT",
+                "make sure the program listens on the port in the PORT environment variable"));
+  }
+
+  private static String portFlag(String server) {
+    return switch (server) {
+      case "gunicorn" -> "--bind :$PORT";
+      case "uvicorn", "waitress-serve" -> "--port $PORT";
+      case "hypercorn" -> "--bind :$PORT";
+      case "uwsgi" -> "--http :$PORT";
+      case "daphne" -> "-p $PORT";
+      default -> "--port $PORT";
+    };
+  }
+
+  private static Optional<PythonRequest> pythonVersionFile(Path file, List<SpecProblem> errors) {
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    SourceText source = read(file);
+    List<String> lines = source.lines();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      if (line.equals("system")) {
+        return Optional.empty(); // pyenv's "whatever python3 the system has"
+      }
+      Origin at = source.at(i + 1, lines.get(i).indexOf(line) + 1);
+      Optional<PythonRequest> r =
+          PythonRequest.versionOrPath(line, at).filter(p -> p.path().isEmpty());
+      if (r.isEmpty()) {
+        errors.add(
+            at.problem(
+                ".python-version must hold a CPython version such as 3.12 or 3.12.4, got \""
+                    + line
+                    + "\"",
+                "write the version alone on the first line"));
+      }
+      return r;
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<PythonRequest> runtimeTxt(Path file, List<SpecProblem> errors) {
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    SourceText source = read(file);
+    List<String> lines = source.lines();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      Origin at = source.at(i + 1, lines.get(i).indexOf(line) + 1);
+      Matcher m = RUNTIME_TXT.matcher(line);
+      if (!m.matches()) {
+        errors.add(
+            at.problem(
+                "runtime.txt must read like python-3.12.4, got \"" + line + "\"",
+                "write `python-` and the version on the first line"));
+        return Optional.empty();
+      }
+      return PythonRequest.versionOrPath(m.group(1), at);
+    }
+    return Optional.empty();
+  }
+
+  private static SourceText read(Path file) {
+    try {
+      return SourceText.of(file, Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return SourceText.of(file, "");
+    }
+  }
+
+  private static String serviceName(
+      SpecOverrides overrides,
+      Optional<ServiceYamlReader.ServiceYaml> serviceYaml,
+      Optional<AppYamlReader.AppYaml> appYaml,
+      Path sourceDir) {
+    String raw =
+        overrides
+            .service()
+            .or(() -> serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::name).map(Located::value))
+            .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::service).map(Located::value))
+            .orElseGet(
+                () -> sourceDir.getFileName() == null ? "app" : sourceDir.getFileName().toString());
+    return sanitizeName(raw);
+  }
+
+  /** Lowercase {@code [a-z0-9-]}, starting with a letter, at most 63 characters. */
+  static String sanitizeName(String raw) {
+    String name = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    name = name.replaceAll("^-+|-+$", "");
+    if (name.isEmpty()) {
+      name = "app";
+    }
+    if (!Character.isLetter(name.charAt(0))) {
+      name = "app-" + name;
+    }
+    if (name.length() > 63) {
+      name = name.substring(0, 63).replaceAll("-+$", "");
+    }
+    return name;
+  }
+}

@@ -1,0 +1,120 @@
+package dev.pylon.spec;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses YAML into {@link YamlNode}s that keep their line and column, with Jackson's streaming
+ * parser (its tree model forgets locations). Syntax errors and duplicate keys become problems.
+ */
+final class YamlReader {
+
+  private final YAMLFactory factory = YAMLFactory.builder().build();
+
+  /** The parse result: a root node, or the problems that stopped parsing. */
+  record Parsed(YamlNode root, List<SpecProblem> errors) {}
+
+  Parsed parse(SourceText source) {
+    List<SpecProblem> errors = new ArrayList<>();
+    try (JsonParser parser = factory.createParser(source.text())) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        return new Parsed(
+            new YamlNode.Mapping(source.at(1, 1), Map.of()), List.of()); // an empty file
+      }
+      YamlNode root = read(parser, source, errors);
+      return new Parsed(root, errors);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      int line = at == null ? 0 : Math.max(0, at.getLineNr());
+      int column = at == null ? 0 : Math.max(0, at.getColumnNr());
+      errors.add(
+          source
+              .at(line, column)
+              .problem(
+                  "YAML syntax error: " + firstLine(e.getOriginalMessage()),
+                  "check the indentation (spaces, not tabs) and that every `key: value` has a"
+                      + " space after the colon"));
+      return new Parsed(null, errors);
+    } catch (IOException e) {
+      errors.add(source.whole().problem("cannot read: " + e.getMessage(), ""));
+      return new Parsed(null, errors);
+    }
+  }
+
+  private YamlNode read(JsonParser parser, SourceText source, List<SpecProblem> errors)
+      throws IOException {
+    Origin origin = originOf(parser.currentTokenLocation(), source);
+    JsonToken token = parser.currentToken();
+    switch (token) {
+      case START_OBJECT -> {
+        Map<String, YamlNode.Entry> entries = new LinkedHashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String key = parser.currentName();
+          Origin keyOrigin = originOf(parser.currentTokenLocation(), source);
+          parser.nextToken();
+          YamlNode value = read(parser, source, errors);
+          YamlNode.Entry previous = entries.get(key);
+          if (previous != null) {
+            errors.add(
+                keyOrigin.problem(
+                    "`"
+                        + key
+                        + "` is given twice (first at line "
+                        + previous.keyOrigin().line()
+                        + ")",
+                    "keep one of them"));
+          }
+          entries.put(key, new YamlNode.Entry(key, keyOrigin, value));
+        }
+        return new YamlNode.Mapping(origin, entries);
+      }
+      case START_ARRAY -> {
+        List<YamlNode> items = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          items.add(read(parser, source, errors));
+        }
+        return new YamlNode.Sequence(origin, items);
+      }
+      case VALUE_STRING -> {
+        return new YamlNode.Scalar(origin, parser.getText(), YamlNode.Scalar.Type.STRING);
+      }
+      case VALUE_NUMBER_INT -> {
+        return new YamlNode.Scalar(origin, parser.getText(), YamlNode.Scalar.Type.INTEGER);
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return new YamlNode.Scalar(origin, parser.getText(), YamlNode.Scalar.Type.FLOAT);
+      }
+      case VALUE_TRUE, VALUE_FALSE -> {
+        return new YamlNode.Scalar(
+            origin, Boolean.toString(token == JsonToken.VALUE_TRUE), YamlNode.Scalar.Type.BOOLEAN);
+      }
+      case VALUE_NULL -> {
+        return new YamlNode.Scalar(origin, "", YamlNode.Scalar.Type.NULL);
+      }
+      default -> {
+        return new YamlNode.Scalar(origin, parser.getText(), YamlNode.Scalar.Type.STRING);
+      }
+    }
+  }
+
+  private static Origin originOf(JsonLocation location, SourceText source) {
+    return source.at(Math.max(0, location.getLineNr()), Math.max(0, location.getColumnNr()));
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "cannot parse";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

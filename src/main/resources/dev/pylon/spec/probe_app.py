@@ -1,0 +1,74 @@
+"""Pylon's app probe: import MODULE from ROOT and say what ATTR is (WSGI or ASGI).
+
+Run by dev.pylon.spec.AppProbe in a short-lived process, with the app folder as the working
+directory. The answer is one line starting with PYLON-PROBE: and a JSON object, so that
+anything the app prints while importing does not confuse it.
+"""
+
+import importlib
+import inspect
+import json
+import os
+import sys
+import traceback
+
+
+def answer(**fields):
+    sys.stdout.write("\nPYLON-PROBE:" + json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def positional_parameters(obj):
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return len([p for p in signature.parameters.values() if p.kind in kinds])
+
+
+def kind_of(obj):
+    if inspect.isclass(obj):
+        return "unknown"
+    call = obj if inspect.isfunction(obj) or inspect.ismethod(obj) else getattr(type(obj), "__call__", None)
+    if inspect.iscoroutinefunction(obj) or (call is not None and inspect.iscoroutinefunction(call)):
+        return "asgi"
+    count = positional_parameters(obj)
+    if count == 2:
+        return "wsgi"
+    if count == 3:
+        return "asgi"
+    return "unknown"
+
+
+def main():
+    root, module_name, attribute = sys.argv[1:4]
+    sys.path.insert(0, os.path.abspath(root))
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as error:
+        answer(ok=False, stage="syntax", error="SyntaxError: %s" % error.msg,
+               file=error.filename or "", line=error.lineno or 0, column=error.offset or 0,
+               text=(error.text or "").rstrip("\n"))
+        return
+    except BaseException as error:  # the app's import may raise anything, even SystemExit
+        answer(ok=False, stage="import", error="%s: %s" % (type(error).__name__, error),
+               traceback=traceback.format_exc()[-3000:])
+        return
+    if not hasattr(module, attribute):
+        names = sorted(n for n in vars(module) if not n.startswith("_")
+                       and callable(getattr(module, n)) and not inspect.ismodule(getattr(module, n))
+                       and getattr(getattr(module, n), "__module__", module_name) == module_name)
+        answer(ok=False, stage="attribute", error="no attribute", callables=names[:10])
+        return
+    obj = getattr(module, attribute)
+    described = type(obj).__module__ + "." + type(obj).__qualname__
+    if inspect.isfunction(obj):
+        described = "function " + obj.__qualname__
+    if not callable(obj):
+        answer(ok=True, kind="not-callable", type=described)
+        return
+    answer(ok=True, kind=kind_of(obj), type=described)
+
+
+main()
