@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * The marker's modification time records when the entry was last used, for {@code gc}.
+ *
+ * <p>pip runs as {@code <base python> -m pip --python <env>/bin/python install -r FILE} when the
+ * base interpreter's pip can do that (see {@link PipProbe}: it saves ensurepip's seconds), else as
+ * {@code <env>/bin/python -m pip install -r FILE}. Either way it inherits Pylon's environment, so
+ * {@code PIP_NO_INDEX}, {@code PIP_FIND_LINKS}, {@code PIP_INDEX_URL} and pip's config files apply
+ * unchanged.
  */
 public final class EnvironmentBuilder {
   private static final Logger log = LoggerFactory.getLogger(EnvironmentBuilder.class);
@@ -55,6 +61,7 @@ public final class EnvironmentBuilder {
   private final Path envsDir;
   private final BuildProgress progress;
   private final CommandRunner runner;
+  private final boolean preferBasePip;
 
   public EnvironmentBuilder(Path stateDir, BuildProgress progress) {
     this(stateDir, progress, Map.of());
@@ -65,9 +72,19 @@ public final class EnvironmentBuilder {
    *     (which they inherit); for tests and callers that set {@code PIP_*} per build
    */
   public EnvironmentBuilder(Path stateDir, BuildProgress progress, Map<String, String> extraEnv) {
+    this(stateDir, progress, extraEnv, true);
+  }
+
+  /**
+   * @param preferBasePip false forces the classic path (ensurepip, then the virtualenv's own pip)
+   *     even when the base pip could do the work; tests use it to cover that path
+   */
+  EnvironmentBuilder(
+      Path stateDir, BuildProgress progress, Map<String, String> extraEnv, boolean preferBasePip) {
     this.envsDir = stateDir.resolve("envs");
     this.progress = progress;
     this.runner = new CommandRunner(extraEnv, TAIL_LINES);
+    this.preferBasePip = preferBasePip;
   }
 
   /** The folder that holds the cache entries. */
@@ -171,7 +188,13 @@ public final class EnvironmentBuilder {
         "Creating a virtualenv with Python "
             + request.interpreterVersion()
             + (request.systemSitePackages() ? " (with system site-packages)" : ""));
+    boolean basePip =
+        preferBasePip
+            && PipProbe.canTargetOtherEnvironments(runner, request.interpreter(), request.appDir());
     List<String> venv = new ArrayList<>(List.of(request.interpreter().toString(), "-m", "venv"));
+    if (basePip) {
+      venv.add("--without-pip");
+    }
     if (request.systemSitePackages()) {
       venv.add("--system-site-packages");
     }
@@ -184,18 +207,17 @@ public final class EnvironmentBuilder {
     for (Path file : request.dependencyFiles()) {
       Path resolved = request.appDir().resolve(file);
       progress.step("Installing dependencies from " + file);
-      CommandResult installed =
-          run(
-              List.of(
-                  python.toString(),
-                  "-m",
-                  "pip",
-                  "install",
-                  "--disable-pip-version-check",
-                  "--no-input",
-                  "-r",
-                  resolved.toString()),
-              request.appDir());
+      List<String> install = new ArrayList<>();
+      if (basePip) {
+        install.addAll(
+            List.of(request.interpreter().toString(), "-m", "pip", "--python", python.toString()));
+      } else {
+        install.addAll(List.of(python.toString(), "-m", "pip"));
+      }
+      install.addAll(
+          List.of(
+              "install", "--disable-pip-version-check", "--no-input", "-r", resolved.toString()));
+      CommandResult installed = run(install, request.appDir());
       if (!installed.succeeded()) {
         return EnvironmentProblems.pipFailed(file, installed);
       }

@@ -65,6 +65,20 @@ class EnvironmentBuilderTest {
   }
 
   @Test
+  void theClassicPathWithTheVirtualenvsOwnPipWorksToo() throws Exception {
+    EnvironmentBuilder classic =
+        new EnvironmentBuilder(state, progress, SystemPython.OFFLINE, false);
+
+    EnvironmentResult result =
+        classic.prepare(SystemPython.request(app, requirements("flask\n"), true));
+
+    assertThat(result).isInstanceOf(Ready.class);
+    Ready ready = (Ready) result;
+    assertThat(ready.venv().get().resolve("bin/pip")).exists();
+    assertThat(SystemPython.run(ready.python(), "import flask; print('ok')")).isEqualTo("ok");
+  }
+
+  @Test
   void aCodeOnlyChangeInAnotherFolderReusesTheSameEnvironment(@TempDir Path otherApp)
       throws Exception {
     Ready first =
