@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class CommandRunner {
   private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
   private static final Duration READER_DRAIN = Duration.ofSeconds(5);
+  private static final Duration NO_LIMIT = Duration.ofDays(365);
 
   private final Map<String, String> extraEnv;
   private final int tailLines;
@@ -48,6 +49,20 @@ final class CommandRunner {
   CommandResult run(
       List<String> command, Path workDir, Map<String, String> env, Consumer<String> onLine)
       throws IOException, InterruptedException {
+    return run(command, workDir, env, onLine, NO_LIMIT);
+  }
+
+  /**
+   * Like {@link #run(List, Path, Map, Consumer)}, but kills the command and everything it started
+   * once {@code limit} has passed; the result then says {@code timedOut}.
+   */
+  CommandResult run(
+      List<String> command,
+      Path workDir,
+      Map<String, String> env,
+      Consumer<String> onLine,
+      Duration limit)
+      throws IOException, InterruptedException {
     long started = System.nanoTime();
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
     builder.environment().putAll(extraEnv);
@@ -62,13 +77,20 @@ final class CommandRunner {
             .name("output-" + process.pid())
             .start(() -> readLines(process, line -> remember(tail, line, onLine)));
     try {
+      boolean timedOut = false;
+      if (!process.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+        timedOut = true;
+        log.info("{} ran longer than {}; killing it", command, limit);
+        killTree(process);
+      }
       int exitCode = process.waitFor();
       reader.join(READER_DRAIN);
       List<String> lines;
       synchronized (tail) {
         lines = List.copyOf(tail);
       }
-      return new CommandResult(exitCode, lines, Duration.ofNanos(System.nanoTime() - started));
+      return new CommandResult(
+          exitCode, lines, Duration.ofNanos(System.nanoTime() - started), timedOut);
     } catch (InterruptedException e) {
       killTree(process);
       throw e;
