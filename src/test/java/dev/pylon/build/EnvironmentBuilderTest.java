@@ -131,41 +131,15 @@ class EnvironmentBuilderTest {
 
   @Test
   void installsOfflineFromAWheelhouseBuiltFromALocalPackage(@TempDir Path work) throws Exception {
-    Path pkg = work.resolve("pkg");
-    Files.createDirectories(pkg.resolve("pylon_tiny"));
-    Files.writeString(
-        pkg.resolve("pyproject.toml"),
-        """
-        [build-system]
-        requires = ["setuptools"]
-        build-backend = "setuptools.build_meta"
-
-        [project]
-        name = "pylon-tiny"
-        version = "0.1"
-        """);
-    Files.writeString(
-        pkg.resolve("pylon_tiny/__init__.py"), "def hello():\n    return 'hello from a wheel'\n");
-    Path wheelhouse = work.resolve("wheelhouse");
-    SystemPython.exec(
-        List.of(
-            SystemPython.PATH.toString(),
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            wheelhouse.toString(),
-            pkg.toString()),
-        work,
-        SystemPython.OFFLINE);
+    Path wheelhouse =
+        SystemPython.wheelhouseWith(
+            work, "pylon-tiny", "pylon_tiny", "def hello():\n    return 'hello from a wheel'\n");
     assertThat(entriesIn(wheelhouse)).anyMatch(name -> name.endsWith(".whl"));
 
     Map<String, String> env = new HashMap<>(SystemPython.OFFLINE);
     env.put("PIP_FIND_LINKS", wheelhouse.toString());
     EnvironmentResult result =
-        builder(env).prepare(SystemPython.request(app, requirements("pylon-tiny==0.1\n"), false));
+        builder(env).prepare(SystemPython.request(app, requirements("pylon-tiny==1.0\n"), false));
 
     assertThat(result).isInstanceOf(Ready.class);
     Ready ready = (Ready) result;

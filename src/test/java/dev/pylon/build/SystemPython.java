@@ -2,6 +2,7 @@ package dev.pylon.build;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,39 @@ final class SystemPython {
   /** Runs {@code python -c code} and returns its stdout; fails the test on a non-zero exit. */
   static String run(Path python, String code) throws IOException, InterruptedException {
     return exec(List.of(python.toString(), "-c", code), Path.of("."), Map.of());
+  }
+
+  /**
+   * Builds a wheel of a one-module package offline (pip wheel works without an index) and returns
+   * the folder holding it.
+   */
+  static Path wheelhouseWith(Path work, String distribution, String module, String body)
+      throws IOException, InterruptedException {
+    Path pkg = work.resolve("pkg-" + distribution);
+    Files.createDirectories(pkg.resolve(module));
+    Files.writeString(
+        pkg.resolve("pyproject.toml"),
+        "[build-system]\nrequires = [\"setuptools\"]\n"
+            + "build-backend = \"setuptools.build_meta\"\n\n"
+            + "[project]\nname = \""
+            + distribution
+            + "\"\nversion = \"1.0\"\n");
+    Files.writeString(pkg.resolve(module).resolve("__init__.py"), body);
+    Path wheelhouse = work.resolve("wheelhouse");
+    exec(
+        List.of(
+            PATH.toString(),
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            wheelhouse.toString(),
+            pkg.toString()),
+        work,
+        OFFLINE);
+    return wheelhouse;
   }
 
   static String exec(List<String> command, Path workDir, Map<String, String> env)
