@@ -204,8 +204,29 @@ public final class EnvironmentBuilder {
       return EnvironmentProblems.venvFailed(request, created);
     }
     Path python = pythonOf(envDir);
-    for (Path file : request.dependencyFiles()) {
-      Path resolved = request.appDir().resolve(file);
+    List<RequirementSources.Source> sources;
+    try {
+      sources = RequirementSources.of(request.appDir(), request.dependencyFiles());
+    } catch (DependencyFileException e) {
+      return new Failed(e.getMessage(), -1, List.of());
+    }
+    int generatedCount = 0;
+    for (RequirementSources.Source source : sources) {
+      Path resolved;
+      if (source.file().isPresent()) {
+        resolved = source.file().get();
+      } else {
+        String text = source.generated().orElse("");
+        if (text.isBlank()) {
+          progress.step(source.name() + " lists no dependencies");
+          continue;
+        }
+        resolved = envDir.resolve("pylon-requirements-" + (++generatedCount) + ".txt");
+        Files.writeString(resolved, text, StandardCharsets.UTF_8);
+        progress.step("Requirements derived from " + source.name() + ":");
+        text.lines().forEach(progress::line);
+      }
+      Path file = Path.of(source.name());
       progress.step("Installing dependencies from " + file);
       List<String> install = new ArrayList<>();
       if (basePip) {

@@ -42,9 +42,28 @@ public final class EnvironmentKey {
     field(digest, request.interpreterVersion());
     field(digest, request.systemSitePackages() ? "system-site-packages" : "isolated");
     Set<Path> visited = new HashSet<>();
-    for (Path file : request.dependencyFiles()) {
-      Path resolved = request.appDir().resolve(file);
-      addFile(digest, file.getFileName().toString(), resolved, visited);
+    List<RequirementSources.Source> sources;
+    try {
+      sources = RequirementSources.of(request.appDir(), request.dependencyFiles());
+    } catch (DependencyFileException unreadable) {
+      // The build reports the problem; the key only needs to change when the files do.
+      sources = new ArrayList<>();
+      for (Path file : request.dependencyFiles()) {
+        Path resolved = request.appDir().resolve(file);
+        sources.add(
+            new RequirementSources.Source(
+                file.toString(), Optional.of(resolved), Optional.empty()));
+      }
+    }
+    for (RequirementSources.Source source : sources) {
+      if (source.file().isPresent()) {
+        Path file = source.file().get();
+        addFile(digest, file.getFileName().toString(), file, visited);
+      } else {
+        field(digest, "generated");
+        field(digest, Path.of(source.name()).getFileName().toString());
+        field(digest, source.generated().orElse(""));
+      }
     }
     return HexFormat.of().formatHex(digest.digest()).substring(0, KEY_HEX_CHARS);
   }

@@ -148,6 +148,41 @@ class EnvironmentBuilderTest {
   }
 
   @Test
+  void installsThePep621AndPoetryLockDependenciesOfAPyproject(@TempDir Path work) throws Exception {
+    Path wheelhouse =
+        SystemPython.wheelhouseWith(work, "pylon-tiny", "pylon_tiny", "NAME = 'tiny'\n");
+    Map<String, String> env = new HashMap<>(SystemPython.OFFLINE);
+    env.put("PIP_FIND_LINKS", wheelhouse.toString());
+    Files.writeString(
+        app.resolve("pyproject.toml"),
+        "[project]\nname = \"shop\"\nversion = \"1\"\ndependencies = [\"pylon-tiny>=1\"]\n");
+
+    EnvironmentResult pep621 =
+        builder(env).prepare(SystemPython.request(app, List.of(Path.of("pyproject.toml")), false));
+
+    assertThat(pep621).isInstanceOf(Ready.class);
+    assertThat(SystemPython.run(((Ready) pep621).python(), "import pylon_tiny as t; print(t.NAME)"))
+        .isEqualTo("tiny");
+
+    Files.writeString(
+        app.resolve("pyproject.toml"),
+        "[tool.poetry]\nname = \"shop\"\n\n[tool.poetry.dependencies]\n"
+            + "python = \"^3.11\"\npylon-tiny = \"^1.0\"\n");
+    Files.writeString(
+        app.resolve("poetry.lock"),
+        "[[package]]\nname = \"pylon-tiny\"\nversion = \"1.0\"\ncategory = \"main\"\n");
+    EnvironmentResult poetry =
+        builder(env)
+            .prepare(
+                SystemPython.request(
+                    app, List.of(Path.of("pyproject.toml"), Path.of("poetry.lock")), false));
+
+    assertThat(poetry).isInstanceOf(Ready.class);
+    assertThat(((Ready) poetry).venv()).isNotEqualTo(((Ready) pep621).venv());
+    assertThat(progress.lines).contains("pylon-tiny==1.0");
+  }
+
+  @Test
   void twoConcurrentBuildsOfOneKeyBothSucceedWithOneBuild() throws Exception {
     EnvironmentRequest request = SystemPython.request(app, requirements("flask\n"), true);
     EnvironmentBuilder one = offlineBuilder();
