@@ -8,7 +8,8 @@ final class AppOptions {
   @Option(
       names = "--entrypoint",
       paramLabel = "COMMAND",
-      description = "The command that starts one instance; $PORT is expanded (wins over app.yaml and Procfile)")
+      description =
+          "The command that starts one instance; $PORT is expanded (wins over app.yaml and Procfile)")
   String entrypoint;
 
   @Option(

@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations the way people write them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
+/**
+ * Reads durations the way people write them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h)?");
 

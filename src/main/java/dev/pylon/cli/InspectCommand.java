@@ -1,5 +1,6 @@
 package dev.pylon.cli;
 
+import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.SpecLoader;
 import dev.pylon.spec.SpecProblem;
 import dev.pylon.spec.SpecReport;
@@ -17,12 +18,19 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = "Shows what Pylon detected in DIR and what it will run, with the file that decided each line.")
+    description =
+        "Shows what Pylon detected in DIR and what it will run, with the file that decided each line.")
 final class InspectCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", description = "App folder (default: .)")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      defaultValue = ".",
+      description = "App folder (default: .)")
   Path appDir;
 
-  @Option(names = "--json", description = "Print JSON for scripts (the format is in docs/configuration.md)")
+  @Option(
+      names = "--json",
+      description = "Print JSON for scripts (the format is in docs/configuration.md)")
   boolean json;
 
   @Mixin AppOptions appOptions;
@@ -31,9 +39,10 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     Path dir = appDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      throw new UserError(dir + " is not a folder. Give `pylon inspect` the folder that holds your app.", 2);
+      throw new UserError(
+          dir + " is not a folder. Give `pylon inspect` the folder that holds your app.", 2);
     }
-    SpecResult result = new SpecLoader().load(dir, appOptions.overrides());
+    SpecResult result = new SpecLoader(new PythonFinder()).load(dir, appOptions.overrides());
     return switch (result) {
       case SpecResult.Loaded loaded -> {
         System.out.println(
@@ -47,7 +56,9 @@ final class InspectCommand implements Callable<Integer> {
               "the app in "
                   + dir
                   + " cannot be served as it is:\n"
-                  + invalid.errors().stream().map(SpecProblem::render).collect(Collectors.joining("\n")),
+                  + invalid.errors().stream()
+                      .map(SpecProblem::render)
+                      .collect(Collectors.joining("\n")),
               2);
     };
   }

@@ -23,10 +23,16 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs only Pylon's router in front of servers that are already running.")
 final class ProxyCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Port to listen on (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE})")
   String host;
 
   @Option(
@@ -69,7 +75,12 @@ final class ProxyCommand implements Callable<Integer> {
                 },
                 "pylon-stop"));
     System.out.println(
-        "pylon: proxying http://" + address.getHostString() + ":" + address.getPort() + "/ to " + String.join(", ", upstreams));
+        "pylon: proxying http://"
+            + address.getHostString()
+            + ":"
+            + address.getPort()
+            + "/ to "
+            + String.join(", ", upstreams));
     stopped.await();
     return 0;
   }
@@ -83,7 +94,8 @@ final class ProxyCommand implements Callable<Integer> {
       int port = Integer.parseInt(value.substring(colon + 1));
       return new Upstream("upstream-" + index, value.substring(0, colon), port, 0);
     } catch (NumberFormatException e) {
-      throw new UserError("--to " + value + ": the port is not a number (for example 127.0.0.1:8000).", 2);
+      throw new UserError(
+          "--to " + value + ": the port is not a number (for example 127.0.0.1:8000).", 2);
     }
   }
 }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
     name = "pylon",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Runs Python web services (WSGI and ASGI) the way Cloud Run does, on this machine.",
+    description =
+        "Runs Python web services (WSGI and ASGI) the way Cloud Run does, on this machine.",
     subcommands = {RunCommand.class, InspectCommand.class, ProxyCommand.class})
 public final class PylonCommand {}

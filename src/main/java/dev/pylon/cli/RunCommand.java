@@ -21,7 +21,11 @@ import picocli.CommandLine.Parameters;
       "Ctrl-C drains in-flight requests and stops every process Pylon started."
     })
 final class RunCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", defaultValue = ".", description = "App folder (default: .)")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      defaultValue = ".",
+      description = "App folder (default: .)")
   Path appDir;
 
   @Option(
@@ -47,14 +51,16 @@ final class RunCommand implements Callable<Integer> {
       names = "--grace",
       defaultValue = "10s",
       converter = DurationConverter.class,
-      description = "How long stopping waits for requests and processes before SIGKILL (default: ${DEFAULT-VALUE})")
+      description =
+          "How long stopping waits for requests and processes before SIGKILL (default: ${DEFAULT-VALUE})")
   Duration grace;
 
   @Option(
       names = "--start-timeout",
       defaultValue = "120s",
       converter = DurationConverter.class,
-      description = "How long an instance may take to accept connections (default: ${DEFAULT-VALUE})")
+      description =
+          "How long an instance may take to accept connections (default: ${DEFAULT-VALUE})")
   Duration startTimeout;
 
   @Mixin StateOptions stateOptions;

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where Pylon keeps virtualenvs, revisions and logs: {@code --state-dir}, else {@code
- * $PYLON_HOME}, else {@code $XDG_DATA_HOME/pylon}, else {@code ~/.local/share/pylon}.
+ * Where Pylon keeps virtualenvs, revisions and logs: {@code --state-dir}, else {@code $PYLON_HOME},
+ * else {@code $XDG_DATA_HOME/pylon}, else {@code ~/.local/share/pylon}.
  */
 public final class StateDirectory {
   private StateDirectory() {}

@@ -9,7 +9,8 @@ final class StateOptions {
   @Option(
       names = "--state-dir",
       paramLabel = "DIR",
-      description = "Where Pylon keeps virtualenvs, revisions and logs (default: $PYLON_HOME, else ~/.local/share/pylon)")
+      description =
+          "Where Pylon keeps virtualenvs, revisions and logs (default: $PYLON_HOME, else ~/.local/share/pylon)")
   Path stateDir;
 
   Path stateDir() {

@@ -1,8 +1,8 @@
 package dev.pylon.cli;
 
 /**
- * A failure the user can act on: its message is the whole report (what happened and what to
- * do), so it is printed without a stack trace.
+ * A failure the user can act on: its message is the whole report (what happened and what to do), so
+ * it is printed without a stack trace.
  */
 public final class UserError extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -5,8 +5,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Prints a {@link UserError} as the paragraph it is; anything else is a bug in Pylon, reported
- * with its stack trace so it can be filed.
+ * Prints a {@link UserError} as the paragraph it is; anything else is a bug in Pylon, reported with
+ * its stack trace so it can be filed.
  */
 final class UserErrorHandler implements IExecutionExceptionHandler {
   @Override

@@ -11,10 +11,10 @@ import dev.pylon.router.Upstream;
 import dev.pylon.runtime.InstanceEvent;
 import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
-import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.runtime.ReadyInstance;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.SupervisorOptions;
+import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.ServiceSpec;
 import dev.pylon.spec.SpecLoader;
 import dev.pylon.spec.SpecProblem;
@@ -22,13 +22,14 @@ import dev.pylon.spec.SpecResult;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
- * {@code pylon run}: one app, built and served in the foreground, until {@link #stop()} (which
- * the cli calls on Ctrl-C or SIGTERM). Wires spec, build, runtime and router in one process.
+ * {@code pylon run}: one app, built and served in the foreground, until {@link #stop()} (which the
+ * cli calls on Ctrl-C or SIGTERM). Wires spec, build, runtime and router in one process.
  */
 public final class ForegroundRun implements AutoCloseable {
   private final RunSettings settings;
@@ -59,7 +60,9 @@ public final class ForegroundRun implements AutoCloseable {
             plan.template(),
             count,
             new RouterFeed(),
-            SupervisorOptions.defaults().withStartTimeout(settings.startTimeout()).withGrace(settings.grace()));
+            SupervisorOptions.defaults()
+                .withStartTimeout(settings.startTimeout())
+                .withGrace(settings.grace()));
     synchronized (this) {
       if (stopping.get()) {
         return 0;
@@ -69,7 +72,7 @@ public final class ForegroundRun implements AutoCloseable {
     }
     StartOutcome outcome = started.awaitFirstReady(settings.startTimeout());
     if (!outcome.ready()) {
-      throw new RunFailure(outcome.describe(spec.server().displayCommand()), 1);
+      throw new RunFailure(StartFailureMessage.of(outcome, spec), 1);
     }
     reporter.step(
         "Serving at http://"
@@ -97,14 +100,17 @@ public final class ForegroundRun implements AutoCloseable {
               + " is not a folder. Give `pylon run` the folder that holds your app (for example: ./pylon run examples/hello).",
           2);
     }
-    SpecResult result = new SpecLoader().load(settings.appDir(), settings.overrides());
+    SpecResult result =
+        new SpecLoader(new PythonFinder()).load(settings.appDir(), settings.overrides());
     return switch (result) {
       case SpecResult.Invalid invalid ->
           throw new RunFailure(
               "the app in "
                   + settings.appDir()
                   + " cannot be served as it is:\n"
-                  + invalid.errors().stream().map(SpecProblem::render).collect(Collectors.joining("\n")),
+                  + invalid.errors().stream()
+                      .map(SpecProblem::render)
+                      .collect(Collectors.joining("\n")),
               2);
       case SpecResult.Loaded loaded -> {
         loaded.warnings().forEach(warning -> reporter.warning(warning.render()));
@@ -165,7 +171,10 @@ public final class ForegroundRun implements AutoCloseable {
         running = instances;
       }
       if (current != null && running != null) {
-        reporter.step("Stopping: draining in-flight requests (up to " + settings.grace().toSeconds() + " s)...");
+        reporter.step(
+            "Stopping: draining in-flight requests (up to "
+                + settings.grace().toSeconds()
+                + " s)...");
         current.drain(settings.grace());
       }
       if (running != null) {
@@ -202,14 +211,20 @@ public final class ForegroundRun implements AutoCloseable {
         current.publish(
             RoutingSnapshot.single(
                 ready.stream()
-                    .map(instance -> new Upstream(instance.name(), instance.host(), instance.port(), 0))
+                    .map(
+                        instance ->
+                            new Upstream(instance.name(), instance.host(), instance.port(), 0))
                     .toList()));
       }
     }
 
     @Override
     public void event(InstanceEvent event) {
-      reporter.step(event.instance() + ": " + event.describe());
+      reporter.step(
+          event.instance()
+              + ": "
+              + event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+              + (event.detail().isEmpty() ? "" : " (" + event.detail() + ")"));
     }
 
     @Override

@@ -3,8 +3,11 @@ package dev.pylon.control;
 import dev.pylon.build.EnvironmentResult;
 import dev.pylon.runtime.BuiltinWorker;
 import dev.pylon.runtime.InstanceTemplate;
+import dev.pylon.spec.AppTarget;
 import dev.pylon.spec.ServiceSpec;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +25,8 @@ record InstancePlan(InstanceTemplate template, String description) {
     String python = environment.python().toString();
     List<String> command = new ArrayList<>();
     switch (spec.server().kind()) {
-      case ENTRYPOINT -> command.addAll(List.of("/bin/sh", "-c", "exec " + spec.server().shellCommand()));
+      case ENTRYPOINT ->
+          command.addAll(List.of("/bin/sh", "-c", "exec " + spec.server().shellCommand()));
       case GUNICORN -> {
         command.addAll(List.of(python, "-m", "gunicorn"));
         command.addAll(spec.server().args());
@@ -31,11 +35,7 @@ record InstancePlan(InstanceTemplate template, String description) {
         command.addAll(List.of(python, "-m", "uvicorn"));
         command.addAll(spec.server().args());
       }
-      case BUILTIN -> {
-        Path worker = new BuiltinWorker().materialize(stateDir.resolve("lib"));
-        command.addAll(List.of(python, worker.toString()));
-        command.addAll(spec.server().args());
-      }
+      case BUILTIN -> command.addAll(builtinWorker(spec, python, stateDir));
     }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("K_SERVICE", spec.name());
@@ -50,7 +50,9 @@ record InstancePlan(InstanceTemplate template, String description) {
               String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
               env.put("PATH", venv.resolve("bin") + File.pathSeparator + path);
             });
-    spec.app().djangoSettings().ifPresent(settings -> env.put("DJANGO_SETTINGS_MODULE", settings));
+    spec.app()
+        .flatMap(AppTarget::djangoSettings)
+        .ifPresent(settings -> env.put("DJANGO_SETTINGS_MODULE", settings));
     env.putAll(spec.env());
     String description =
         "Server: "
@@ -62,7 +64,28 @@ record InstancePlan(InstanceTemplate template, String description) {
             + " ("
             + spec.python().version()
             + ")";
+    // Every server runs from the app's root, as App Engine runs an entrypoint; the spec tells
+    // gunicorn (--pythonpath) and uvicorn (--app-dir) where the top-level module lives.
     return new InstancePlan(
         new InstanceTemplate(spec.name(), revision, command, env, spec.sourceDir()), description);
+  }
+
+  private static List<String> builtinWorker(ServiceSpec spec, String python, Path stateDir) {
+    AppTarget app =
+        spec.app()
+            .orElseThrow(
+                () -> new IllegalStateException("the built-in worker needs an app object"));
+    try {
+      Path script = BuiltinWorker.materialize(stateDir.resolve("lib"));
+      return BuiltinWorker.command(
+          python, script, app.reference(), app.importRoot(), spec.threads());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot write Pylon's built-in worker into "
+              + stateDir.resolve("lib")
+              + ": "
+              + e.getMessage(),
+          e);
+    }
   }
 }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the parts' dependencies pointing one way, as DESIGN.md draws them: cli -> control ->
- * {build, runtime, router, autoscale, export} -> spec. The parts in the middle row do not know
- * each other, so each can be replaced or tested alone.
+ * {build, runtime, router, autoscale, export} -> spec. The parts in the middle row do not know each
+ * other, so each can be replaced or tested alone.
  */
 class DependencyDirectionTest {
   private static JavaClasses pylon;
@@ -67,6 +67,11 @@ class DependencyDirectionTest {
 
   @Test
   void partsHaveNoCycles() {
-    slices().matching("dev.pylon.(*)..").should().beFreeOfCycles().allowEmptyShould(true).check(pylon);
+    slices()
+        .matching("dev.pylon.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .allowEmptyShould(true)
+        .check(pylon);
   }
 }

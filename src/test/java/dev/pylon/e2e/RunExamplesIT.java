@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./pylon run} against each example, as a user runs it: real launcher, real Python
- * servers, real HTTP through the router, and a real signal to stop it.
+ * {@code ./pylon run} against each example, as a user runs it: real launcher, real Python servers,
+ * real HTTP through the router, and a real signal to stop it.
  */
 class RunExamplesIT {
   private static final Duration START = Duration.ofSeconds(120);
+
   /** Debian's packages stand in for PyPI, which this machine cannot reach. */
   private static final Map<String, String> OFFLINE_PIP = Map.of("PIP_NO_INDEX", "1");
 
