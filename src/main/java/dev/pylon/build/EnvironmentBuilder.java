@@ -142,9 +142,14 @@ public final class EnvironmentBuilder {
     }
   }
 
-  /** Whether {@code envDir} is a finished, trusted cache entry. */
+  /**
+   * Whether {@code envDir} is a finished, trusted cache entry: it has the marker, and its
+   * interpreter still runs (a base interpreter removed or upgraded in place leaves a virtualenv
+   * whose {@code bin/python} link points nowhere; such an entry is rebuilt).
+   */
   static boolean isComplete(Path envDir) {
-    return Files.isRegularFile(envDir.resolve(COMPLETE_MARKER));
+    return Files.isRegularFile(envDir.resolve(COMPLETE_MARKER))
+        && Files.isExecutable(pythonOf(envDir));
   }
 
   Path lockFile(String key) {

@@ -6,6 +6,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -68,6 +70,7 @@ public final class RevisionSnapshots {
     long bytes = files.bytes();
     if (Files.isDirectory(finalDir)) {
       progress.step("Reusing revision " + revisionId + " (same content)");
+      touch(finalDir);
       return new Snapshot(service, revisionId, finalDir, true, count, bytes, files.ignoreFile());
     }
     Files.createDirectories(serviceDir);
@@ -122,6 +125,15 @@ public final class RevisionSnapshots {
     if (!compiled.succeeded()) {
       progress.step(
           "Some files of the app did not compile (see above); they are copied as they are");
+    }
+  }
+
+  /** Records the reuse for gc, which keeps recently used revisions. */
+  private static void touch(Path revision) {
+    try {
+      Files.setLastModifiedTime(revision, FileTime.from(Instant.now()));
+    } catch (IOException e) {
+      log.debug("could not record use of {}: {}", revision, e.toString());
     }
   }
 

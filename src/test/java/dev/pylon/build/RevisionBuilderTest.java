@@ -2,6 +2,7 @@ package dev.pylon.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pylon.build.RevisionResult.Built;
 import dev.pylon.build.RevisionResult.Failed;
 import java.nio.file.Files;
@@ -94,6 +95,11 @@ class RevisionBuilderTest {
     assertThat(((Built) again).revision()).isEqualTo(second);
     assertThat(cold.summary().environmentBytes()).isPositive();
     assertThat(cold.summary().sourceFiles()).isEqualTo(2);
+
+    String json = new ObjectMapper().writeValueAsString(again.summary().toJsonMap());
+    assertThat(json)
+        .contains("\"revision\":\"" + second.id() + "\"")
+        .contains("{\"name\":\"environment\",\"outcome\":\"reused\",\"millis\":");
 
     log.info(
         "cold build {} ms, code-only rebuild {} ms, unchanged rebuild {} ms",
