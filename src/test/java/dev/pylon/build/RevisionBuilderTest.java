@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,6 +109,42 @@ class RevisionBuilderTest {
         cold.summary().total().toMillis(),
         codeChange.summary().total().toMillis(),
         again.summary().total().toMillis());
+  }
+
+  @Test
+  void twoConcurrentBuildsOfTheSameSourceMakeOneRevisionAndRunThePreStartStepOnce()
+      throws Exception {
+    Path count = state.resolve("pre-start-count");
+    Optional<String> preStart = Optional.of("echo ran >> " + count);
+    RevisionBuilder other =
+        new RevisionBuilder(state, progress, SystemPython.OFFLINE, Duration.ofSeconds(30));
+    CountDownLatch start = new CountDownLatch(1);
+
+    CompletableFuture<RevisionResult> a =
+        CompletableFuture.supplyAsync(
+            () -> awaitThen(start, () -> builder.build(request(preStart))));
+    CompletableFuture<RevisionResult> b =
+        CompletableFuture.supplyAsync(() -> awaitThen(start, () -> other.build(request(preStart))));
+    start.countDown();
+    RevisionResult first = a.get(100, TimeUnit.SECONDS);
+    RevisionResult second = b.get(100, TimeUnit.SECONDS);
+
+    assertThat(first).isInstanceOf(Built.class);
+    assertThat(second).isInstanceOf(Built.class);
+    assertThat(((Built) first).revision()).isEqualTo(((Built) second).revision());
+    assertThat(Files.readAllLines(count)).containsExactly("ran");
+    try (var children = Files.list(state.resolve("revisions/hello"))) {
+      assertThat(children.filter(Files::isDirectory)).hasSize(1);
+    }
+  }
+
+  private static <T> T awaitThen(CountDownLatch latch, Supplier<T> action) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return action.get();
   }
 
   @Test

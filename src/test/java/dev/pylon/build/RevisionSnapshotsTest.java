@@ -107,6 +107,20 @@ class RevisionSnapshotsTest {
   }
 
   @Test
+  void aDockerignoreExceptionBringsBackAFileInsideAnExcludedFolder() throws Exception {
+    Files.writeString(app.resolve(".dockerignore"), "data\n!data/schema.sql\n");
+    Files.createDirectories(app.resolve("data"));
+    Files.writeString(app.resolve("data/big.csv"), "1,2,3\n");
+    Files.writeString(app.resolve("data/schema.sql"), "create table t (id int);\n");
+
+    Snapshot snapshot = take();
+
+    assertThat(snapshot.ignoreFile()).contains(".dockerignore");
+    assertThat(snapshot.dir().resolve("data/schema.sql")).exists();
+    assertThat(snapshot.dir().resolve("data/big.csv")).doesNotExist();
+  }
+
+  @Test
   void anIgnoredFileChangingDoesNotMakeANewRevision() throws Exception {
     Files.writeString(app.resolve(".gitignore"), "*.log\n");
     Files.writeString(app.resolve("debug.log"), "one\n");
