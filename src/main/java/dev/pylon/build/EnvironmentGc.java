@@ -25,7 +25,7 @@ public final class EnvironmentGc {
   private final Path envsDir;
 
   public EnvironmentGc(Path stateDir) {
-    this.envsDir = stateDir.resolve("envs");
+    this.envsDir = stateDir.toAbsolutePath().normalize().resolve("envs");
   }
 
   /** The entries to delete; see {@link GcPolicy#choose}. */

@@ -26,7 +26,7 @@ public final class RevisionGc {
   private final Path revisionsDir;
 
   public RevisionGc(Path stateDir) {
-    this.revisionsDir = stateDir.resolve("revisions");
+    this.revisionsDir = stateDir.toAbsolutePath().normalize().resolve("revisions");
   }
 
   /** The revisions (and unfinished copies) of every service, grouped by service. */

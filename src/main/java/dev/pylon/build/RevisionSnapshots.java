@@ -40,7 +40,7 @@ public final class RevisionSnapshots {
   private final CommandRunner runner;
 
   public RevisionSnapshots(Path stateDir, BuildProgress progress, Map<String, String> extraEnv) {
-    this.revisionsDir = stateDir.resolve("revisions");
+    this.revisionsDir = stateDir.toAbsolutePath().normalize().resolve("revisions");
     this.progress = progress;
     this.runner = new CommandRunner(extraEnv, 30);
   }
