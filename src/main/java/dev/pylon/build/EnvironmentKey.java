@@ -139,8 +139,20 @@ public final class EnvironmentKey {
     return trimmed.isEmpty() ? Optional.empty() : Optional.of(trimmed);
   }
 
+  /** The files a requirements text pulls in with {@code -r}/{@code --requirement} only. */
+  static List<String> requirementIncludes(String requirementsText) {
+    List<String> found = new ArrayList<>();
+    for (String line : logicalLines(requirementsText)) {
+      String option = line.trim();
+      if (option.startsWith("-r") || option.startsWith("--requirement")) {
+        includeOf(line).ifPresent(found::add);
+      }
+    }
+    return found;
+  }
+
   /** Lines as pip reads them: comments removed, backslash continuations joined. */
-  private static List<String> logicalLines(String text) {
+  static List<String> logicalLines(String text) {
     List<String> lines = new ArrayList<>();
     StringBuilder pending = new StringBuilder();
     for (String raw : text.split("\\R", -1)) {
