@@ -148,6 +148,24 @@ class RevisionBuilderTest {
   }
 
   @Test
+  void aServiceNameThatIsNotAFolderNameIsAFailureValue() {
+    RevisionRequest bad =
+        new RevisionRequest(
+            "../Hello",
+            app,
+            SystemPython.request(app, List.of(), false),
+            Optional.empty(),
+            Map.of(),
+            List.of());
+
+    RevisionResult result = builder.build(bad);
+
+    assertThat(result).isInstanceOf(Failed.class);
+    assertThat(((Failed) result).message())
+        .startsWith("The service name '../Hello' must start with a lowercase letter");
+  }
+
+  @Test
   void aFailingPreStartStepFailsTheBuildAndLeavesThePreviousRevisionAsItWas() throws Exception {
     Revision serving = ((Built) builder.build(request(Optional.of("true")))).revision();
     String servingCode = Files.readString(serving.dir().resolve("main.py"));
