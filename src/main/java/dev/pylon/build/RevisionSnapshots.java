@@ -62,7 +62,7 @@ public final class RevisionSnapshots {
       throws IOException, InterruptedException {
     Path serviceDir = serviceDir(service);
     progress.step("Reading the source folder " + appDir);
-    SourceFiles files = SourceFiles.of(appDir);
+    SourceFiles files = SourceFiles.of(appDir, revisionsDir.getParent());
     String hash = files.contentHash(prepend(FORMAT, identity));
     String revisionId = service + "-" + hash.substring(0, ID_HEX_CHARS);
     Path finalDir = serviceDir.resolve(revisionId);

@@ -121,6 +121,19 @@ class RevisionSnapshotsTest {
   }
 
   @Test
+  void aStateFolderKeptInsideTheAppIsNotSnapshotted() throws Exception {
+    Path inner = app.resolve(".pylon-state");
+    RevisionSnapshots nested = new RevisionSnapshots(inner, progress, Map.of());
+
+    Snapshot first = nested.take("hello", app, SystemPython.PATH, List.of());
+    Snapshot second = nested.take("hello", app, SystemPython.PATH, List.of());
+
+    assertThat(first.files()).isEqualTo(2);
+    assertThat(second.revisionId()).isEqualTo(first.revisionId());
+    assertThat(second.reused()).isTrue();
+  }
+
+  @Test
   void anIgnoredFileChangingDoesNotMakeANewRevision() throws Exception {
     Files.writeString(app.resolve(".gitignore"), "*.log\n");
     Files.writeString(app.resolve("debug.log"), "one\n");
