@@ -105,7 +105,13 @@ final class CommandRunner {
       }
       tail.addLast(line);
     }
-    onLine.accept(line);
+    try {
+      onLine.accept(line);
+    } catch (RuntimeException e) {
+      // The output must keep draining whatever the listener does, or the tool blocks on a full
+      // pipe and the build hangs.
+      log.warn("progress listener failed on a line of output: {}", e.toString());
+    }
   }
 
   private static void readLines(Process process, Consumer<String> onLine) {

@@ -201,7 +201,7 @@ public final class EnvironmentBuilder {
             + (request.systemSitePackages() ? " (with system site-packages)" : ""));
     boolean basePip =
         preferBasePip
-            && PipProbe.canTargetOtherEnvironments(runner, request.interpreter(), request.appDir());
+            && PipProbe.canTargetOtherEnvironments(runner, request.interpreter(), envsDir);
     List<String> venv = new ArrayList<>(List.of(request.interpreter().toString(), "-m", "venv"));
     if (basePip) {
       venv.add("--without-pip");
@@ -210,7 +210,10 @@ public final class EnvironmentBuilder {
       venv.add("--system-site-packages");
     }
     venv.add(envDir.toString());
-    CommandResult created = run(venv, request.appDir());
+    // Outside the app folder: `python -m` puts the working directory first on sys.path, and an
+    // app's own json.py or email/ must not stand in for the standard library's. pip alone runs
+    // in the app folder, as a person would run it, so relative paths in requirements work.
+    CommandResult created = run(venv, envsDir);
     if (!created.succeeded()) {
       return EnvironmentProblems.venvFailed(request, created);
     }

@@ -119,7 +119,9 @@ public final class RevisionSnapshots {
                 "-d",
                 finalDir.toString(),
                 dir.toString()),
-            dir,
+            // Not the app folder itself: `python -m` would put the app's modules (a json.py, an
+            // email/ package) ahead of the standard library that compileall imports.
+            dir.getParent(),
             Map.of(),
             progress::line);
     if (!compiled.succeeded()) {

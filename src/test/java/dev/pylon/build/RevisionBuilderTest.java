@@ -148,6 +148,21 @@ class RevisionBuilderTest {
   }
 
   @Test
+  void appModulesNamedLikeTheStandardLibraryDoNotBreakTheBuildTools() throws Exception {
+    Files.writeString(app.resolve("venv.py"), "raise SystemExit('the app venv.py ran')\n");
+    Files.createDirectories(app.resolve("concurrent"));
+    Files.writeString(
+        app.resolve("concurrent/__init__.py"), "raise ImportError('the app concurrent ran')\n");
+
+    RevisionResult result = builder.build(request(Optional.empty()));
+
+    assertThat(result).isInstanceOf(Built.class);
+    Revision revision = ((Built) result).revision();
+    assertThat(revision.dir().resolve("__pycache__/main.cpython-311.pyc")).exists();
+    assertThat(progress.steps).noneMatch(step -> step.contains("did not compile"));
+  }
+
+  @Test
   void aServiceNameThatIsNotAFolderNameIsAFailureValue() {
     RevisionRequest bad =
         new RevisionRequest(
