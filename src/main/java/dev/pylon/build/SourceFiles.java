@@ -39,6 +39,11 @@ final class SourceFiles {
     this.ignoreFile = ignoreFile;
   }
 
+  /** Walks {@code dir} top-down, leaving out what its {@link IgnoreRules} exclude. */
+  static SourceFiles of(Path dir) throws IOException {
+    return of(dir, dir.resolve(".pylon-no-state-here"));
+  }
+
   /**
    * Walks {@code appDir} top-down, leaving out what its {@link IgnoreRules} exclude and the folder
    * {@code stateDir} (Pylon's own state, when someone keeps it inside the app: otherwise each
