@@ -1,7 +1,10 @@
 package dev.pylon.build;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,5 +40,31 @@ public record BuildSummary(
   /** Whether nothing had to be built: the same source and dependencies were built before. */
   public boolean fullyCached() {
     return snapshotReused && steps.stream().noneMatch(step -> step.outcome().equals("built"));
+  }
+
+  /**
+   * The summary as plain values (strings, numbers, booleans, lists, maps) for {@code --json}:
+   * durations in milliseconds, an absent revision as null.
+   */
+  public Map<String, Object> toJsonMap() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("service", service);
+    json.put("revision", revisionId.orElse(null));
+    List<Map<String, Object>> stepList = new ArrayList<>();
+    for (StepTiming step : steps) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("name", step.name());
+      item.put("outcome", step.outcome());
+      item.put("millis", step.took().toMillis());
+      stepList.add(item);
+    }
+    json.put("steps", stepList);
+    json.put("environmentReused", environmentReused);
+    json.put("snapshotReused", snapshotReused);
+    json.put("sourceFiles", sourceFiles);
+    json.put("sourceBytes", sourceBytes);
+    json.put("environmentBytes", environmentBytes);
+    json.put("totalMillis", total.toMillis());
+    return json;
   }
 }

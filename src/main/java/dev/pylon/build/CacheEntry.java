@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /**
- * One virtualenv in the cache, as {@code gc} sees it.
+ * One virtualenv or revision in the state folder, as {@code gc} sees it.
  *
- * @param key its cache key (the folder's name)
+ * @param key its name: the cache key of a virtualenv, the id of a revision
  * @param dir its folder
- * @param complete whether it holds the completion marker; an entry without it is what an
- *     interrupted build left, or a build in progress
+ * @param complete whether it is finished; an unfinished entry is what an interrupted build left, or
+ *     a build in progress
  * @param lastUsed when a build last took it (for an unfinished entry: when its folder last changed)
  * @param bytes its size on disk
  */

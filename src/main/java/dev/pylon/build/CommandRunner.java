@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,13 @@ final class CommandRunner {
       }
       tail.addLast(line);
     }
-    onLine.accept(line);
+    try {
+      onLine.accept(line);
+    } catch (RuntimeException e) {
+      // The output must keep draining whatever the listener does, or the tool blocks on a full
+      // pipe and the build hangs.
+      log.warn("progress listener failed on a line of output: {}", e.toString());
+    }
   }
 
   private static void readLines(Process process, Consumer<String> onLine) {
@@ -123,16 +130,25 @@ final class CommandRunner {
     }
   }
 
-  /** Kills the process and its descendants (pip may have started a build backend). */
+  /**
+   * Kills the process and its descendants (pip may have started a build backend), and waits
+   * (briefly) until they are gone, so that nothing still writes into a folder about to be deleted.
+   */
   static void killTree(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-    try {
-      process.onExit().get(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.debug("waiting for pid {} to exit: {}", process.pid(), e.toString());
+    List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+    all.add(process.toHandle());
+    all.forEach(ProcessHandle::destroyForcibly);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (ProcessHandle handle : all) {
+      try {
+        long left = Math.max(0, deadline - System.nanoTime());
+        handle.onExit().get(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("waiting for pid {} to exit: {}", handle.pid(), e.toString());
+      }
     }
   }
 }

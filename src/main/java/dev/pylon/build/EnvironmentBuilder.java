@@ -81,7 +81,7 @@ public final class EnvironmentBuilder {
    */
   EnvironmentBuilder(
       Path stateDir, BuildProgress progress, Map<String, String> extraEnv, boolean preferBasePip) {
-    this.envsDir = stateDir.resolve("envs");
+    this.envsDir = stateDir.toAbsolutePath().normalize().resolve("envs");
     this.progress = progress;
     this.runner = new CommandRunner(extraEnv, TAIL_LINES);
     this.preferBasePip = preferBasePip;
@@ -142,9 +142,14 @@ public final class EnvironmentBuilder {
     }
   }
 
-  /** Whether {@code envDir} is a finished, trusted cache entry. */
+  /**
+   * Whether {@code envDir} is a finished, trusted cache entry: it has the marker, and its
+   * interpreter still runs (a base interpreter removed or upgraded in place leaves a virtualenv
+   * whose {@code bin/python} link points nowhere; such an entry is rebuilt).
+   */
   static boolean isComplete(Path envDir) {
-    return Files.isRegularFile(envDir.resolve(COMPLETE_MARKER));
+    return Files.isRegularFile(envDir.resolve(COMPLETE_MARKER))
+        && Files.isExecutable(pythonOf(envDir));
   }
 
   Path lockFile(String key) {
@@ -184,13 +189,19 @@ public final class EnvironmentBuilder {
   private EnvironmentResult buildSteps(
       EnvironmentRequest request, String key, Path envDir, long started)
       throws IOException, InterruptedException {
+    List<RequirementSources.Source> sources;
+    try {
+      sources = RequirementSources.of(request.appDir(), request.dependencyFiles());
+    } catch (DependencyFileException e) {
+      return new Failed(e.getMessage(), -1, List.of());
+    }
     progress.step(
         "Creating a virtualenv with Python "
             + request.interpreterVersion()
             + (request.systemSitePackages() ? " (with system site-packages)" : ""));
     boolean basePip =
         preferBasePip
-            && PipProbe.canTargetOtherEnvironments(runner, request.interpreter(), request.appDir());
+            && PipProbe.canTargetOtherEnvironments(runner, request.interpreter(), envsDir);
     List<String> venv = new ArrayList<>(List.of(request.interpreter().toString(), "-m", "venv"));
     if (basePip) {
       venv.add("--without-pip");
@@ -199,17 +210,14 @@ public final class EnvironmentBuilder {
       venv.add("--system-site-packages");
     }
     venv.add(envDir.toString());
-    CommandResult created = run(venv, request.appDir());
+    // Outside the app folder: `python -m` puts the working directory first on sys.path, and an
+    // app's own json.py or email/ must not stand in for the standard library's. pip alone runs
+    // in the app folder, as a person would run it, so relative paths in requirements work.
+    CommandResult created = run(venv, envsDir);
     if (!created.succeeded()) {
       return EnvironmentProblems.venvFailed(request, created);
     }
     Path python = pythonOf(envDir);
-    List<RequirementSources.Source> sources;
-    try {
-      sources = RequirementSources.of(request.appDir(), request.dependencyFiles());
-    } catch (DependencyFileException e) {
-      return new Failed(e.getMessage(), -1, List.of());
-    }
     int generatedCount = 0;
     for (RequirementSources.Source source : sources) {
       Path resolved;
@@ -243,11 +251,14 @@ public final class EnvironmentBuilder {
         return EnvironmentProblems.pipFailed(file, installed);
       }
     }
+    // pip compiles what it installs already; this catches what it skipped. Packages often ship
+    // files that do not compile on this Python (py2-only tests, templates named .py), which pip
+    // ignores too, so a failure here is reported, not fatal.
     progress.step("Compiling bytecode of the installed packages");
     CommandResult compiled =
         run(List.of(python.toString(), "-m", "compileall", "-q", "-j", "0", "lib"), envDir);
     if (!compiled.succeeded()) {
-      return EnvironmentProblems.toolFailed("Compiling the installed packages", compiled);
+      progress.step("Some installed files did not compile (see above); Python skips them too");
     }
     writeMarker(request, key, envDir, since(started));
     log.info("built environment {} in {}", envDir, since(started));

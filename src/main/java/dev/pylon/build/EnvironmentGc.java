@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -27,45 +25,13 @@ public final class EnvironmentGc {
   private final Path envsDir;
 
   public EnvironmentGc(Path stateDir) {
-    this.envsDir = stateDir.resolve("envs");
+    this.envsDir = stateDir.toAbsolutePath().normalize().resolve("envs");
   }
 
-  /**
-   * The entries to delete: never one in {@code inUse}; an unfinished one once it is older than the
-   * grace; a finished one when it is neither among the {@code keepRecent} most recently used nor
-   * used within {@code keepUnusedFor}.
-   *
-   * @param inUse folders of entries that revisions still run with
-   */
+  /** The entries to delete; see {@link GcPolicy#choose}. */
   public static List<CacheEntry> choose(
       List<CacheEntry> entries, Set<Path> inUse, Instant now, GcPolicy policy) {
-    Set<Path> used = new HashSet<>();
-    inUse.forEach(path -> used.add(path.toAbsolutePath().normalize()));
-    List<CacheEntry> chosen = new ArrayList<>();
-    List<CacheEntry> finished = new ArrayList<>();
-    for (CacheEntry entry : entries) {
-      if (used.contains(entry.dir().toAbsolutePath().normalize())) {
-        continue;
-      }
-      if (!entry.complete()) {
-        if (!entry.lastUsed().isAfter(now.minus(policy.unfinishedGrace()))) {
-          chosen.add(entry);
-        }
-        continue;
-      }
-      finished.add(entry);
-    }
-    finished.sort(
-        Comparator.comparing(CacheEntry::lastUsed).reversed().thenComparing(CacheEntry::key));
-    Instant cutoff = now.minus(policy.keepUnusedFor());
-    for (int i = policy.keepRecent(); i < finished.size(); i++) {
-      CacheEntry entry = finished.get(i);
-      if (!entry.lastUsed().isAfter(cutoff)) {
-        chosen.add(entry);
-      }
-    }
-    chosen.sort(Comparator.comparing(CacheEntry::key));
-    return chosen;
+    return policy.choose(entries, inUse, now);
   }
 
   /** The entries in the cache now. */

@@ -23,8 +23,9 @@ import java.util.Set;
  * rebuilds it: the layer-caching idea of a Dockerfile that copies requirements.txt before the code,
  * without Docker.
  *
- * <p>Not covered: what a requirement points at outside the files (a local {@code ./pkg} folder, an
- * unpinned version on an index). Pin versions, or change the file, to get a new environment.
+ * <p>Local packages named by path are covered by their content (see {@link #addLocalPackages}). Not
+ * covered: what an unpinned requirement resolves to on an index today. Pin versions, or change the
+ * file, to get a new environment.
  */
 public final class EnvironmentKey {
   /** Bumped when the layout of an environment changes, so old entries are not trusted. */
@@ -58,17 +59,20 @@ public final class EnvironmentKey {
     for (RequirementSources.Source source : sources) {
       if (source.file().isPresent()) {
         Path file = source.file().get();
-        addFile(digest, file.getFileName().toString(), file, visited);
+        addFile(digest, request.appDir(), file.getFileName().toString(), file, visited);
       } else {
+        String text = source.generated().orElse("");
         field(digest, "generated");
         field(digest, Path.of(source.name()).getFileName().toString());
-        field(digest, source.generated().orElse(""));
+        field(digest, text);
+        addLocalPackages(digest, request.appDir(), text);
       }
     }
     return HexFormat.of().formatHex(digest.digest()).substring(0, KEY_HEX_CHARS);
   }
 
-  private static void addFile(MessageDigest digest, String name, Path file, Set<Path> visited)
+  private static void addFile(
+      MessageDigest digest, Path appDir, String name, Path file, Set<Path> visited)
       throws IOException {
     field(digest, "file");
     field(digest, name);
@@ -85,10 +89,84 @@ public final class EnvironmentKey {
     field(digest, Integer.toString(content.length));
     digest.update(content);
     if (isRequirementsFile(real)) {
-      for (String include : includes(new String(content, StandardCharsets.UTF_8))) {
-        addFile(digest, include, real.getParent().resolve(include), visited);
+      String text = new String(content, StandardCharsets.UTF_8);
+      for (String include : includes(text)) {
+        addFile(digest, appDir, include, real.getParent().resolve(include), visited);
+      }
+      addLocalPackages(digest, appDir, text);
+    }
+  }
+
+  /**
+   * Local packages a requirements text installs ({@code ./libs/mylib}, {@code -e ../shared}, {@code
+   * file:///wheels/x.whl}, {@code name @ file:...}) are part of the key by their content, so
+   * changing one rebuilds the environment instead of reusing a stale one. pip resolves such paths
+   * against its working directory, the app folder.
+   */
+  private static void addLocalPackages(MessageDigest digest, Path appDir, String text)
+      throws IOException {
+    for (LocalPackage local : localPackages(text)) {
+      Path target = appDir.resolve(local.location()).normalize();
+      field(digest, local.editable() ? "editable" : "local");
+      field(digest, local.location());
+      if (Files.isDirectory(target) && local.editable()) {
+        // An editable install runs the folder's code where it is; only its packaging
+        // metadata is copied into the environment.
+        for (String metadata : List.of("pyproject.toml", "setup.py", "setup.cfg")) {
+          Path file = target.resolve(metadata);
+          field(
+              digest,
+              Files.isRegularFile(file)
+                  ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
+                  : "-");
+        }
+      } else if (Files.isDirectory(target)) {
+        field(digest, SourceFiles.of(target).contentHash(List.of()));
+      } else if (Files.isRegularFile(target)) {
+        field(digest, Long.toString(Files.size(target)));
+        digest.update(Files.readAllBytes(target));
+      } else {
+        field(digest, "missing");
       }
     }
+  }
+
+  /** A requirement that installs from a local path, as written (a file: URL as a path). */
+  record LocalPackage(String location, boolean editable) {}
+
+  /** The local paths among a requirements text's requirements. */
+  static List<LocalPackage> localPackages(String requirementsText) {
+    List<LocalPackage> found = new ArrayList<>();
+    for (String line : logicalLines(requirementsText)) {
+      String requirement = line.trim();
+      boolean editable = false;
+      for (String option : List.of("-e ", "--editable ", "--editable=", "-e")) {
+        if (requirement.startsWith(option)) {
+          requirement = requirement.substring(option.length()).trim();
+          editable = true;
+          break;
+        }
+      }
+      int at = requirement.indexOf(" @ ");
+      if (at > 0) {
+        requirement = requirement.substring(at + 3).trim();
+      }
+      String location = requirement.split("\\s+;|;\\s|\\s", 2)[0];
+      if (location.startsWith("file:")) {
+        location = location.replaceFirst("^file:(//)?", "");
+        int fragment = location.indexOf('#');
+        if (fragment >= 0) {
+          location = location.substring(0, fragment);
+        }
+      }
+      if (location.equals(".")
+          || location.startsWith("./")
+          || location.startsWith("../")
+          || location.startsWith("/")) {
+        found.add(new LocalPackage(location, editable));
+      }
+    }
+    return found;
   }
 
   private static boolean isRequirementsFile(Path file) {
@@ -139,8 +217,20 @@ public final class EnvironmentKey {
     return trimmed.isEmpty() ? Optional.empty() : Optional.of(trimmed);
   }
 
+  /** The files a requirements text pulls in with {@code -r}/{@code --requirement} only. */
+  static List<String> requirementIncludes(String requirementsText) {
+    List<String> found = new ArrayList<>();
+    for (String line : logicalLines(requirementsText)) {
+      String option = line.trim();
+      if (option.startsWith("-r") || option.startsWith("--requirement")) {
+        includeOf(line).ifPresent(found::add);
+      }
+    }
+    return found;
+  }
+
   /** Lines as pip reads them: comments removed, backslash continuations joined. */
-  private static List<String> logicalLines(String text) {
+  static List<String> logicalLines(String text) {
     List<String> lines = new ArrayList<>();
     StringBuilder pending = new StringBuilder();
     for (String raw : text.split("\\R", -1)) {

@@ -83,16 +83,6 @@ final class EnvironmentProblems {
         result.outputTail());
   }
 
-  static Failed toolFailed(String what, CommandResult result) {
-    return new Failed(
-        what
-            + " failed (exit status "
-            + result.exitCode()
-            + "). Its last lines are below; fix what they name and build again.",
-        result.exitCode(),
-        result.outputTail());
-  }
-
   static Failed interrupted() {
     return new Failed(
         "The build was interrupted; nothing half-built was kept. Run it again to finish it.",

@@ -24,7 +24,7 @@ public record EnvironmentRequest(
   public EnvironmentRequest {
     Objects.requireNonNull(interpreter, "interpreter");
     Objects.requireNonNull(interpreterVersion, "interpreterVersion");
-    Objects.requireNonNull(appDir, "appDir");
+    appDir = appDir.toAbsolutePath().normalize();
     dependencyFiles = List.copyOf(dependencyFiles);
   }
 

@@ -1,6 +1,13 @@
 package dev.pylon.build;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * What {@code gc} keeps. An entry in use is always kept, whatever the policy says.
@@ -21,5 +28,47 @@ public record GcPolicy(Duration keepUnusedFor, int keepRecent, Duration unfinish
     if (keepUnusedFor.isNegative() || unfinishedGrace.isNegative() || keepRecent < 0) {
       throw new IllegalArgumentException("gc policy values must not be negative");
     }
+  }
+
+  /** This policy with another {@code keepRecent}. */
+  public GcPolicy withKeepRecent(int count) {
+    return new GcPolicy(keepUnusedFor, count, unfinishedGrace);
+  }
+
+  /**
+   * The entries to delete: never one in {@code inUse}; an unfinished one once it is older than the
+   * grace; a finished one when it is neither among the {@code keepRecent} most recently used nor
+   * used within {@code keepUnusedFor}.
+   *
+   * @param inUse folders of entries still in use (by a revision that may run, by an instance)
+   */
+  public List<CacheEntry> choose(List<CacheEntry> entries, Set<Path> inUse, Instant now) {
+    Set<Path> used = new HashSet<>();
+    inUse.forEach(path -> used.add(path.toAbsolutePath().normalize()));
+    List<CacheEntry> chosen = new ArrayList<>();
+    List<CacheEntry> finished = new ArrayList<>();
+    for (CacheEntry entry : entries) {
+      if (used.contains(entry.dir().toAbsolutePath().normalize())) {
+        continue;
+      }
+      if (!entry.complete()) {
+        if (!entry.lastUsed().isAfter(now.minus(unfinishedGrace()))) {
+          chosen.add(entry);
+        }
+        continue;
+      }
+      finished.add(entry);
+    }
+    finished.sort(
+        Comparator.comparing(CacheEntry::lastUsed).reversed().thenComparing(CacheEntry::key));
+    Instant cutoff = now.minus(keepUnusedFor());
+    for (int i = keepRecent(); i < finished.size(); i++) {
+      CacheEntry entry = finished.get(i);
+      if (!entry.lastUsed().isAfter(cutoff)) {
+        chosen.add(entry);
+      }
+    }
+    chosen.sort(Comparator.comparing(CacheEntry::key));
+    return chosen;
   }
 }

@@ -45,9 +45,18 @@ public final class RevisionBuilder {
     this.preStart = new PreStartRunner(progress, preStartTimeout);
   }
 
+  /**
+   * Builds the revision. Never throws for a problem a user can fix (a bad service name, a pip
+   * failure, a failing pre-start step); returns {@link RevisionResult.Failed} instead.
+   */
   public RevisionResult build(RevisionRequest request) {
-    RevisionSnapshots.requireServiceName(request.service());
     Tally tally = new Tally(request.service());
+    try {
+      RevisionSnapshots.requireServiceName(request.service());
+    } catch (IllegalArgumentException e) {
+      return new RevisionResult.Failed(
+          "The " + e.getMessage() + "; choose another name.", -1, List.of(), tally.summary());
+    }
 
     long started = System.nanoTime();
     EnvironmentResult environment = environments.prepare(request.environment());

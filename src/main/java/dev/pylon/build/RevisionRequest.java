@@ -29,7 +29,7 @@ public record RevisionRequest(
 
   public RevisionRequest {
     Objects.requireNonNull(service, "service");
-    Objects.requireNonNull(appDir, "appDir");
+    appDir = appDir.toAbsolutePath().normalize();
     Objects.requireNonNull(environment, "environment");
     Objects.requireNonNull(preStartCommand, "preStartCommand");
     variables = Map.copyOf(variables);

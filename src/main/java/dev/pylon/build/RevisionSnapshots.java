@@ -6,6 +6,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,7 +40,7 @@ public final class RevisionSnapshots {
   private final CommandRunner runner;
 
   public RevisionSnapshots(Path stateDir, BuildProgress progress, Map<String, String> extraEnv) {
-    this.revisionsDir = stateDir.resolve("revisions");
+    this.revisionsDir = stateDir.toAbsolutePath().normalize().resolve("revisions");
     this.progress = progress;
     this.runner = new CommandRunner(extraEnv, 30);
   }
@@ -60,7 +62,7 @@ public final class RevisionSnapshots {
       throws IOException, InterruptedException {
     Path serviceDir = serviceDir(service);
     progress.step("Reading the source folder " + appDir);
-    SourceFiles files = SourceFiles.of(appDir);
+    SourceFiles files = SourceFiles.of(appDir, revisionsDir.getParent());
     String hash = files.contentHash(prepend(FORMAT, identity));
     String revisionId = service + "-" + hash.substring(0, ID_HEX_CHARS);
     Path finalDir = serviceDir.resolve(revisionId);
@@ -68,6 +70,7 @@ public final class RevisionSnapshots {
     long bytes = files.bytes();
     if (Files.isDirectory(finalDir)) {
       progress.step("Reusing revision " + revisionId + " (same content)");
+      touch(finalDir);
       return new Snapshot(service, revisionId, finalDir, true, count, bytes, files.ignoreFile());
     }
     Files.createDirectories(serviceDir);
@@ -116,12 +119,23 @@ public final class RevisionSnapshots {
                 "-d",
                 finalDir.toString(),
                 dir.toString()),
-            dir,
+            // Not the app folder itself: `python -m` would put the app's modules (a json.py, an
+            // email/ package) ahead of the standard library that compileall imports.
+            dir.getParent(),
             Map.of(),
             progress::line);
     if (!compiled.succeeded()) {
       progress.step(
           "Some files of the app did not compile (see above); they are copied as they are");
+    }
+  }
+
+  /** Records the reuse for gc, which keeps recently used revisions. */
+  private static void touch(Path revision) {
+    try {
+      Files.setLastModifiedTime(revision, FileTime.from(Instant.now()));
+    } catch (IOException e) {
+      log.debug("could not record use of {}: {}", revision, e.toString());
     }
   }
 

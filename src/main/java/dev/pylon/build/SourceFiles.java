@@ -39,10 +39,20 @@ final class SourceFiles {
     this.ignoreFile = ignoreFile;
   }
 
-  /** Walks {@code appDir} top-down, leaving out what its {@link IgnoreRules} exclude. */
-  static SourceFiles of(Path appDir) throws IOException {
+  /** Walks {@code dir} top-down, leaving out what its {@link IgnoreRules} exclude. */
+  static SourceFiles of(Path dir) throws IOException {
+    return of(dir, dir.resolve(".pylon-no-state-here"));
+  }
+
+  /**
+   * Walks {@code appDir} top-down, leaving out what its {@link IgnoreRules} exclude and the folder
+   * {@code stateDir} (Pylon's own state, when someone keeps it inside the app: otherwise each
+   * snapshot would contain the previous ones).
+   */
+  static SourceFiles of(Path appDir, Path stateDir) throws IOException {
     IgnoreRules rules = IgnoreRules.of(appDir);
     Path root = appDir.toAbsolutePath().normalize();
+    Path state = stateDir.toAbsolutePath().normalize();
     List<Entry> entries = new ArrayList<>();
     Files.walkFileTree(
         root,
@@ -53,7 +63,7 @@ final class SourceFiles {
               return FileVisitResult.CONTINUE;
             }
             String relative = relative(root, dir);
-            if (Files.isRegularFile(dir.resolve("pyvenv.cfg"))) {
+            if (dir.equals(state) || Files.isRegularFile(dir.resolve("pyvenv.cfg"))) {
               return FileVisitResult.SKIP_SUBTREE;
             }
             if (rules.excludes(relative, true) && !rules.mayReincludeUnder(relative)) {

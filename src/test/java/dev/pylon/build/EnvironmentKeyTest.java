@@ -79,4 +79,53 @@ class EnvironmentKeyTest {
 
     assertThat(EnvironmentKey.of(request(true))).hasSize(24);
   }
+
+  @Test
+  void findsLocalPackagesInEveryForm() {
+    String text =
+        """
+        flask
+        ./libs/mylib
+        -e ../shared
+        --editable=.
+        mine @ file:///opt/wheels/mine-1.0-py3-none-any.whl
+        file:../vendor/dep.tar.gz#egg=dep
+        https://example.com/remote.whl
+        """;
+
+    assertThat(EnvironmentKey.localPackages(text))
+        .containsExactly(
+            new EnvironmentKey.LocalPackage("./libs/mylib", false),
+            new EnvironmentKey.LocalPackage("../shared", true),
+            new EnvironmentKey.LocalPackage(".", true),
+            new EnvironmentKey.LocalPackage("/opt/wheels/mine-1.0-py3-none-any.whl", false),
+            new EnvironmentKey.LocalPackage("../vendor/dep.tar.gz", false));
+  }
+
+  @Test
+  void aChangeInsideALocalPackageChangesTheKey() throws Exception {
+    Files.createDirectories(app.resolve("libs/mylib/mylib"));
+    Files.writeString(app.resolve("libs/mylib/mylib/__init__.py"), "VALUE = 1\n");
+    Files.writeString(app.resolve("requirements.txt"), "./libs/mylib\n");
+    String before = EnvironmentKey.of(request(true));
+
+    Files.writeString(app.resolve("libs/mylib/mylib/__init__.py"), "VALUE = 2\n");
+
+    assertThat(EnvironmentKey.of(request(true))).isNotEqualTo(before);
+  }
+
+  @Test
+  void anEditableInstallOfTheAppKeysOnItsPackagingNotItsCode() throws Exception {
+    Files.writeString(app.resolve("requirements.txt"), "-e .\n");
+    Files.writeString(app.resolve("pyproject.toml"), "[project]\nname = \"app\"\n");
+    Files.writeString(app.resolve("main.py"), "VALUE = 1\n");
+    String before = EnvironmentKey.of(request(true));
+
+    Files.writeString(app.resolve("main.py"), "VALUE = 2\n");
+    assertThat(EnvironmentKey.of(request(true))).isEqualTo(before);
+
+    Files.writeString(
+        app.resolve("pyproject.toml"), "[project]\nname = \"app\"\ndependencies = [\"x\"]\n");
+    assertThat(EnvironmentKey.of(request(true))).isNotEqualTo(before);
+  }
 }

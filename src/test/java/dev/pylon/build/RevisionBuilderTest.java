@@ -2,6 +2,7 @@ package dev.pylon.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pylon.build.RevisionResult.Built;
 import dev.pylon.build.RevisionResult.Failed;
 import java.nio.file.Files;
@@ -12,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,11 +99,85 @@ class RevisionBuilderTest {
     assertThat(cold.summary().environmentBytes()).isPositive();
     assertThat(cold.summary().sourceFiles()).isEqualTo(2);
 
+    String json = new ObjectMapper().writeValueAsString(again.summary().toJsonMap());
+    assertThat(json)
+        .contains("\"revision\":\"" + second.id() + "\"")
+        .contains("{\"name\":\"environment\",\"outcome\":\"reused\",\"millis\":");
+
     log.info(
         "cold build {} ms, code-only rebuild {} ms, unchanged rebuild {} ms",
         cold.summary().total().toMillis(),
         codeChange.summary().total().toMillis(),
         again.summary().total().toMillis());
+  }
+
+  @Test
+  void twoConcurrentBuildsOfTheSameSourceMakeOneRevisionAndRunThePreStartStepOnce()
+      throws Exception {
+    Path count = state.resolve("pre-start-count");
+    Optional<String> preStart = Optional.of("echo ran >> " + count);
+    RevisionBuilder other =
+        new RevisionBuilder(state, progress, SystemPython.OFFLINE, Duration.ofSeconds(30));
+    CountDownLatch start = new CountDownLatch(1);
+
+    CompletableFuture<RevisionResult> a =
+        CompletableFuture.supplyAsync(
+            () -> awaitThen(start, () -> builder.build(request(preStart))));
+    CompletableFuture<RevisionResult> b =
+        CompletableFuture.supplyAsync(() -> awaitThen(start, () -> other.build(request(preStart))));
+    start.countDown();
+    RevisionResult first = a.get(100, TimeUnit.SECONDS);
+    RevisionResult second = b.get(100, TimeUnit.SECONDS);
+
+    assertThat(first).isInstanceOf(Built.class);
+    assertThat(second).isInstanceOf(Built.class);
+    assertThat(((Built) first).revision()).isEqualTo(((Built) second).revision());
+    assertThat(Files.readAllLines(count)).containsExactly("ran");
+    try (var children = Files.list(state.resolve("revisions/hello"))) {
+      assertThat(children.filter(Files::isDirectory)).hasSize(1);
+    }
+  }
+
+  private static <T> T awaitThen(CountDownLatch latch, Supplier<T> action) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return action.get();
+  }
+
+  @Test
+  void appModulesNamedLikeTheStandardLibraryDoNotBreakTheBuildTools() throws Exception {
+    Files.writeString(app.resolve("venv.py"), "raise SystemExit('the app venv.py ran')\n");
+    Files.createDirectories(app.resolve("concurrent"));
+    Files.writeString(
+        app.resolve("concurrent/__init__.py"), "raise ImportError('the app concurrent ran')\n");
+
+    RevisionResult result = builder.build(request(Optional.empty()));
+
+    assertThat(result).isInstanceOf(Built.class);
+    Revision revision = ((Built) result).revision();
+    assertThat(revision.dir().resolve("__pycache__/main.cpython-311.pyc")).exists();
+    assertThat(progress.steps).noneMatch(step -> step.contains("did not compile"));
+  }
+
+  @Test
+  void aServiceNameThatIsNotAFolderNameIsAFailureValue() {
+    RevisionRequest bad =
+        new RevisionRequest(
+            "../Hello",
+            app,
+            SystemPython.request(app, List.of(), false),
+            Optional.empty(),
+            Map.of(),
+            List.of());
+
+    RevisionResult result = builder.build(bad);
+
+    assertThat(result).isInstanceOf(Failed.class);
+    assertThat(((Failed) result).message())
+        .startsWith("The service name '../Hello' must start with a lowercase letter");
   }
 
   @Test

@@ -107,6 +107,33 @@ class RevisionSnapshotsTest {
   }
 
   @Test
+  void aDockerignoreExceptionBringsBackAFileInsideAnExcludedFolder() throws Exception {
+    Files.writeString(app.resolve(".dockerignore"), "data\n!data/schema.sql\n");
+    Files.createDirectories(app.resolve("data"));
+    Files.writeString(app.resolve("data/big.csv"), "1,2,3\n");
+    Files.writeString(app.resolve("data/schema.sql"), "create table t (id int);\n");
+
+    Snapshot snapshot = take();
+
+    assertThat(snapshot.ignoreFile()).contains(".dockerignore");
+    assertThat(snapshot.dir().resolve("data/schema.sql")).exists();
+    assertThat(snapshot.dir().resolve("data/big.csv")).doesNotExist();
+  }
+
+  @Test
+  void aStateFolderKeptInsideTheAppIsNotSnapshotted() throws Exception {
+    Path inner = app.resolve(".pylon-state");
+    RevisionSnapshots nested = new RevisionSnapshots(inner, progress, Map.of());
+
+    Snapshot first = nested.take("hello", app, SystemPython.PATH, List.of());
+    Snapshot second = nested.take("hello", app, SystemPython.PATH, List.of());
+
+    assertThat(first.files()).isEqualTo(2);
+    assertThat(second.revisionId()).isEqualTo(first.revisionId());
+    assertThat(second.reused()).isTrue();
+  }
+
+  @Test
   void anIgnoredFileChangingDoesNotMakeANewRevision() throws Exception {
     Files.writeString(app.resolve(".gitignore"), "*.log\n");
     Files.writeString(app.resolve("debug.log"), "one\n");
