@@ -1,6 +1,7 @@
 package dev.pylon.cli;
 
 import dev.pylon.spec.SpecOverrides;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** Flags that change what Pylon detects in an app folder, shared by run and inspect. */
@@ -40,6 +41,17 @@ final class AppOptions {
       names = "--system-site-packages",
       description = "Let the virtualenv see the interpreter's own packages (offline machines)")
   boolean systemSitePackages;
+
+  @Option(
+      names = "--pre-start",
+      paramLabel = "COMMAND",
+      description =
+          "A command run once per revision before any instance starts (wins over the Procfile's release:)")
+  String preStart;
+
+  Optional<String> preStart() {
+    return Optional.ofNullable(preStart);
+  }
 
   SpecOverrides overrides() {
     if (threads != null && threads < 1) {

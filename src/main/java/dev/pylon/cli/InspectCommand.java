@@ -1,14 +1,9 @@
 package dev.pylon.cli;
 
-import dev.pylon.spec.PythonFinder;
-import dev.pylon.spec.SpecLoader;
-import dev.pylon.spec.SpecProblem;
 import dev.pylon.spec.SpecReport;
 import dev.pylon.spec.SpecResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,29 +32,11 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path dir = appDir.toAbsolutePath().normalize();
-    if (!Files.isDirectory(dir)) {
-      throw new UserError(
-          dir + " is not a folder. Give `pylon inspect` the folder that holds your app.", 2);
-    }
-    SpecResult result = new SpecLoader(new PythonFinder()).load(dir, appOptions.overrides());
-    return switch (result) {
-      case SpecResult.Loaded loaded -> {
-        System.out.println(
-            json
-                ? SpecReport.json(loaded.spec(), loaded.warnings())
-                : SpecReport.human(loaded.spec(), loaded.warnings()));
-        yield 0;
-      }
-      case SpecResult.Invalid invalid ->
-          throw new UserError(
-              "the app in "
-                  + dir
-                  + " cannot be served as it is:\n"
-                  + invalid.errors().stream()
-                      .map(SpecProblem::render)
-                      .collect(Collectors.joining("\n")),
-              2);
-    };
+    SpecResult.Loaded loaded = SpecLoading.loadWithWarnings(appDir, appOptions);
+    System.out.println(
+        json
+            ? SpecReport.json(loaded.spec(), loaded.warnings())
+            : SpecReport.human(loaded.spec(), loaded.warnings()));
+    return 0;
   }
 }

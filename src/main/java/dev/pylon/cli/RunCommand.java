@@ -75,12 +75,12 @@ final class RunCommand implements Callable<Integer> {
     }
     RunSettings settings =
         new RunSettings(
-            appDir.toAbsolutePath().normalize(),
+            SpecLoading.load(appDir, appOptions, System.err::println),
             host,
             port,
             Optional.ofNullable(instances),
-            appOptions.overrides(),
             appOptions.systemSitePackages,
+            appOptions.preStart(),
             grace,
             startTimeout,
             stateOptions.stateDir());

@@ -1,8 +1,8 @@
 package dev.pylon.control;
 
-import dev.pylon.build.EnvironmentBuilder;
-import dev.pylon.build.EnvironmentRequest;
-import dev.pylon.build.EnvironmentResult;
+import dev.pylon.build.Revision;
+import dev.pylon.build.RevisionBuilder;
+import dev.pylon.build.RevisionResult;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RouterConfig;
@@ -14,18 +14,12 @@ import dev.pylon.runtime.InstanceSet;
 import dev.pylon.runtime.ReadyInstance;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.SupervisorOptions;
-import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.ServiceSpec;
-import dev.pylon.spec.SpecLoader;
-import dev.pylon.spec.SpecProblem;
-import dev.pylon.spec.SpecResult;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 /**
  * {@code pylon run}: one app, built and served in the foreground, until {@link #stop()} (which the
@@ -47,11 +41,10 @@ public final class ForegroundRun implements AutoCloseable {
 
   /** Serves until {@link #stop()}; returns the exit status, or throws what stopped the start. */
   public int serveUntilStopped() throws RunFailure {
-    ServiceSpec spec = loadSpec();
+    ServiceSpec spec = settings.spec();
     InetSocketAddress address = startRouter();
-    EnvironmentResult.Ready environment = prepareEnvironment(spec);
-    String revision = spec.name() + "-00001";
-    InstancePlan plan = InstancePlan.of(spec, environment, settings.stateDir(), revision);
+    Revision revision = build(spec);
+    InstancePlan plan = InstancePlan.of(spec, revision, settings.stateDir());
     reporter.step(plan.description());
 
     int count = settings.instances().orElse(spec.instances().orElse(defaultInstances()));
@@ -93,32 +86,6 @@ public final class ForegroundRun implements AutoCloseable {
     return 0;
   }
 
-  private ServiceSpec loadSpec() throws RunFailure {
-    if (!Files.isDirectory(settings.appDir())) {
-      throw new RunFailure(
-          settings.appDir()
-              + " is not a folder. Give `pylon run` the folder that holds your app (for example: ./pylon run examples/hello).",
-          2);
-    }
-    SpecResult result =
-        new SpecLoader(new PythonFinder()).load(settings.appDir(), settings.overrides());
-    return switch (result) {
-      case SpecResult.Invalid invalid ->
-          throw new RunFailure(
-              "the app in "
-                  + settings.appDir()
-                  + " cannot be served as it is:\n"
-                  + invalid.errors().stream()
-                      .map(SpecProblem::render)
-                      .collect(Collectors.joining("\n")),
-              2);
-      case SpecResult.Loaded loaded -> {
-        loaded.warnings().forEach(warning -> reporter.warning(warning.render()));
-        yield loaded.spec();
-      }
-    };
-  }
-
   private InetSocketAddress startRouter() throws RunFailure {
     Router created = new Router(RouterConfig.defaults(settings.host(), settings.port()));
     router = created;
@@ -129,20 +96,18 @@ public final class ForegroundRun implements AutoCloseable {
     }
   }
 
-  private EnvironmentResult.Ready prepareEnvironment(ServiceSpec spec) throws RunFailure {
-    EnvironmentBuilder builder =
-        new EnvironmentBuilder(settings.stateDir(), new ReporterBuildProgress(reporter));
-    EnvironmentResult result =
-        builder.prepare(
-            new EnvironmentRequest(
-                spec.python().executable(),
-                spec.python().version(),
-                spec.sourceDir(),
-                spec.dependencies().files(),
-                settings.systemSitePackages()));
+  private Revision build(ServiceSpec spec) throws RunFailure {
+    RevisionBuilder builder =
+        new RevisionBuilder(settings.stateDir(), new ReporterBuildProgress(reporter));
+    RevisionResult result =
+        builder.build(
+            RevisionRequests.of(spec, settings.systemSitePackages(), settings.preStart()));
     return switch (result) {
-      case EnvironmentResult.Ready ready -> ready;
-      case EnvironmentResult.Failed failed -> {
+      case RevisionResult.Built built -> {
+        reporter.step(BuildSummaries.oneLine(built.summary()));
+        yield built.revision();
+      }
+      case RevisionResult.Failed failed -> {
         failed.outputTail().forEach(reporter::detail);
         throw new RunFailure(failed.message(), 1);
       }

@@ -1,6 +1,6 @@
 package dev.pylon.control;
 
-import dev.pylon.build.EnvironmentResult;
+import dev.pylon.build.Revision;
 import dev.pylon.runtime.BuiltinWorker;
 import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.spec.AppTarget;
@@ -20,9 +20,8 @@ import java.util.Map;
  */
 record InstancePlan(InstanceTemplate template, String description) {
 
-  static InstancePlan of(
-      ServiceSpec spec, EnvironmentResult.Ready environment, Path stateDir, String revision) {
-    String python = environment.python().toString();
+  static InstancePlan of(ServiceSpec spec, Revision revision, Path stateDir) {
+    String python = revision.python().toString();
     List<String> command = new ArrayList<>();
     switch (spec.server().kind()) {
       case ENTRYPOINT ->
@@ -35,14 +34,14 @@ record InstancePlan(InstanceTemplate template, String description) {
         command.addAll(List.of(python, "-m", "uvicorn"));
         command.addAll(spec.server().args());
       }
-      case BUILTIN -> command.addAll(builtinWorker(spec, python, stateDir));
+      case BUILTIN -> command.addAll(builtinWorker(spec, revision, stateDir));
     }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("K_SERVICE", spec.name());
     env.put("K_CONFIGURATION", spec.name());
-    env.put("K_REVISION", revision);
+    env.put("K_REVISION", revision.id());
     env.put("PYTHONUNBUFFERED", "1");
-    environment
+    revision
         .venv()
         .ifPresent(
             venv -> {
@@ -64,13 +63,15 @@ record InstancePlan(InstanceTemplate template, String description) {
             + " ("
             + spec.python().version()
             + ")";
-    // Every server runs from the app's root, as App Engine runs an entrypoint; the spec tells
-    // gunicorn (--pythonpath) and uvicorn (--app-dir) where the top-level module lives.
+    // Every server runs from the revision's root (the read-only snapshot of the app), as App
+    // Engine runs an entrypoint; the spec tells gunicorn (--pythonpath) and uvicorn (--app-dir)
+    // where the top-level module lives.
     return new InstancePlan(
-        new InstanceTemplate(spec.name(), revision, command, env, spec.sourceDir()), description);
+        new InstanceTemplate(spec.name(), revision.id(), command, env, revision.dir()),
+        description);
   }
 
-  private static List<String> builtinWorker(ServiceSpec spec, String python, Path stateDir) {
+  private static List<String> builtinWorker(ServiceSpec spec, Revision revision, Path stateDir) {
     AppTarget app =
         spec.app()
             .orElseThrow(
@@ -78,7 +79,11 @@ record InstancePlan(InstanceTemplate template, String description) {
     try {
       Path script = BuiltinWorker.materialize(stateDir.resolve("lib"));
       return BuiltinWorker.command(
-          python, script, app.reference(), app.importRoot(), spec.threads());
+          revision.python().toString(),
+          script,
+          app.reference(),
+          revision.dir().resolve(app.importRoot()),
+          spec.threads());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write Pylon's built-in worker into "

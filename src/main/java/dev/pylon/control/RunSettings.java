@@ -1,18 +1,18 @@
 package dev.pylon.control;
 
-import dev.pylon.spec.SpecOverrides;
+import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Everything {@code pylon run} was told on its command line. */
+/** What {@code pylon run} serves (the spec read from the folder) and how (its flags). */
 public record RunSettings(
-    Path appDir,
+    ServiceSpec spec,
     String host,
     int port,
     Optional<Integer> instances,
-    SpecOverrides overrides,
     boolean systemSitePackages,
+    Optional<String> preStart,
     Duration grace,
     Duration startTimeout,
     Path stateDir) {}

@@ -58,7 +58,7 @@ class RunExamplesIT {
           .contains("\"K_SERVICE\": \"hello\"")
           .contains("\"K_CONFIGURATION\": \"hello\"")
           .contains("\"PYTHONUNBUFFERED\": \"1\"")
-          .containsPattern("\"K_REVISION\": \"hello-[0-9]{5}")
+          .containsPattern("\"K_REVISION\": \"hello-[0-9a-f]{6,}\"")
           .doesNotContain("\"PORT\": \"" + port + "\"");
 
       List<ProcessHandle> started = pylon.descendants();

@@ -1,0 +1,44 @@
+package dev.pylon.cli;
+
+import dev.pylon.spec.PythonFinder;
+import dev.pylon.spec.ServiceSpec;
+import dev.pylon.spec.SpecLoader;
+import dev.pylon.spec.SpecProblem;
+import dev.pylon.spec.SpecResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/** Reads a folder into a spec with the same errors for every command that needs one. */
+final class SpecLoading {
+  private SpecLoading() {}
+
+  /** The spec and its warnings, or a {@link UserError} listing every problem. */
+  static SpecResult.Loaded loadWithWarnings(Path appDir, AppOptions options) {
+    Path dir = appDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new UserError(dir + " is not a folder. Give pylon the folder that holds your app.", 2);
+    }
+    SpecResult result = new SpecLoader(new PythonFinder()).load(dir, options.overrides());
+    return switch (result) {
+      case SpecResult.Loaded loaded -> loaded;
+      case SpecResult.Invalid invalid -> throw new UserError(render(dir, invalid.errors()), 2);
+    };
+  }
+
+  /** The spec; each warning goes to {@code warnings} as a printable line. */
+  static ServiceSpec load(Path appDir, AppOptions options, Consumer<String> warnings) {
+    SpecResult.Loaded loaded = loadWithWarnings(appDir, options);
+    loaded.warnings().forEach(warning -> warnings.accept("pylon: warning: " + warning.render()));
+    return loaded.spec();
+  }
+
+  private static String render(Path dir, List<SpecProblem> errors) {
+    return "the app in "
+        + dir
+        + " cannot be served as it is:\n"
+        + errors.stream().map(SpecProblem::render).collect(Collectors.joining("\n"));
+  }
+}
