@@ -43,6 +43,8 @@ final class AppDetector {
           "make_wsgi_app(",
           "WSGIHandler(");
   private static final List<Path> IMPORT_ROOTS = List.of(Path.of(""), Path.of("src"));
+  private static final java.util.Set<String> NOT_APP_PACKAGES =
+      java.util.Set.of("tests", "test", "migrations", "venv", "node_modules", "docs");
 
   /** What detection found. {@code looked} lists what was tried, for the "no app" error. */
   record Detected(
@@ -61,15 +63,20 @@ final class AppDetector {
     if (django.isPresent()) {
       return django.get();
     }
-    for (Map.Entry<String, List<String>> conventional : Defaults.CONVENTIONAL_APPS) {
-      String module = conventional.getKey();
-      for (Path root : IMPORT_ROOTS) {
+    List<String> names = new ArrayList<>();
+    Defaults.CONVENTIONAL_APPS.forEach(c -> names.add(c.getKey() + ".py"));
+    looked.add(
+        String.join(", ", names)
+            + " defining app or application, at the top, in src/ and in their packages");
+    for (Map.Entry<Path, String> place : places(dir)) {
+      Path root = place.getKey();
+      for (Map.Entry<String, List<String>> conventional : Defaults.CONVENTIONAL_APPS) {
+        String module = place.getValue() + conventional.getKey();
         Optional<Path> file = moduleFile(dir, root, module);
-        String shown = root.resolve(module + ".py").toString();
-        looked.add(shown + " (" + String.join(" or ", conventional.getValue()) + ")");
         if (file.isEmpty()) {
           continue;
         }
+        String shown = dir.relativize(file.get()).toString();
         String code = read(file.get());
         for (String attribute : conventional.getValue()) {
           if (defines(code, attribute)) {
@@ -89,6 +96,34 @@ final class AppDetector {
       }
     }
     return new Detected(Optional.empty(), "", List.of(), List.of(), List.copyOf(looked));
+  }
+
+  /**
+   * Where conventional modules may live, in order: the folder, src/, then each package (a folder
+   * with __init__.py) in the folder and in src/. Each is an import root and a module prefix.
+   */
+  private static List<Map.Entry<Path, String>> places(Path dir) {
+    List<Map.Entry<Path, String>> places = new ArrayList<>();
+    for (Path root : IMPORT_ROOTS) {
+      places.add(Map.entry(root, ""));
+    }
+    for (Path root : IMPORT_ROOTS) {
+      Path base = dir.resolve(root);
+      if (!Files.isDirectory(base)) {
+        continue;
+      }
+      try (var children = Files.list(base)) {
+        children
+            .filter(c -> Files.isRegularFile(c.resolve("__init__.py")))
+            .map(c -> c.getFileName().toString())
+            .filter(n -> n.matches("[A-Za-z_][A-Za-z0-9_]*") && !NOT_APP_PACKAGES.contains(n))
+            .sorted()
+            .forEach(n -> places.add(Map.entry(root, n + ".")));
+      } catch (IOException e) {
+        // an unreadable folder has no app to find
+      }
+    }
+    return places;
   }
 
   private Detected fromFlag(Path dir, String reference) {

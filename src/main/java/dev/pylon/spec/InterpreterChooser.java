@@ -84,7 +84,16 @@ final class InterpreterChooser {
             List.of());
       }
     } else {
-      found = finder.all().stream().filter(f -> deciding.matches(f.parsedVersion())).findFirst();
+      // The first python3 on PATH if it matches, else the newest that does.
+      found =
+          finder.all().stream()
+              .filter(f -> deciding.matches(f.parsedVersion()))
+              .sorted(
+                  java.util.Comparator.comparing(
+                          (PythonFinder.Found f) -> !f.where().equals("PATH"))
+                      .thenComparing(
+                          PythonFinder.Found::parsedVersion, java.util.Comparator.reverseOrder()))
+              .findFirst();
       if (found.isEmpty()) {
         String wanted = deciding.installableVersion().orElse(deciding.text());
         return new Choice(
@@ -176,6 +185,9 @@ final class InterpreterChooser {
       return "none";
     }
     return all.stream()
+        .sorted(
+            java.util.Comparator.comparing(
+                PythonFinder.Found::parsedVersion, java.util.Comparator.reverseOrder()))
         .map(f -> f.version() + " (" + f.executable() + ")")
         .collect(Collectors.joining(", "));
   }

@@ -402,7 +402,8 @@ public final class SpecLoader {
           }
           if (min > max) {
             errors.add(
-                Origin.ofFile(s.file())
+                s.minScaleAt()
+                    .orElse(Origin.ofFile(s.file()))
                     .problem(
                         "min-scale (" + min + ") is more than max-scale (" + max + ")",
                         "make autoscaling.knative.dev/min-scale at most max-scale"));
