@@ -88,14 +88,20 @@ public final class PythonFinder {
   private List<Found> discover() {
     Set<Path> seen = new LinkedHashSet<>();
     List<Candidate> candidates = new ArrayList<>();
-    String path = env.getOrDefault("PATH", "");
-    for (String dir : path.split(":")) {
-      if (!dir.isBlank()) {
-        addPythonsIn(Path.of(dir), "PATH", seen, candidates);
-      }
-    }
     Path pyenvRoot =
         Optional.ofNullable(env.get("PYENV_ROOT")).map(Path::of).orElse(home.resolve(".pyenv"));
+    Path shims = pyenvRoot.resolve("shims").toAbsolutePath().normalize();
+    String path = env.getOrDefault("PATH", "");
+    for (String dir : path.split(":")) {
+      if (dir.isBlank()) {
+        continue;
+      }
+      Path d = Path.of(dir).toAbsolutePath().normalize();
+      Optional<Path> pyenvBin = d.equals(shims) ? pyenvSelected(pyenvRoot) : Optional.empty();
+      // A pyenv shim is a shell script that asks pyenv which version to run: ask the same
+      // files it reads (PYENV_VERSION, then $PYENV_ROOT/version) instead of running it.
+      addPythonsIn(pyenvBin.orElse(d), "PATH", seen, candidates);
+    }
     for (Path version : children(pyenvRoot.resolve("versions"))) {
       addIfExecutable(version.resolve("bin/python3"), "pyenv", seen, candidates);
     }
@@ -114,6 +120,28 @@ public final class PythonFinder {
       byRealPath.putIfAbsent(realPath(f.executable()), f);
     }
     return List.copyOf(byRealPath.values());
+  }
+
+  /** The bin folder of pyenv's global (or PYENV_VERSION) version, if it is an install. */
+  private Optional<Path> pyenvSelected(Path pyenvRoot) {
+    String version = env.get("PYENV_VERSION");
+    if (version == null) {
+      try {
+        version =
+            Files.readAllLines(pyenvRoot.resolve("version")).stream()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .findFirst()
+                .orElse(null);
+      } catch (IOException e) {
+        version = null;
+      }
+    }
+    if (version == null || version.equals("system")) {
+      return Optional.empty();
+    }
+    Path bin = pyenvRoot.resolve("versions").resolve(version.split(":")[0]).resolve("bin");
+    return Files.isDirectory(bin) ? Optional.of(bin) : Optional.empty();
   }
 
   private static void addPythonsIn(

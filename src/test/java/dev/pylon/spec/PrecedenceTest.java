@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Flags > service.yaml > app.yaml > Procfile > detection, peeled one layer at a time. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrecedenceTest {
-  private final SpecLoader loader = new SpecLoader(new PythonFinder(), Duration.ZERO);
+  private final SpecLoader loader = new SpecLoader(TestPythons.FINDER, Duration.ZERO);
   @TempDir Path dir;
 
   @BeforeEach

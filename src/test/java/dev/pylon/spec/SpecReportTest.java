@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpecReportTest {
-  private final SpecLoader loader = new SpecLoader(new PythonFinder(), Duration.ZERO);
+  private final SpecLoader loader = new SpecLoader(TestPythons.FINDER, Duration.ZERO);
 
   private SpecResult.Loaded flaskApp(Path dir) throws Exception {
     Files.writeString(dir.resolve("main.py"), "from flask import Flask\napp = Flask(__name__)\n");
