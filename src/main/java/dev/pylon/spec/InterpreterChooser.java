@@ -42,7 +42,10 @@ final class InterpreterChooser {
       Optional<PythonFinder.Found> onPath = finder.firstOnPath();
       Optional<PythonFinder.Found> any =
           onPath.or(
-              () -> finder.all().stream().filter(f -> f.parsedVersion().major() == 3).findFirst());
+              () ->
+                  finder.all().stream()
+                      .filter(f -> f.parsedVersion().major() == 3)
+                      .max(java.util.Comparator.comparing(PythonFinder.Found::parsedVersion)));
       if (any.isEmpty()) {
         return new Choice(
             Optional.empty(),
@@ -85,15 +88,13 @@ final class InterpreterChooser {
       }
     } else {
       // The first python3 on PATH if it matches, else the newest that does.
-      found =
-          finder.all().stream()
-              .filter(f -> deciding.matches(f.parsedVersion()))
-              .sorted(
-                  java.util.Comparator.comparing(
-                          (PythonFinder.Found f) -> !f.where().equals("PATH"))
-                      .thenComparing(
-                          PythonFinder.Found::parsedVersion, java.util.Comparator.reverseOrder()))
-              .findFirst();
+      found = finder.onPath().stream().filter(f -> deciding.matches(f.parsedVersion())).findFirst();
+      if (found.isEmpty()) {
+        found =
+            finder.all().stream()
+                .filter(f -> deciding.matches(f.parsedVersion()))
+                .max(java.util.Comparator.comparing(PythonFinder.Found::parsedVersion));
+      }
       if (found.isEmpty()) {
         String wanted = deciding.installableVersion().orElse(deciding.text());
         return new Choice(

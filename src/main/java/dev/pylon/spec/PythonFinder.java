@@ -49,7 +49,7 @@ public final class PythonFinder {
   private final Path home;
   private final Duration probeTimeout;
   private final Map<Path, Optional<Found>> probed = new ConcurrentHashMap<>();
-  private volatile List<Found> all;
+  private volatile List<Candidate> candidates;
 
   /** A finder over this process's environment. */
   public PythonFinder() {
@@ -65,17 +65,45 @@ public final class PythonFinder {
 
   /** Every interpreter found, PATH ones first, each real binary once. */
   public List<Found> all() {
-    List<Found> found = all;
-    if (found == null) {
-      found = discover();
-      all = found;
-    }
-    return found;
+    return dedupe(probeAll(candidates()));
+  }
+
+  /**
+   * The interpreters on PATH only, in PATH order. Cheaper than {@link #all()}: when nothing asks
+   * for another version, these are the only ones that need asking.
+   */
+  public List<Found> onPath() {
+    return dedupe(probeAll(candidates().stream().filter(c -> c.where().equals("PATH")).toList()));
   }
 
   /** The first {@code python3} on PATH, if any. */
   public Optional<Found> firstOnPath() {
-    return all().stream().filter(f -> f.where().equals("PATH")).findFirst();
+    List<Candidate> path = candidates().stream().filter(c -> c.where().equals("PATH")).toList();
+    for (Candidate c : path) {
+      // Ask one at a time: the first one usually answers, and the rest need not start.
+      Optional<Found> f = probeAll(List.of(c)).stream().findFirst();
+      if (f.isPresent()) {
+        return f;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<Candidate> candidates() {
+    List<Candidate> c = candidates;
+    if (c == null) {
+      c = discover();
+      candidates = c;
+    }
+    return c;
+  }
+
+  private static List<Found> dedupe(List<Found> found) {
+    Map<Path, Found> byRealPath = new LinkedHashMap<>();
+    for (Found f : found) {
+      byRealPath.putIfAbsent(realPath(f.executable()), f);
+    }
+    return List.copyOf(byRealPath.values());
   }
 
   /** Asks one interpreter its version; empty when it is not a working Python. */
@@ -85,7 +113,7 @@ public final class PythonFinder {
 
   private record Candidate(Path path, String where) {}
 
-  private List<Found> discover() {
+  private List<Candidate> discover() {
     Set<Path> seen = new LinkedHashSet<>();
     List<Candidate> candidates = new ArrayList<>();
     Path pyenvRoot =
@@ -114,12 +142,7 @@ public final class PythonFinder {
     for (Path install : children(uvRoot)) {
       addIfExecutable(install.resolve("bin/python3"), "uv", seen, candidates);
     }
-    List<Found> found = probeAll(candidates);
-    Map<Path, Found> byRealPath = new LinkedHashMap<>();
-    for (Found f : found) {
-      byRealPath.putIfAbsent(realPath(f.executable()), f);
-    }
-    return List.copyOf(byRealPath.values());
+    return List.copyOf(candidates);
   }
 
   /** The bin folder of pyenv's global (or PYENV_VERSION) version, if it is an install. */
