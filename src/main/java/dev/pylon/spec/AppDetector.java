@@ -42,6 +42,8 @@ final class AppDetector {
           "get_wsgi_application(",
           "make_wsgi_app(",
           "WSGIHandler(");
+  private static final Pattern FACTORY =
+      Pattern.compile("(?m)^def\\s+((?:create|make|build|get)_app(?:lication)?)\\s*\\(");
   private static final List<Path> IMPORT_ROOTS = List.of(Path.of(""), Path.of("src"));
   private static final java.util.Set<String> NOT_APP_PACKAGES =
       java.util.Set.of("tests", "test", "migrations", "venv", "node_modules", "docs");
@@ -94,6 +96,23 @@ final class AppDetector {
           }
         }
       }
+    }
+    Optional<Path> main = moduleFile(dir, Path.of(""), "main");
+    if (main.isPresent()) {
+      String code = read(main.get());
+      Matcher factory = FACTORY.matcher(code);
+      String hint =
+          factory.find()
+              ? "main.py defines "
+                  + factory.group(1)
+                  + "(); add `app = "
+                  + factory.group(1)
+                  + "()` at the top level of main.py"
+              : "define `app` at the top level of main.py (for example `app = Flask(__name__)`),"
+                  + " or name your app object with --app main:NAME";
+      return error(
+          Origin.ofFile(main.get())
+              .problem("main.py defines no top-level `app` or `application`", hint));
     }
     return new Detected(Optional.empty(), "", List.of(), List.of(), List.copyOf(looked));
   }
@@ -199,8 +218,19 @@ final class AppDetector {
                           + " mysite.wsgi:application")));
     }
     String settings = settingsMatch.group(1);
+    // mysite.settings -> mysite; config.settings.production -> config (settings as a package).
     String project =
         settings.contains(".") ? settings.substring(0, settings.lastIndexOf('.')) : settings;
+    for (String candidate = project;
+        !candidate.isEmpty();
+        candidate =
+            candidate.contains(".") ? candidate.substring(0, candidate.lastIndexOf('.')) : "") {
+      if (moduleFile(dir, Path.of(""), candidate + ".wsgi").isPresent()
+          || moduleFile(dir, Path.of(""), candidate + ".asgi").isPresent()) {
+        project = candidate;
+        break;
+      }
+    }
     String wsgiModule = project + ".wsgi";
     String asgiModule = project + ".asgi";
     String wsgiAttr = "application";

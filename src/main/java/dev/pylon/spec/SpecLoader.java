@@ -598,9 +598,10 @@ public final class SpecLoader {
                       + " main:app`"));
       return;
     }
-    String program = command.strip().split("\\s+")[0];
+    String program = programOf(command);
     String base = program.substring(program.lastIndexOf('/') + 1);
-    if (KNOWN_SERVERS.contains(base)) {
+    boolean configFile = command.matches(".*(\\s-c\\s|\\s--config[ =]).*");
+    if (KNOWN_SERVERS.contains(base) && !configFile) {
       errors.add(
           entrypoint
               .origin()
@@ -617,6 +618,16 @@ public final class SpecLoader {
             .problem(
                 "the entrypoint does not mention $PORT",
                 "make sure the program listens on the port in the PORT environment variable"));
+  }
+
+  /** The program a shell command runs, past {@code exec} and {@code NAME=value} words. */
+  private static String programOf(String command) {
+    for (String word : command.strip().split("\\s+")) {
+      if (!word.equals("exec") && !word.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
+        return word;
+      }
+    }
+    return "";
   }
 
   private static String portFlag(String server) {
