@@ -139,11 +139,11 @@ public final class SpecReport {
         + ", timeout "
         + seconds(p.timeout())
         + (p.initialDelay().isZero() ? "" : ", after " + seconds(p.initialDelay()))
-        + ", "
+        + ", unhealthy after "
         + p.failureThreshold()
-        + " failures, "
+        + " failed, healthy after "
         + p.successThreshold()
-        + " successes";
+        + " passed";
   }
 
   private static String seconds(java.time.Duration d) {
