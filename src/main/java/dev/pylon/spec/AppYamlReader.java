@@ -354,9 +354,9 @@ final class AppYamlReader {
                                   + s
                                   + "` is not a valid App Engine name (lowercase"
                                   + " letters, digits and hyphens, at most 63); Pylon uses `"
-                                  + SpecLoader.sanitizeName(s)
+                                  + ServiceNames.sanitize(s)
                                   + "`",
-                              "rename it to `" + SpecLoader.sanitizeName(s) + "`"));
+                              "rename it to `" + ServiceNames.sanitize(s) + "`"));
                 }
               });
     }

@@ -1,7 +1,5 @@
 package dev.pylon.spec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,21 +10,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads an app folder into one {@link ServiceSpec}. Precedence when several sources speak:
  * command-line flags, then service.yaml, then app.yaml, then Procfile, then detection.
  */
 public final class SpecLoader {
-  private static final Pattern RUNTIME_TXT = Pattern.compile("python-(\\d+(?:\\.\\d+)*)");
-  private static final Pattern FIXED_PORT =
-      Pattern.compile(
-          "(?:--port[ =]|-p\\s|--bind[ =]|-b\\s?|--http[ =]|--listen[ =])\\S*?(\\d{2,5})\\b|:(\\d{2,5})\\b");
-  private static final List<String> KNOWN_SERVERS =
-      List.of("gunicorn", "uvicorn", "hypercorn", "waitress-serve", "uwsgi", "daphne", "granian");
-
   private final PythonFinder finder;
   private final Optional<AppProbe> probe;
   private final AppYamlReader appYamlReader = new AppYamlReader();
@@ -130,7 +119,7 @@ public final class SpecLoader {
                         + " decides",
                     "remove one of them so the folder says one thing"));
       }
-      entrypoint.ifPresent(e -> checkEntrypoint(e, errors, warnings));
+      entrypoint.ifPresent(e -> EntrypointCheck.check(e, errors, warnings));
 
       Map<String, String> env = new LinkedHashMap<>();
       appYaml.ifPresent(a -> env.putAll(a.env()));
@@ -193,7 +182,7 @@ public final class SpecLoader {
                 e.value(),
                 "an explicit entrypoint wins: " + e.origin().describe() + " gives it");
       } else if (app.isPresent()) {
-        server = serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
+        server = ServerChooser.serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
       }
 
       String name = serviceName(overrides, serviceYaml, appYaml, sourceDir);
@@ -262,8 +251,9 @@ public final class SpecLoader {
                                     "write --python 3.11 or --python /usr/bin/python3")));
               });
       appYaml.flatMap(AppYamlReader.AppYaml::python).ifPresent(requests::add);
-      pythonVersionFile(appDir.resolve(".python-version"), errors).ifPresent(requests::add);
-      runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
+      VersionFiles.pythonVersion(appDir.resolve(".python-version"), errors)
+          .ifPresent(requests::add);
+      VersionFiles.runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
       deps.requiresPython().ifPresent(requests::add);
       if (!errors.isEmpty()) {
         return Optional.empty();
@@ -501,209 +491,6 @@ public final class SpecLoader {
     }
   }
 
-  private static ServerCommand serverFor(
-      AppTarget app, Dependencies deps, int threads, Path appDir, List<SpecProblem> errors) {
-    String declaredIn =
-        deps.files().isEmpty() ? "" : " (declared in " + deps.files().get(0).getFileName() + ")";
-    if (app.kind().isAsgi()) {
-      if (deps.declares("uvicorn")) {
-        List<String> args =
-            new ArrayList<>(
-                List.of(
-                    app.reference(),
-                    "--host",
-                    Defaults.INSTANCE_HOST,
-                    "--port",
-                    ServerCommand.PORT_TOKEN));
-        if (!app.importRoot().toString().isEmpty()) {
-          args.addAll(List.of("--app-dir", app.importRoot().toString()));
-        }
-        return new ServerCommand(
-            ServerCommand.Kind.UVICORN,
-            args,
-            "",
-            app.reference() + " is an ASGI app and the dependencies include uvicorn" + declaredIn);
-      }
-      Path where =
-          deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
-      errors.add(
-          SpecProblem.ofFile(
-              where,
-              app.reference()
-                  + " is an ASGI app, but the dependencies do not include uvicorn, and Pylon's"
-                  + " built-in worker speaks only WSGI",
-              "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
-                  + " server on $PORT"));
-      return null;
-    }
-    if (deps.declares("gunicorn")) {
-      List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "--bind",
-                  Defaults.INSTANCE_HOST + ":" + ServerCommand.PORT_TOKEN,
-                  "--workers",
-                  Integer.toString(Defaults.GUNICORN_WORKERS),
-                  "--threads",
-                  Integer.toString(threads),
-                  "--timeout",
-                  "0"));
-      if (!app.importRoot().toString().isEmpty()) {
-        args.addAll(List.of("--pythonpath", app.importRoot().toString()));
-      }
-      args.add(app.reference());
-      return new ServerCommand(
-          ServerCommand.Kind.GUNICORN,
-          args,
-          "",
-          app.reference()
-              + " is a WSGI app and the dependencies include gunicorn"
-              + declaredIn
-              + "; run as seed 001 recommends");
-    }
-    String noServer =
-        deps.kind() == Dependencies.Kind.NONE
-            ? "there are no dependencies"
-            : "the dependencies" + declaredIn + " include neither gunicorn nor uvicorn";
-    return new ServerCommand(
-        ServerCommand.Kind.BUILTIN,
-        List.of(app.reference()),
-        "",
-        app.reference()
-            + " is a WSGI app and "
-            + noServer
-            + ", so Pylon's built-in worker serves"
-            + " it");
-  }
-
-  private static void checkEntrypoint(
-      Located<String> entrypoint, List<SpecProblem> errors, List<SpecProblem> warnings) {
-    String command = entrypoint.value();
-    if (command.contains("$PORT") || command.contains("${PORT}")) {
-      return;
-    }
-    Matcher fixed = FIXED_PORT.matcher(command);
-    if (fixed.find()) {
-      String port = fixed.group(1) != null ? fixed.group(1) : fixed.group(2);
-      errors.add(
-          entrypoint
-              .origin()
-              .problem(
-                  "the entrypoint listens on the fixed port "
-                      + port
-                      + ", but each instance gets its own port in $PORT",
-                  "replace "
-                      + port
-                      + " with $PORT, for example `gunicorn --bind :$PORT"
-                      + " main:app`"));
-      return;
-    }
-    String program = programOf(command);
-    String base = program.substring(program.lastIndexOf('/') + 1);
-    boolean configFile = command.matches(".*(\\s-c\\s|\\s--config[ =]).*");
-    if (KNOWN_SERVERS.contains(base) && !configFile) {
-      errors.add(
-          entrypoint
-              .origin()
-              .problem(
-                  "the entrypoint does not say which port to listen on, so "
-                      + base
-                      + " would use its own default",
-                  "add the port, for example `" + base + " " + portFlag(base) + " ...`"));
-      return;
-    }
-    warnings.add(
-        entrypoint
-            .origin()
-            .problem(
-                "the entrypoint does not mention $PORT",
-                "make sure the program listens on the port in the PORT environment variable"));
-  }
-
-  /** The program a shell command runs, past {@code exec} and {@code NAME=value} words. */
-  private static String programOf(String command) {
-    for (String word : command.strip().split("\\s+")) {
-      if (!word.equals("exec") && !word.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
-        return word;
-      }
-    }
-    return "";
-  }
-
-  private static String portFlag(String server) {
-    return switch (server) {
-      case "gunicorn" -> "--bind :$PORT";
-      case "uvicorn", "waitress-serve" -> "--port $PORT";
-      case "hypercorn" -> "--bind :$PORT";
-      case "uwsgi" -> "--http :$PORT";
-      case "daphne" -> "-p $PORT";
-      default -> "--port $PORT";
-    };
-  }
-
-  private static Optional<PythonRequest> pythonVersionFile(Path file, List<SpecProblem> errors) {
-    if (!Files.isRegularFile(file)) {
-      return Optional.empty();
-    }
-    SourceText source = read(file);
-    List<String> lines = source.lines();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      if (line.equals("system")) {
-        return Optional.empty(); // pyenv's "whatever python3 the system has"
-      }
-      Origin at = source.at(i + 1, lines.get(i).indexOf(line) + 1);
-      Optional<PythonRequest> r =
-          PythonRequest.versionOrPath(line, at).filter(p -> p.path().isEmpty());
-      if (r.isEmpty()) {
-        errors.add(
-            at.problem(
-                ".python-version must hold a CPython version such as 3.12 or 3.12.4, got \""
-                    + line
-                    + "\"",
-                "write the version alone on the first line"));
-      }
-      return r;
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<PythonRequest> runtimeTxt(Path file, List<SpecProblem> errors) {
-    if (!Files.isRegularFile(file)) {
-      return Optional.empty();
-    }
-    SourceText source = read(file);
-    List<String> lines = source.lines();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty()) {
-        continue;
-      }
-      Origin at = source.at(i + 1, lines.get(i).indexOf(line) + 1);
-      Matcher m = RUNTIME_TXT.matcher(line);
-      if (!m.matches()) {
-        errors.add(
-            at.problem(
-                "runtime.txt must read like python-3.12.4, got \"" + line + "\"",
-                "write `python-` and the version on the first line"));
-        return Optional.empty();
-      }
-      return PythonRequest.versionOrPath(m.group(1), at);
-    }
-    return Optional.empty();
-  }
-
-  private static SourceText read(Path file) {
-    try {
-      return SourceText.of(file, Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return SourceText.of(file, "");
-    }
-  }
-
   private static String serviceName(
       SpecOverrides overrides,
       Optional<ServiceYamlReader.ServiceYaml> serviceYaml,
@@ -716,22 +503,6 @@ public final class SpecLoader {
             .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::service).map(Located::value))
             .orElseGet(
                 () -> sourceDir.getFileName() == null ? "app" : sourceDir.getFileName().toString());
-    return sanitizeName(raw);
-  }
-
-  /** Lowercase {@code [a-z0-9-]}, starting with a letter, at most 63 characters. */
-  static String sanitizeName(String raw) {
-    String name = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-    name = name.replaceAll("^-+|-+$", "");
-    if (name.isEmpty()) {
-      name = "app";
-    }
-    if (!Character.isLetter(name.charAt(0))) {
-      name = "app-" + name;
-    }
-    if (name.length() > 63) {
-      name = name.substring(0, 63).replaceAll("-+$", "");
-    }
-    return name;
+    return ServiceNames.sanitize(raw);
   }
 }

@@ -80,7 +80,7 @@ class PrecedenceTest {
     ServiceSpec s = load(SpecOverrides.none());
 
     assertThat(s.server().shellCommand()).isEqualTo("python procfile.py $PORT");
-    assertThat(s.name()).isEqualTo(SpecLoader.sanitizeName(dir.getFileName().toString()));
+    assertThat(s.name()).isEqualTo(ServiceNames.sanitize(dir.getFileName().toString()));
   }
 
   @Test
