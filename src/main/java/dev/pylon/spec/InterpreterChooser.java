@@ -63,7 +63,12 @@ final class InterpreterChooser {
           onPath.isPresent()
               ? "the first python3 on PATH (nothing asks for a version)"
               : "the first Python 3 found (none on PATH; nothing asks for a version)";
-      return new Choice(Optional.of(interpreter(f, why)), List.of(), List.of());
+      List<SpecProblem> eol =
+          eolWarning(f, Origin.ofFile(f.executable())).map(List::of).orElse(List.of());
+      if (f.parsedVersion().major() < 3) {
+        return new Choice(Optional.empty(), List.of(eol.get(0)), List.of());
+      }
+      return new Choice(Optional.of(interpreter(f, why)), List.of(), eol);
     }
     PythonRequest deciding = requests.get(0);
     Optional<SpecProblem> refused = refusal(deciding);
@@ -156,21 +161,24 @@ final class InterpreterChooser {
   }
 
   private static Optional<SpecProblem> eolWarning(PythonFinder.Found chosen, PythonRequest by) {
+    return eolWarning(chosen, by.origin());
+  }
+
+  private static Optional<SpecProblem> eolWarning(PythonFinder.Found chosen, Origin by) {
     PythonVersion v = chosen.parsedVersion();
-    String line = v.major() + "." + v.minor();
+    String line = v.major() < 3 ? "2" : v.major() + "." + v.minor();
     String date = END_OF_LIFE.get(line);
     if (date == null) {
       return Optional.empty();
     }
     return Optional.of(
-        by.origin()
-            .problem(
-                "Python "
-                    + line
-                    + " reached its end of life on "
-                    + date
-                    + " and gets no security fixes",
-                "move to a supported version such as 3.12"));
+        by.problem(
+            "Python "
+                + line
+                + " reached its end of life on "
+                + date
+                + " and gets no security fixes",
+            "move to a supported version such as 3.12"));
   }
 
   private static Interpreter interpreter(PythonFinder.Found f, String why) {
