@@ -10,13 +10,25 @@ import java.util.List;
  * ASGI app without uvicorn is an error.
  */
 final class ServerChooser {
+  private static final List<String> ASGI_FRAMEWORKS =
+      List.of("fastapi", "starlette", "quart", "litestar", "sanic");
+
   private ServerChooser() {}
 
   static ServerCommand serverFor(
       AppTarget app, Dependencies deps, int threads, Path appDir, List<SpecProblem> errors) {
     String declaredIn =
         deps.files().isEmpty() ? "" : " (declared in " + deps.files().get(0).getFileName() + ")";
-    if (app.kind().isAsgi()) {
+    boolean asgi = app.kind().isAsgi();
+    String unknownNote = "";
+    if (app.kind() == AppTarget.Kind.UNKNOWN
+        && (ASGI_FRAMEWORKS.stream().anyMatch(deps::declares)
+            || deps.declares("uvicorn") && !deps.declares("gunicorn"))) {
+      // Neither the probe nor the code could tell; the dependencies lean one way.
+      asgi = true;
+      unknownNote = " (taken as ASGI: the code does not say, and the dependencies are ASGI ones)";
+    }
+    if (asgi) {
       if (deps.declares("uvicorn")) {
         List<String> args =
             new ArrayList<>(
@@ -33,7 +45,11 @@ final class ServerChooser {
             ServerCommand.Kind.UVICORN,
             args,
             "",
-            app.reference() + " is an ASGI app and the dependencies include uvicorn" + declaredIn);
+            app.reference()
+                + " is an ASGI app"
+                + unknownNote
+                + " and the dependencies include uvicorn"
+                + declaredIn);
       }
       Path where =
           deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
@@ -68,7 +84,8 @@ final class ServerChooser {
           args,
           "",
           app.reference()
-              + " is a WSGI app and the dependencies include gunicorn"
+              + wsgiWords(app)
+              + " and the dependencies include gunicorn"
               + declaredIn
               + "; run as seed 001 recommends");
     }
@@ -81,9 +98,16 @@ final class ServerChooser {
         List.of(app.reference()),
         "",
         app.reference()
-            + " is a WSGI app and "
+            + wsgiWords(app)
+            + " and "
             + noServer
             + ", so Pylon's built-in worker serves"
             + " it");
+  }
+
+  private static String wsgiWords(AppTarget app) {
+    return app.kind() == AppTarget.Kind.UNKNOWN
+        ? " is taken as a WSGI app (the code does not say)"
+        : " is a WSGI app";
   }
 }
