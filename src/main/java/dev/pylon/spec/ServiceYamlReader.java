@@ -241,13 +241,13 @@ final class ServiceYamlReader {
       podSpec
           .get()
           .entry("containerConcurrency")
-          .ifPresent(e -> containerConcurrency = fields.integer(e, 0));
+          .ifPresent(e -> containerConcurrency = fields.integer(e, 0, 1000)); // Cloud Run's limits
       podSpec
           .get()
           .entry("timeoutSeconds")
           .ifPresent(
               e -> {
-                OptionalInt t = fields.integer(e, 1);
+                OptionalInt t = fields.integer(e, 1, 3600);
                 if (t.isPresent()) {
                   timeout = Optional.of(Duration.ofSeconds(t.getAsInt()));
                 }
