@@ -195,7 +195,7 @@ public final class SpecLoader {
         if (errors.isEmpty()) {
           errors.add(SpecProblem.ofFile(appDir, "cannot decide how to run this folder", ""));
         }
-        return new SpecResult.Invalid(errors);
+        return new SpecResult.Invalid(inFileOrder(errors));
       }
       ServiceSpec spec =
           new ServiceSpec(
@@ -214,7 +214,7 @@ public final class SpecLoader {
               resources,
               concurrency,
               appYaml.isPresent());
-      return new SpecResult.Loaded(spec, warnings);
+      return new SpecResult.Loaded(spec, inFileOrder(warnings));
     }
 
     <T> Optional<T> readIf(
@@ -484,7 +484,8 @@ public final class SpecLoader {
               s.cpu().orElse(base.cpu()),
               s.memoryMb().isPresent() ? s.memoryMb() : base.memoryMb(),
               base.diskGb(),
-              "service.yaml resources.limits; " + base.decidedBy() + " for the rest");
+              "service.yaml resources.limits"
+                  + (appYaml.isPresent() ? "; app.yaml or its defaults for the rest" : ""));
         }
       }
       return base;
@@ -504,5 +505,19 @@ public final class SpecLoader {
             .orElseGet(
                 () -> sourceDir.getFileName() == null ? "app" : sourceDir.getFileName().toString());
     return ServiceNames.sanitize(raw);
+  }
+
+  /** Problems grouped by file, in line order within each; files in the order first reported. */
+  private static List<SpecProblem> inFileOrder(List<SpecProblem> problems) {
+    Map<Path, Integer> fileOrder = new LinkedHashMap<>();
+    for (SpecProblem p : problems) {
+      fileOrder.putIfAbsent(p.file(), fileOrder.size());
+    }
+    return problems.stream()
+        .sorted(
+            java.util.Comparator.comparing((SpecProblem p) -> fileOrder.get(p.file()))
+                .thenComparingInt(SpecProblem::line)
+                .thenComparingInt(SpecProblem::column))
+        .toList();
   }
 }
