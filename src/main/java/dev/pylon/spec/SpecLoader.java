@@ -1,5 +1,6 @@
 package dev.pylon.spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,8 +146,18 @@ public final class SpecLoader {
             SpecProblem.ofFile(
                 appDir,
                 "no app found: looked for " + String.join(", ", detected.looked()),
-                "add a main.py that defines `app` (a WSGI or ASGI application), pass --app"
-                    + " MODULE:ATTR, or give an entrypoint in app.yaml or a Procfile `web:` line"));
+                appsBelow()
+                    .map(
+                        below ->
+                            "the app seems to be in "
+                                + below
+                                + "/: give that folder instead ("
+                                + appDir.resolve(below)
+                                + ")")
+                    .orElse(
+                        "add a main.py that defines `app` (a WSGI or ASGI application), pass"
+                            + " --app MODULE:ATTR, or give an entrypoint in app.yaml or a"
+                            + " Procfile `web:` line")));
       }
 
       int threads = overrides.threads().orElse(Defaults.THREADS);
@@ -215,6 +226,24 @@ public final class SpecLoader {
               concurrency,
               appYaml.isPresent());
       return new SpecResult.Loaded(spec, inFileOrder(warnings));
+    }
+
+    /** A single subfolder that looks like an app folder, for the "no app found" hint. */
+    Optional<String> appsBelow() {
+      List<String> marks =
+          List.of("main.py", "app.py", "manage.py", "app.yaml", "Procfile", "service.yaml");
+      try (var children = Files.list(appDir)) {
+        List<String> apps =
+            children
+                .filter(Files::isDirectory)
+                .filter(c -> marks.stream().anyMatch(m -> Files.isRegularFile(c.resolve(m))))
+                .map(c -> c.getFileName().toString())
+                .sorted()
+                .toList();
+        return apps.size() == 1 ? Optional.of(apps.get(0)) : Optional.empty();
+      } catch (IOException e) {
+        return Optional.empty();
+      }
     }
 
     <T> Optional<T> readIf(
