@@ -226,15 +226,33 @@ public final class SpecReport {
       root.putNull("preStart");
     }
     root.put("fromAppYaml", s.fromAppYaml());
-    ArrayNode warn = root.putArray("warnings");
-    for (SpecProblem w : warnings) {
-      ObjectNode o = warn.addObject();
-      o.put("file", w.file().toString());
-      o.put("line", w.line());
-      o.put("column", w.column());
-      o.put("message", w.message());
-      o.put("hint", w.hint());
+    problems(root.putArray("warnings"), warnings);
+    return write(root);
+  }
+
+  /**
+   * A folder that cannot run, for machines: {@code {"errors": [{file, line, column, message, hint,
+   * sourceLine}]}}.
+   */
+  public static String json(SpecResult.Invalid invalid) {
+    ObjectNode root = JSON.createObjectNode();
+    problems(root.putArray("errors"), invalid.errors());
+    return write(root);
+  }
+
+  private static void problems(ArrayNode into, List<SpecProblem> problems) {
+    for (SpecProblem p : problems) {
+      ObjectNode o = into.addObject();
+      o.put("file", p.file().toString());
+      o.put("line", p.line());
+      o.put("column", p.column());
+      o.put("message", p.message());
+      o.put("hint", p.hint());
+      o.put("sourceLine", p.sourceLine());
     }
+  }
+
+  private static String write(ObjectNode root) {
     try {
       return JSON.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -80,4 +80,19 @@ class SpecReportTest {
     assertThat(json.at("/env/GREETING").asText()).isEqualTo("hola");
     assertThat(json.at("/warnings/0/line").asInt()).isEqualTo(6);
   }
+
+  @Test
+  void errorsAsJsonKeepTheirPlace(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("main.py"), "def app(environ, start_response):\n    return []\n");
+    Files.writeString(dir.resolve("app.yaml"), "runtime: python\nenv: flex\nservic: x\n");
+
+    SpecResult.Invalid invalid = (SpecResult.Invalid) loader.load(dir, SpecOverrides.none());
+    JsonNode json = new ObjectMapper().readTree(SpecReport.json(invalid));
+
+    assertThat(json.at("/errors/0/line").asInt()).isEqualTo(3);
+    assertThat(json.at("/errors/0/column").asInt()).isEqualTo(1);
+    assertThat(json.at("/errors/0/message").asText()).isEqualTo("unknown key `servic`");
+    assertThat(json.at("/errors/0/hint").asText()).isEqualTo("did you mean `service`?");
+    assertThat(json.at("/errors/0/sourceLine").asText()).isEqualTo("servic: x");
+  }
 }
