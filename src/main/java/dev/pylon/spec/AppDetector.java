@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,8 +47,8 @@ final class AppDetector {
   private static final Pattern FACTORY =
       Pattern.compile("(?m)^def\\s+((?:create|make|build|get)_app(?:lication)?)\\s*\\(");
   private static final List<Path> IMPORT_ROOTS = List.of(Path.of(""), Path.of("src"));
-  private static final java.util.Set<String> NOT_APP_PACKAGES =
-      java.util.Set.of("tests", "test", "migrations", "venv", "node_modules", "docs");
+  private static final Set<String> NOT_APP_PACKAGES =
+      Set.of("tests", "test", "migrations", "venv", "node_modules", "docs");
 
   /** What detection found. {@code looked} lists what was tried, for the "no app" error. */
   record Detected(
@@ -342,7 +344,7 @@ final class AppDetector {
         Pattern.compile("(?m)^(async\\s+)?def\\s+" + n + "\\s*\\(([^)]*)\\)").matcher(code);
     if (def.find()) {
       long params =
-          java.util.Arrays.stream(def.group(2).split(","))
+          Arrays.stream(def.group(2).split(","))
               .map(String::strip)
               .filter(p -> !p.isEmpty() && !p.startsWith("*"))
               .count();

@@ -1,5 +1,7 @@
 package dev.pylon.spec;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +47,7 @@ final class InterpreterChooser {
               () ->
                   finder.all().stream()
                       .filter(f -> f.parsedVersion().major() == 3)
-                      .max(java.util.Comparator.comparing(PythonFinder.Found::parsedVersion)));
+                      .max(Comparator.comparing(PythonFinder.Found::parsedVersion)));
       if (any.isEmpty()) {
         return new Choice(
             Optional.empty(),
@@ -98,7 +100,7 @@ final class InterpreterChooser {
         found =
             finder.all().stream()
                 .filter(f -> deciding.matches(f.parsedVersion()))
-                .max(java.util.Comparator.comparing(PythonFinder.Found::parsedVersion));
+                .max(Comparator.comparing(PythonFinder.Found::parsedVersion));
       }
       if (found.isEmpty()) {
         String wanted = deciding.installableVersion().orElse(deciding.text());
@@ -121,7 +123,7 @@ final class InterpreterChooser {
     }
     PythonFinder.Found chosen = found.get();
     String why = deciding.origin().describe() + " asks for " + deciding.text();
-    List<SpecProblem> warnings = new java.util.ArrayList<>();
+    List<SpecProblem> warnings = new ArrayList<>();
     eolWarning(chosen, deciding).ifPresent(warnings::add);
     for (PythonRequest other : requests.subList(1, requests.size())) {
       if (other.path().isEmpty() && !other.matches(chosen.parsedVersion())) {
@@ -194,9 +196,7 @@ final class InterpreterChooser {
       return "none";
     }
     return all.stream()
-        .sorted(
-            java.util.Comparator.comparing(
-                PythonFinder.Found::parsedVersion, java.util.Comparator.reverseOrder()))
+        .sorted(Comparator.comparing(PythonFinder.Found::parsedVersion, Comparator.reverseOrder()))
         .map(f -> f.version() + " (" + f.executable() + ")")
         .collect(Collectors.joining(", "));
   }

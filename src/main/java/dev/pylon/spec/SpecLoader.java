@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -544,7 +545,7 @@ public final class SpecLoader {
     }
     return problems.stream()
         .sorted(
-            java.util.Comparator.comparing((SpecProblem p) -> fileOrder.get(p.file()))
+            Comparator.comparing((SpecProblem p) -> fileOrder.get(p.file()))
                 .thenComparingInt(SpecProblem::line)
                 .thenComparingInt(SpecProblem::column))
         .toList();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,11 +34,7 @@ public final class SpecReport {
         "app",
         s.app().map(a -> a.reference() + " [" + a.kind() + "]").orElse("not detected"),
         s.app().map(AppTarget::decidedBy).orElse("the entrypoint runs the app"));
-    line(
-        out,
-        "server",
-        s.server().kind().name().toLowerCase(java.util.Locale.ROOT),
-        s.server().reason());
+    line(out, "server", s.server().kind().name().toLowerCase(Locale.ROOT), s.server().reason());
     line(out, "command", s.server().displayCommand(), "");
     line(out, "workers", workers(s), "");
     line(
@@ -117,7 +114,7 @@ public final class SpecReport {
     if (d.kind() == Dependencies.Kind.NONE) {
       return "none";
     }
-    return d.kind().name().toLowerCase(java.util.Locale.ROOT)
+    return d.kind().name().toLowerCase(Locale.ROOT)
         + ": "
         + (d.packages().isEmpty() ? "(no packages)" : String.join(", ", d.packages()));
   }
