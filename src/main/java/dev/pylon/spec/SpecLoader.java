@@ -281,7 +281,7 @@ public final class SpecLoader {
                                     "write --python 3.11 or --python /usr/bin/python3")));
               });
       appYaml.flatMap(AppYamlReader.AppYaml::python).ifPresent(requests::add);
-      VersionFiles.pythonVersion(appDir.resolve(".python-version"), errors)
+      VersionFiles.pythonVersion(appDir.resolve(".python-version"), warnings)
           .ifPresent(requests::add);
       VersionFiles.runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
       deps.requiresPython().ifPresent(requests::add);

@@ -15,7 +15,7 @@ final class VersionFiles {
 
   private VersionFiles() {}
 
-  static Optional<PythonRequest> pythonVersion(Path file, List<SpecProblem> errors) {
+  static Optional<PythonRequest> pythonVersion(Path file, List<SpecProblem> warnings) {
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
@@ -33,12 +33,11 @@ final class VersionFiles {
       Optional<PythonRequest> r =
           PythonRequest.versionOrPath(line, at).filter(p -> p.path().isEmpty());
       if (r.isEmpty()) {
-        errors.add(
+        // pyenv also accepts names (a pyenv-virtualenv, pypy3.10): not an error, not a request.
+        warnings.add(
             at.problem(
-                ".python-version must hold a CPython version such as 3.12 or 3.12.4, got \""
-                    + line
-                    + "\"",
-                "write the version alone on the first line"));
+                ".python-version names `" + line + "`, which is not a CPython version; ignored",
+                "write a version such as 3.12 on the first line, or pass --python"));
       }
       return r;
     }
