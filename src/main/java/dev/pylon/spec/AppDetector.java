@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,7 +44,11 @@ final class AppDetector {
           "get_wsgi_application(",
           "make_wsgi_app(",
           "WSGIHandler(");
+  private static final Pattern FACTORY =
+      Pattern.compile("(?m)^def\\s+((?:create|make|build|get)_app(?:lication)?)\\s*\\(");
   private static final List<Path> IMPORT_ROOTS = List.of(Path.of(""), Path.of("src"));
+  private static final Set<String> NOT_APP_PACKAGES =
+      Set.of("tests", "test", "migrations", "venv", "node_modules", "docs");
 
   /** What detection found. {@code looked} lists what was tried, for the "no app" error. */
   record Detected(
@@ -61,15 +67,20 @@ final class AppDetector {
     if (django.isPresent()) {
       return django.get();
     }
-    for (Map.Entry<String, List<String>> conventional : Defaults.CONVENTIONAL_APPS) {
-      String module = conventional.getKey();
-      for (Path root : IMPORT_ROOTS) {
+    List<String> names = new ArrayList<>();
+    Defaults.CONVENTIONAL_APPS.forEach(c -> names.add(c.getKey() + ".py"));
+    looked.add(
+        String.join(", ", names)
+            + " defining app or application, at the top, in src/ and in their packages");
+    for (Map.Entry<Path, String> place : places(dir)) {
+      Path root = place.getKey();
+      for (Map.Entry<String, List<String>> conventional : Defaults.CONVENTIONAL_APPS) {
+        String module = place.getValue() + conventional.getKey();
         Optional<Path> file = moduleFile(dir, root, module);
-        String shown = root.resolve(module + ".py").toString();
-        looked.add(shown + " (" + String.join(" or ", conventional.getValue()) + ")");
         if (file.isEmpty()) {
           continue;
         }
+        String shown = dir.relativize(file.get()).toString();
         String code = read(file.get());
         for (String attribute : conventional.getValue()) {
           if (defines(code, attribute)) {
@@ -88,7 +99,52 @@ final class AppDetector {
         }
       }
     }
+    Optional<Path> main = moduleFile(dir, Path.of(""), "main");
+    if (main.isPresent()) {
+      String code = read(main.get());
+      Matcher factory = FACTORY.matcher(code);
+      String hint =
+          factory.find()
+              ? "main.py defines "
+                  + factory.group(1)
+                  + "(); add `app = "
+                  + factory.group(1)
+                  + "()` at the top level of main.py"
+              : "define `app` at the top level of main.py (for example `app = Flask(__name__)`),"
+                  + " or name your app object with --app main:NAME";
+      return error(
+          Origin.ofFile(main.get())
+              .problem("main.py defines no top-level `app` or `application`", hint));
+    }
     return new Detected(Optional.empty(), "", List.of(), List.of(), List.copyOf(looked));
+  }
+
+  /**
+   * Where conventional modules may live, in order: the folder, src/, then each package (a folder
+   * with __init__.py) in the folder and in src/. Each is an import root and a module prefix.
+   */
+  private static List<Map.Entry<Path, String>> places(Path dir) {
+    List<Map.Entry<Path, String>> places = new ArrayList<>();
+    for (Path root : IMPORT_ROOTS) {
+      places.add(Map.entry(root, ""));
+    }
+    for (Path root : IMPORT_ROOTS) {
+      Path base = dir.resolve(root);
+      if (!Files.isDirectory(base)) {
+        continue;
+      }
+      try (var children = Files.list(base)) {
+        children
+            .filter(c -> Files.isRegularFile(c.resolve("__init__.py")))
+            .map(c -> c.getFileName().toString())
+            .filter(n -> n.matches("[A-Za-z_][A-Za-z0-9_]*") && !NOT_APP_PACKAGES.contains(n))
+            .sorted()
+            .forEach(n -> places.add(Map.entry(root, n + ".")));
+      } catch (IOException e) {
+        // an unreadable folder has no app to find
+      }
+    }
+    return places;
   }
 
   private Detected fromFlag(Path dir, String reference) {
@@ -164,8 +220,19 @@ final class AppDetector {
                           + " mysite.wsgi:application")));
     }
     String settings = settingsMatch.group(1);
+    // mysite.settings -> mysite; config.settings.production -> config (settings as a package).
     String project =
         settings.contains(".") ? settings.substring(0, settings.lastIndexOf('.')) : settings;
+    for (String candidate = project;
+        !candidate.isEmpty();
+        candidate =
+            candidate.contains(".") ? candidate.substring(0, candidate.lastIndexOf('.')) : "") {
+      if (moduleFile(dir, Path.of(""), candidate + ".wsgi").isPresent()
+          || moduleFile(dir, Path.of(""), candidate + ".asgi").isPresent()) {
+        project = candidate;
+        break;
+      }
+    }
     String wsgiModule = project + ".wsgi";
     String asgiModule = project + ".asgi";
     String wsgiAttr = "application";
@@ -277,7 +344,7 @@ final class AppDetector {
         Pattern.compile("(?m)^(async\\s+)?def\\s+" + n + "\\s*\\(([^)]*)\\)").matcher(code);
     if (def.find()) {
       long params =
-          java.util.Arrays.stream(def.group(2).split(","))
+          Arrays.stream(def.group(2).split(","))
               .map(String::strip)
               .filter(p -> !p.isEmpty() && !p.startsWith("*"))
               .count();

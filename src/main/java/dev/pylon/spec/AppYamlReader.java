@@ -49,7 +49,8 @@ final class AppYamlReader {
           Map.entry("skip_files", "Pylon snapshots the whole folder"),
           Map.entry(
               "health_check", "it is the legacy check; use liveness_check and readiness_check"),
-          Map.entry("version", "Pylon names revisions itself"));
+          Map.entry("version", "Pylon names revisions itself"),
+          Map.entry("vm", "it is the legacy spelling of env: flex"));
   private static final Map<String, String> TOP_FOREIGN =
       Map.ofEntries(
           Map.entry(
@@ -65,6 +66,17 @@ final class AppYamlReader {
               "threadsafe", "`threadsafe` is a Python 2.7 standard-environment key; remove it"),
           Map.entry(
               "api_version", "`api_version` is a Python 2.7 standard-environment key; remove it"),
+          Map.entry(
+              "libraries",
+              "`libraries` is a Python 2.7 standard key; list packages in requirements.txt"),
+          Map.entry(
+              "inbound_services", "`inbound_services` is an App Engine standard key; remove it"),
+          Map.entry("error_handlers", "`error_handlers` is an App Engine standard key; remove it"),
+          Map.entry(
+              "default_expiration",
+              "`default_expiration` is an App Engine standard key; remove it"),
+          Map.entry(
+              "app_engine_apis", "`app_engine_apis` is an App Engine standard key; remove it"),
           Map.entry("min_num_instances", "put it under automatic_scaling:"),
           Map.entry("max_num_instances", "put it under automatic_scaling:"),
           Map.entry("instances", "put it under manual_scaling:"),
@@ -354,9 +366,9 @@ final class AppYamlReader {
                                   + s
                                   + "` is not a valid App Engine name (lowercase"
                                   + " letters, digits and hyphens, at most 63); Pylon uses `"
-                                  + SpecLoader.sanitizeName(s)
+                                  + ServiceNames.sanitize(s)
                                   + "`",
-                              "rename it to `" + SpecLoader.sanitizeName(s) + "`"));
+                              "rename it to `" + ServiceNames.sanitize(s) + "`"));
                 }
               });
     }

@@ -53,9 +53,6 @@ public final class Defaults {
   /** Cloud Run's default CPU per instance. */
   public static final double CLOUD_RUN_CPU = 1.0;
 
-  /** Cloud Run's default memory limit (512Mi). */
-  public static final long CLOUD_RUN_MEMORY_MB = 512;
-
   // --- App Engine flexible, for services with app.yaml (app.yaml reference) ---------------
 
   /** automatic_scaling.min_num_instances. */

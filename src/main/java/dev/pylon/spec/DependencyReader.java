@@ -319,7 +319,24 @@ final class DependencyReader {
         }
         names.add(Dependencies.normalize(e.getKey()));
         String pep508 = poetrySpecifier(spec);
-        reqs.add(e.getKey() + (pep508.isEmpty() ? "" : " " + pep508));
+        List<String> extras = new ArrayList<>();
+        e.getValue().path("extras").forEach(x -> extras.add(x.asText()));
+        String name = e.getKey() + (extras.isEmpty() ? "" : "[" + String.join(",", extras) + "]");
+        if (e.getValue().has("git") || e.getValue().has("path") || e.getValue().has("url")) {
+          // Poetry installs these from their source; pip needs name @ URL.
+          String from =
+              e.getValue().has("git")
+                  ? "git+" + e.getValue().path("git").asText()
+                  : e.getValue().has("url")
+                      ? e.getValue().path("url").asText()
+                      : file.getParent()
+                          .resolve(e.getValue().path("path").asText())
+                          .toUri()
+                          .toString();
+          reqs.add(name + " @ " + from);
+        } else {
+          reqs.add(name + (pep508.isEmpty() ? "" : " " + pep508));
+        }
       }
       return Optional.of(
           new Pyproject(

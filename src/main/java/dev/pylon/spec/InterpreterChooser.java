@@ -1,5 +1,7 @@
 package dev.pylon.spec;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +44,10 @@ final class InterpreterChooser {
       Optional<PythonFinder.Found> onPath = finder.firstOnPath();
       Optional<PythonFinder.Found> any =
           onPath.or(
-              () -> finder.all().stream().filter(f -> f.parsedVersion().major() == 3).findFirst());
+              () ->
+                  finder.all().stream()
+                      .filter(f -> f.parsedVersion().major() == 3)
+                      .max(Comparator.comparing(PythonFinder.Found::parsedVersion)));
       if (any.isEmpty()) {
         return new Choice(
             Optional.empty(),
@@ -60,7 +65,12 @@ final class InterpreterChooser {
           onPath.isPresent()
               ? "the first python3 on PATH (nothing asks for a version)"
               : "the first Python 3 found (none on PATH; nothing asks for a version)";
-      return new Choice(Optional.of(interpreter(f, why)), List.of(), List.of());
+      List<SpecProblem> eol =
+          eolWarning(f, Origin.ofFile(f.executable())).map(List::of).orElse(List.of());
+      if (f.parsedVersion().major() < 3) {
+        return new Choice(Optional.empty(), List.of(eol.get(0)), List.of());
+      }
+      return new Choice(Optional.of(interpreter(f, why)), List.of(), eol);
     }
     PythonRequest deciding = requests.get(0);
     Optional<SpecProblem> refused = refusal(deciding);
@@ -84,7 +94,14 @@ final class InterpreterChooser {
             List.of());
       }
     } else {
-      found = finder.all().stream().filter(f -> deciding.matches(f.parsedVersion())).findFirst();
+      // The first python3 on PATH if it matches, else the newest that does.
+      found = finder.onPath().stream().filter(f -> deciding.matches(f.parsedVersion())).findFirst();
+      if (found.isEmpty()) {
+        found =
+            finder.all().stream()
+                .filter(f -> deciding.matches(f.parsedVersion()))
+                .max(Comparator.comparing(PythonFinder.Found::parsedVersion));
+      }
       if (found.isEmpty()) {
         String wanted = deciding.installableVersion().orElse(deciding.text());
         return new Choice(
@@ -106,7 +123,7 @@ final class InterpreterChooser {
     }
     PythonFinder.Found chosen = found.get();
     String why = deciding.origin().describe() + " asks for " + deciding.text();
-    List<SpecProblem> warnings = new java.util.ArrayList<>();
+    List<SpecProblem> warnings = new ArrayList<>();
     eolWarning(chosen, deciding).ifPresent(warnings::add);
     for (PythonRequest other : requests.subList(1, requests.size())) {
       if (other.path().isEmpty() && !other.matches(chosen.parsedVersion())) {
@@ -146,21 +163,24 @@ final class InterpreterChooser {
   }
 
   private static Optional<SpecProblem> eolWarning(PythonFinder.Found chosen, PythonRequest by) {
+    return eolWarning(chosen, by.origin());
+  }
+
+  private static Optional<SpecProblem> eolWarning(PythonFinder.Found chosen, Origin by) {
     PythonVersion v = chosen.parsedVersion();
-    String line = v.major() + "." + v.minor();
+    String line = v.major() < 3 ? "2" : v.major() + "." + v.minor();
     String date = END_OF_LIFE.get(line);
     if (date == null) {
       return Optional.empty();
     }
     return Optional.of(
-        by.origin()
-            .problem(
-                "Python "
-                    + line
-                    + " reached its end of life on "
-                    + date
-                    + " and gets no security fixes",
-                "move to a supported version such as 3.12"));
+        by.problem(
+            "Python "
+                + line
+                + " reached its end of life on "
+                + date
+                + " and gets no security fixes",
+            "move to a supported version such as 3.12"));
   }
 
   private static Interpreter interpreter(PythonFinder.Found f, String why) {
@@ -176,6 +196,7 @@ final class InterpreterChooser {
       return "none";
     }
     return all.stream()
+        .sorted(Comparator.comparing(PythonFinder.Found::parsedVersion, Comparator.reverseOrder()))
         .map(f -> f.version() + " (" + f.executable() + ")")
         .collect(Collectors.joining(", "));
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks the keys of one YAML mapping against what Pylon knows: unknown keys are errors with a "did
@@ -51,7 +52,7 @@ final class KeyCheck {
             e.keyOrigin().problem("`" + key + "` does not belong" + where, foreign.get(key)));
         continue;
       }
-      Set<String> all = new java.util.TreeSet<>(known);
+      Set<String> all = new TreeSet<>(known);
       all.addAll(ignored.keySet());
       Optional<String> suggestion = DidYouMean.closest(key, all);
       String hint =

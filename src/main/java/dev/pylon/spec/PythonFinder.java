@@ -49,7 +49,7 @@ public final class PythonFinder {
   private final Path home;
   private final Duration probeTimeout;
   private final Map<Path, Optional<Found>> probed = new ConcurrentHashMap<>();
-  private volatile List<Found> all;
+  private volatile List<Candidate> candidates;
 
   /** A finder over this process's environment. */
   public PythonFinder() {
@@ -65,17 +65,45 @@ public final class PythonFinder {
 
   /** Every interpreter found, PATH ones first, each real binary once. */
   public List<Found> all() {
-    List<Found> found = all;
-    if (found == null) {
-      found = discover();
-      all = found;
-    }
-    return found;
+    return dedupe(probeAll(candidates()));
+  }
+
+  /**
+   * The interpreters on PATH only, in PATH order. Cheaper than {@link #all()}: when nothing asks
+   * for another version, these are the only ones that need asking.
+   */
+  public List<Found> onPath() {
+    return dedupe(probeAll(candidates().stream().filter(c -> c.where().equals("PATH")).toList()));
   }
 
   /** The first {@code python3} on PATH, if any. */
   public Optional<Found> firstOnPath() {
-    return all().stream().filter(f -> f.where().equals("PATH")).findFirst();
+    List<Candidate> path = candidates().stream().filter(c -> c.where().equals("PATH")).toList();
+    for (Candidate c : path) {
+      // Ask one at a time: the first one usually answers, and the rest need not start.
+      Optional<Found> f = probeAll(List.of(c)).stream().findFirst();
+      if (f.isPresent()) {
+        return f;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<Candidate> candidates() {
+    List<Candidate> c = candidates;
+    if (c == null) {
+      c = discover();
+      candidates = c;
+    }
+    return c;
+  }
+
+  private static List<Found> dedupe(List<Found> found) {
+    Map<Path, Found> byRealPath = new LinkedHashMap<>();
+    for (Found f : found) {
+      byRealPath.putIfAbsent(realPath(f.executable()), f);
+    }
+    return List.copyOf(byRealPath.values());
   }
 
   /** Asks one interpreter its version; empty when it is not a working Python. */
@@ -85,17 +113,23 @@ public final class PythonFinder {
 
   private record Candidate(Path path, String where) {}
 
-  private List<Found> discover() {
+  private List<Candidate> discover() {
     Set<Path> seen = new LinkedHashSet<>();
     List<Candidate> candidates = new ArrayList<>();
-    String path = env.getOrDefault("PATH", "");
-    for (String dir : path.split(":")) {
-      if (!dir.isBlank()) {
-        addPythonsIn(Path.of(dir), "PATH", seen, candidates);
-      }
-    }
     Path pyenvRoot =
         Optional.ofNullable(env.get("PYENV_ROOT")).map(Path::of).orElse(home.resolve(".pyenv"));
+    Path shims = pyenvRoot.resolve("shims").toAbsolutePath().normalize();
+    String path = env.getOrDefault("PATH", "");
+    for (String dir : path.split(":")) {
+      if (dir.isBlank()) {
+        continue;
+      }
+      Path d = Path.of(dir).toAbsolutePath().normalize();
+      Optional<Path> pyenvBin = d.equals(shims) ? pyenvSelected(pyenvRoot) : Optional.empty();
+      // A pyenv shim is a shell script that asks pyenv which version to run: ask the same
+      // files it reads (PYENV_VERSION, then $PYENV_ROOT/version) instead of running it.
+      addPythonsIn(pyenvBin.orElse(d), "PATH", seen, candidates);
+    }
     for (Path version : children(pyenvRoot.resolve("versions"))) {
       addIfExecutable(version.resolve("bin/python3"), "pyenv", seen, candidates);
     }
@@ -108,12 +142,29 @@ public final class PythonFinder {
     for (Path install : children(uvRoot)) {
       addIfExecutable(install.resolve("bin/python3"), "uv", seen, candidates);
     }
-    List<Found> found = probeAll(candidates);
-    Map<Path, Found> byRealPath = new LinkedHashMap<>();
-    for (Found f : found) {
-      byRealPath.putIfAbsent(realPath(f.executable()), f);
+    return List.copyOf(candidates);
+  }
+
+  /** The bin folder of pyenv's global (or PYENV_VERSION) version, if it is an install. */
+  private Optional<Path> pyenvSelected(Path pyenvRoot) {
+    String version = env.get("PYENV_VERSION");
+    if (version == null) {
+      try {
+        version =
+            Files.readAllLines(pyenvRoot.resolve("version")).stream()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .findFirst()
+                .orElse(null);
+      } catch (IOException e) {
+        version = null;
+      }
     }
-    return List.copyOf(byRealPath.values());
+    if (version == null || version.equals("system")) {
+      return Optional.empty();
+    }
+    Path bin = pyenvRoot.resolve("versions").resolve(version.split(":")[0]).resolve("bin");
+    return Files.isDirectory(bin) ? Optional.of(bin) : Optional.empty();
   }
 
   private static void addPythonsIn(

@@ -1,6 +1,8 @@
 package dev.pylon.spec;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -47,6 +49,6 @@ public record ServiceSpec(
     boolean fromAppYaml) {
 
   public ServiceSpec {
-    env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
+    env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
   }
 }

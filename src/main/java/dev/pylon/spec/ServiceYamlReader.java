@@ -25,18 +25,21 @@ import java.util.regex.Pattern;
 final class ServiceYamlReader {
   private static final Pattern QUANTITY =
       Pattern.compile("(\\d+(?:\\.\\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?");
-  private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
-  private static final Map<String, String> TOP_IGNORED =
-      Map.of("status", "it is what the cluster reported, not configuration");
-  private static final Set<String> METADATA = Set.of("name", "annotations", "labels");
-  private static final Map<String, String> METADATA_IGNORED =
-      Map.of(
-          "namespace", "there is one namespace here",
-          "uid", "it is set by the cluster",
-          "resourceVersion", "it is set by the cluster",
-          "generation", "it is set by the cluster",
-          "creationTimestamp", "it is set by the cluster",
-          "selfLink", "it is set by the cluster");
+  private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+  private static final Map<String, String> TOP_IGNORED = Map.of();
+  // Fields the cluster sets are read and ignored without a word: every export has them.
+  private static final Set<String> METADATA =
+      Set.of(
+          "name",
+          "annotations",
+          "labels",
+          "namespace",
+          "uid",
+          "resourceVersion",
+          "generation",
+          "creationTimestamp",
+          "selfLink");
+  private static final Map<String, String> METADATA_IGNORED = Map.of();
   private static final Set<String> SERVICE_SPEC = Set.of("template");
   private static final Map<String, String> SERVICE_SPEC_IGNORED =
       Map.of("traffic", "traffic is split with `pylon traffic` between revisions Pylon made");
@@ -58,11 +61,11 @@ final class ServiceYamlReader {
           "readinessProbe",
           "livenessProbe",
           "startupProbe",
-          "ports");
+          "ports",
+          "image",
+          "name");
   private static final Map<String, String> CONTAINER_IGNORED =
       Map.of(
-          "image", "Pylon builds from the source folder instead",
-          "name", "there is one container",
           "volumeMounts", "instances share this machine's file system",
           "workingDir", "instances run in the revision's source folder",
           "securityContext", "use Pylon's sandbox option instead");
@@ -84,6 +87,7 @@ final class ServiceYamlReader {
       Optional<Located<String>> entrypoint,
       Map<String, String> env,
       OptionalInt minScale,
+      Optional<Origin> minScaleAt,
       OptionalInt maxScale,
       OptionalDouble target,
       OptionalDouble targetUtilization,
@@ -114,6 +118,7 @@ final class ServiceYamlReader {
     Optional<Located<String>> entrypoint = Optional.empty();
     final Map<String, String> env = new LinkedHashMap<>();
     OptionalInt minScale = OptionalInt.empty();
+    Optional<Origin> minScaleAt = Optional.empty();
     OptionalInt maxScale = OptionalInt.empty();
     OptionalDouble target = OptionalDouble.empty();
     OptionalDouble utilization = OptionalDouble.empty();
@@ -137,6 +142,7 @@ final class ServiceYamlReader {
           entrypoint,
           env,
           minScale,
+          minScaleAt,
           maxScale,
           target,
           utilization,
@@ -235,13 +241,13 @@ final class ServiceYamlReader {
       podSpec
           .get()
           .entry("containerConcurrency")
-          .ifPresent(e -> containerConcurrency = fields.integer(e, 0));
+          .ifPresent(e -> containerConcurrency = fields.integer(e, 0, 1000)); // Cloud Run's limits
       podSpec
           .get()
           .entry("timeoutSeconds")
           .ifPresent(
               e -> {
-                OptionalInt t = fields.integer(e, 1);
+                OptionalInt t = fields.integer(e, 1, 3600);
                 if (t.isPresent()) {
                   timeout = Optional.of(Duration.ofSeconds(t.getAsInt()));
                 }
@@ -255,8 +261,10 @@ final class ServiceYamlReader {
         switch (a.key()) {
           case "autoscaling.knative.dev/min-scale",
               "autoscaling.knative.dev/minScale",
-              "run.googleapis.com/minScale" ->
-              minScale = fields.integer(a, 0);
+              "run.googleapis.com/minScale" -> {
+            minScale = fields.integer(a, 0);
+            minScaleAt = Optional.of(a.value().origin());
+          }
           case "autoscaling.knative.dev/max-scale",
               "autoscaling.knative.dev/maxScale",
               "run.googleapis.com/maxScale" ->

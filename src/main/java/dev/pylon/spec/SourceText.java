@@ -7,7 +7,8 @@ import java.util.List;
 record SourceText(Path file, String text, List<String> lines) {
 
   static SourceText of(Path file, String text) {
-    return new SourceText(file, text, text.lines().toList());
+    String t = text.startsWith("\uFEFF") ? text.substring(1) : text; // editors on Windows add a BOM
+    return new SourceText(file, t, t.lines().toList());
   }
 
   /** The origin of a 1-based line and column. */

@@ -1,32 +1,23 @@
 package dev.pylon.spec;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads an app folder into one {@link ServiceSpec}. Precedence when several sources speak:
  * command-line flags, then service.yaml, then app.yaml, then Procfile, then detection.
  */
 public final class SpecLoader {
-  private static final Pattern RUNTIME_TXT = Pattern.compile("python-(\\d+(?:\\.\\d+)*)");
-  private static final Pattern FIXED_PORT =
-      Pattern.compile(
-          "(?:--port[ =]|-p\\s|--bind[ =]|-b\\s?|--http[ =]|--listen[ =])\\S*?(\\d{2,5})\\b|:(\\d{2,5})\\b");
-  private static final List<String> KNOWN_SERVERS =
-      List.of("gunicorn", "uvicorn", "hypercorn", "waitress-serve", "uwsgi", "daphne", "granian");
-
   private final PythonFinder finder;
   private final Optional<AppProbe> probe;
   private final AppYamlReader appYamlReader = new AppYamlReader();
@@ -130,7 +121,7 @@ public final class SpecLoader {
                         + " decides",
                     "remove one of them so the folder says one thing"));
       }
-      entrypoint.ifPresent(e -> checkEntrypoint(e, errors, warnings));
+      entrypoint.ifPresent(e -> EntrypointCheck.check(e, errors, warnings));
 
       Map<String, String> env = new LinkedHashMap<>();
       appYaml.ifPresent(a -> env.putAll(a.env()));
@@ -156,8 +147,18 @@ public final class SpecLoader {
             SpecProblem.ofFile(
                 appDir,
                 "no app found: looked for " + String.join(", ", detected.looked()),
-                "add a main.py that defines `app` (a WSGI or ASGI application), pass --app"
-                    + " MODULE:ATTR, or give an entrypoint in app.yaml or a Procfile `web:` line"));
+                appsBelow()
+                    .map(
+                        below ->
+                            "the app seems to be in "
+                                + below
+                                + "/: give that folder instead ("
+                                + appDir.resolve(below)
+                                + ")")
+                    .orElse(
+                        "add a main.py that defines `app` (a WSGI or ASGI application), pass"
+                            + " --app MODULE:ATTR, or give an entrypoint in app.yaml or a"
+                            + " Procfile `web:` line")));
       }
 
       int threads = overrides.threads().orElse(Defaults.THREADS);
@@ -193,7 +194,7 @@ public final class SpecLoader {
                 e.value(),
                 "an explicit entrypoint wins: " + e.origin().describe() + " gives it");
       } else if (app.isPresent()) {
-        server = serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
+        server = ServerChooser.serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
       }
 
       String name = serviceName(overrides, serviceYaml, appYaml, sourceDir);
@@ -206,7 +207,7 @@ public final class SpecLoader {
         if (errors.isEmpty()) {
           errors.add(SpecProblem.ofFile(appDir, "cannot decide how to run this folder", ""));
         }
-        return new SpecResult.Invalid(errors);
+        return new SpecResult.Invalid(inFileOrder(errors));
       }
       ServiceSpec spec =
           new ServiceSpec(
@@ -225,7 +226,25 @@ public final class SpecLoader {
               resources,
               concurrency,
               appYaml.isPresent());
-      return new SpecResult.Loaded(spec, warnings);
+      return new SpecResult.Loaded(spec, inFileOrder(warnings));
+    }
+
+    /** A single subfolder that looks like an app folder, for the "no app found" hint. */
+    Optional<String> appsBelow() {
+      List<String> marks =
+          List.of("main.py", "app.py", "manage.py", "app.yaml", "Procfile", "service.yaml");
+      try (var children = Files.list(appDir)) {
+        List<String> apps =
+            children
+                .filter(Files::isDirectory)
+                .filter(c -> marks.stream().anyMatch(m -> Files.isRegularFile(c.resolve(m))))
+                .map(c -> c.getFileName().toString())
+                .sorted()
+                .toList();
+        return apps.size() == 1 ? Optional.of(apps.get(0)) : Optional.empty();
+      } catch (IOException e) {
+        return Optional.empty();
+      }
     }
 
     <T> Optional<T> readIf(
@@ -262,8 +281,9 @@ public final class SpecLoader {
                                     "write --python 3.11 or --python /usr/bin/python3")));
               });
       appYaml.flatMap(AppYamlReader.AppYaml::python).ifPresent(requests::add);
-      pythonVersionFile(appDir.resolve(".python-version"), errors).ifPresent(requests::add);
-      runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
+      VersionFiles.pythonVersion(appDir.resolve(".python-version"), warnings)
+          .ifPresent(requests::add);
+      VersionFiles.runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
       deps.requiresPython().ifPresent(requests::add);
       if (!errors.isEmpty()) {
         return Optional.empty();
@@ -402,7 +422,8 @@ public final class SpecLoader {
           }
           if (min > max) {
             errors.add(
-                Origin.ofFile(s.file())
+                s.minScaleAt()
+                    .orElse(Origin.ofFile(s.file()))
                     .problem(
                         "min-scale (" + min + ") is more than max-scale (" + max + ")",
                         "make autoscaling.knative.dev/min-scale at most max-scale"));
@@ -493,202 +514,11 @@ public final class SpecLoader {
               s.cpu().orElse(base.cpu()),
               s.memoryMb().isPresent() ? s.memoryMb() : base.memoryMb(),
               base.diskGb(),
-              "service.yaml resources.limits; " + base.decidedBy() + " for the rest");
+              "service.yaml resources.limits"
+                  + (appYaml.isPresent() ? "; app.yaml or its defaults for the rest" : ""));
         }
       }
       return base;
-    }
-  }
-
-  private static ServerCommand serverFor(
-      AppTarget app, Dependencies deps, int threads, Path appDir, List<SpecProblem> errors) {
-    String declaredIn =
-        deps.files().isEmpty() ? "" : " (declared in " + deps.files().get(0).getFileName() + ")";
-    if (app.kind().isAsgi()) {
-      if (deps.declares("uvicorn")) {
-        List<String> args =
-            new ArrayList<>(
-                List.of(
-                    app.reference(),
-                    "--host",
-                    Defaults.INSTANCE_HOST,
-                    "--port",
-                    ServerCommand.PORT_TOKEN));
-        if (!app.importRoot().toString().isEmpty()) {
-          args.addAll(List.of("--app-dir", app.importRoot().toString()));
-        }
-        return new ServerCommand(
-            ServerCommand.Kind.UVICORN,
-            args,
-            "",
-            app.reference() + " is an ASGI app and the dependencies include uvicorn" + declaredIn);
-      }
-      Path where =
-          deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
-      errors.add(
-          SpecProblem.ofFile(
-              where,
-              app.reference()
-                  + " is an ASGI app, but the dependencies do not include uvicorn, and Pylon's"
-                  + " built-in worker speaks only WSGI",
-              "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
-                  + " server on $PORT"));
-      return null;
-    }
-    if (deps.declares("gunicorn")) {
-      List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "--bind",
-                  Defaults.INSTANCE_HOST + ":" + ServerCommand.PORT_TOKEN,
-                  "--workers",
-                  Integer.toString(Defaults.GUNICORN_WORKERS),
-                  "--threads",
-                  Integer.toString(threads),
-                  "--timeout",
-                  "0"));
-      if (!app.importRoot().toString().isEmpty()) {
-        args.addAll(List.of("--pythonpath", app.importRoot().toString()));
-      }
-      args.add(app.reference());
-      return new ServerCommand(
-          ServerCommand.Kind.GUNICORN,
-          args,
-          "",
-          app.reference()
-              + " is a WSGI app and the dependencies include gunicorn"
-              + declaredIn
-              + "; run as seed 001 recommends");
-    }
-    String noServer =
-        deps.kind() == Dependencies.Kind.NONE
-            ? "there are no dependencies"
-            : "the dependencies" + declaredIn + " include neither gunicorn nor uvicorn";
-    return new ServerCommand(
-        ServerCommand.Kind.BUILTIN,
-        List.of(app.reference()),
-        "",
-        app.reference()
-            + " is a WSGI app and "
-            + noServer
-            + ", so Pylon's built-in worker serves"
-            + " it");
-  }
-
-  private static void checkEntrypoint(
-      Located<String> entrypoint, List<SpecProblem> errors, List<SpecProblem> warnings) {
-    String command = entrypoint.value();
-    if (command.contains("$PORT") || command.contains("${PORT}")) {
-      return;
-    }
-    Matcher fixed = FIXED_PORT.matcher(command);
-    if (fixed.find()) {
-      String port = fixed.group(1) != null ? fixed.group(1) : fixed.group(2);
-      errors.add(
-          entrypoint
-              .origin()
-              .problem(
-                  "the entrypoint listens on the fixed port "
-                      + port
-                      + ", but each instance gets its own port in $PORT",
-                  "replace "
-                      + port
-                      + " with $PORT, for example `gunicorn --bind :$PORT"
-                      + " main:app`"));
-      return;
-    }
-    String program = command.strip().split("\\s+")[0];
-    String base = program.substring(program.lastIndexOf('/') + 1);
-    if (KNOWN_SERVERS.contains(base)) {
-      errors.add(
-          entrypoint
-              .origin()
-              .problem(
-                  "the entrypoint does not say which port to listen on, so "
-                      + base
-                      + " would use its own default",
-                  "add the port, for example `" + base + " " + portFlag(base) + " ...`"));
-      return;
-    }
-    warnings.add(
-        entrypoint
-            .origin()
-            .problem(
-                "the entrypoint does not mention $PORT",
-                "make sure the program listens on the port in the PORT environment variable"));
-  }
-
-  private static String portFlag(String server) {
-    return switch (server) {
-      case "gunicorn" -> "--bind :$PORT";
-      case "uvicorn", "waitress-serve" -> "--port $PORT";
-      case "hypercorn" -> "--bind :$PORT";
-      case "uwsgi" -> "--http :$PORT";
-      case "daphne" -> "-p $PORT";
-      default -> "--port $PORT";
-    };
-  }
-
-  private static Optional<PythonRequest> pythonVersionFile(Path file, List<SpecProblem> errors) {
-    if (!Files.isRegularFile(file)) {
-      return Optional.empty();
-    }
-    SourceText source = read(file);
-    List<String> lines = source.lines();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      if (line.equals("system")) {
-        return Optional.empty(); // pyenv's "whatever python3 the system has"
-      }
-      Origin at = source.at(i + 1, lines.get(i).indexOf(line) + 1);
-      Optional<PythonRequest> r =
-          PythonRequest.versionOrPath(line, at).filter(p -> p.path().isEmpty());
-      if (r.isEmpty()) {
-        errors.add(
-            at.problem(
-                ".python-version must hold a CPython version such as 3.12 or 3.12.4, got \""
-                    + line
-                    + "\"",
-                "write the version alone on the first line"));
-      }
-      return r;
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<PythonRequest> runtimeTxt(Path file, List<SpecProblem> errors) {
-    if (!Files.isRegularFile(file)) {
-      return Optional.empty();
-    }
-    SourceText source = read(file);
-    List<String> lines = source.lines();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty()) {
-        continue;
-      }
-      Origin at = source.at(i + 1, lines.get(i).indexOf(line) + 1);
-      Matcher m = RUNTIME_TXT.matcher(line);
-      if (!m.matches()) {
-        errors.add(
-            at.problem(
-                "runtime.txt must read like python-3.12.4, got \"" + line + "\"",
-                "write `python-` and the version on the first line"));
-        return Optional.empty();
-      }
-      return PythonRequest.versionOrPath(m.group(1), at);
-    }
-    return Optional.empty();
-  }
-
-  private static SourceText read(Path file) {
-    try {
-      return SourceText.of(file, Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return SourceText.of(file, "");
     }
   }
 
@@ -704,22 +534,20 @@ public final class SpecLoader {
             .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::service).map(Located::value))
             .orElseGet(
                 () -> sourceDir.getFileName() == null ? "app" : sourceDir.getFileName().toString());
-    return sanitizeName(raw);
+    return ServiceNames.sanitize(raw);
   }
 
-  /** Lowercase {@code [a-z0-9-]}, starting with a letter, at most 63 characters. */
-  static String sanitizeName(String raw) {
-    String name = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-    name = name.replaceAll("^-+|-+$", "");
-    if (name.isEmpty()) {
-      name = "app";
+  /** Problems grouped by file, in line order within each; files in the order first reported. */
+  private static List<SpecProblem> inFileOrder(List<SpecProblem> problems) {
+    Map<Path, Integer> fileOrder = new LinkedHashMap<>();
+    for (SpecProblem p : problems) {
+      fileOrder.putIfAbsent(p.file(), fileOrder.size());
     }
-    if (!Character.isLetter(name.charAt(0))) {
-      name = "app-" + name;
-    }
-    if (name.length() > 63) {
-      name = name.substring(0, 63).replaceAll("-+$", "");
-    }
-    return name;
+    return problems.stream()
+        .sorted(
+            Comparator.comparing((SpecProblem p) -> fileOrder.get(p.file()))
+                .thenComparingInt(SpecProblem::line)
+                .thenComparingInt(SpecProblem::column))
+        .toList();
   }
 }

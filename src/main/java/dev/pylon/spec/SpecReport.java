@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,11 +34,7 @@ public final class SpecReport {
         "app",
         s.app().map(a -> a.reference() + " [" + a.kind() + "]").orElse("not detected"),
         s.app().map(AppTarget::decidedBy).orElse("the entrypoint runs the app"));
-    line(
-        out,
-        "server",
-        s.server().kind().name().toLowerCase(java.util.Locale.ROOT),
-        s.server().reason());
+    line(out, "server", s.server().kind().name().toLowerCase(Locale.ROOT), s.server().reason());
     line(out, "command", s.server().displayCommand(), "");
     line(out, "workers", workers(s), "");
     line(
@@ -117,7 +114,7 @@ public final class SpecReport {
     if (d.kind() == Dependencies.Kind.NONE) {
       return "none";
     }
-    return d.kind().name().toLowerCase(java.util.Locale.ROOT)
+    return d.kind().name().toLowerCase(Locale.ROOT)
         + ": "
         + (d.packages().isEmpty() ? "(no packages)" : String.join(", ", d.packages()));
   }
@@ -139,11 +136,11 @@ public final class SpecReport {
         + ", timeout "
         + seconds(p.timeout())
         + (p.initialDelay().isZero() ? "" : ", after " + seconds(p.initialDelay()))
-        + ", "
+        + ", unhealthy after "
         + p.failureThreshold()
-        + " failures, "
+        + " failed, healthy after "
         + p.successThreshold()
-        + " successes";
+        + " passed";
   }
 
   private static String seconds(java.time.Duration d) {
@@ -226,15 +223,33 @@ public final class SpecReport {
       root.putNull("preStart");
     }
     root.put("fromAppYaml", s.fromAppYaml());
-    ArrayNode warn = root.putArray("warnings");
-    for (SpecProblem w : warnings) {
-      ObjectNode o = warn.addObject();
-      o.put("file", w.file().toString());
-      o.put("line", w.line());
-      o.put("column", w.column());
-      o.put("message", w.message());
-      o.put("hint", w.hint());
+    problems(root.putArray("warnings"), warnings);
+    return write(root);
+  }
+
+  /**
+   * A folder that cannot run, for machines: {@code {"errors": [{file, line, column, message, hint,
+   * sourceLine}]}}.
+   */
+  public static String json(SpecResult.Invalid invalid) {
+    ObjectNode root = JSON.createObjectNode();
+    problems(root.putArray("errors"), invalid.errors());
+    return write(root);
+  }
+
+  private static void problems(ArrayNode into, List<SpecProblem> problems) {
+    for (SpecProblem p : problems) {
+      ObjectNode o = into.addObject();
+      o.put("file", p.file().toString());
+      o.put("line", p.line());
+      o.put("column", p.column());
+      o.put("message", p.message());
+      o.put("hint", p.hint());
+      o.put("sourceLine", p.sourceLine());
     }
+  }
+
+  private static String write(ObjectNode root) {
     try {
       return JSON.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -43,6 +43,22 @@ final class YamlFields {
     return Optional.empty();
   }
 
+  /** A whole number from {@code min} to {@code max}. */
+  OptionalInt integer(YamlNode.Entry entry, int min, int max) {
+    OptionalInt v = integer(entry, min);
+    if (v.isPresent() && v.getAsInt() > max) {
+      errors.add(
+          entry
+              .value()
+              .origin()
+              .problem(
+                  "`" + entry.key() + "` must be at most " + max + ", got " + v.getAsInt(),
+                  "use a value from " + min + " to " + max));
+      return OptionalInt.empty();
+    }
+    return v;
+  }
+
   OptionalInt integer(YamlNode.Entry entry, int min) {
     if (entry.value() instanceof YamlNode.Scalar s
         && (s.type() == YamlNode.Scalar.Type.INTEGER

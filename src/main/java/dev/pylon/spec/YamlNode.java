@@ -1,5 +1,6 @@
 package dev.pylon.spec;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ sealed interface YamlNode {
   /** A mapping; keys keep file order. */
   record Mapping(Origin origin, Map<String, Entry> entries) implements YamlNode {
     public Mapping {
-      entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+      entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     }
 
     Optional<Entry> entry(String key) {

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Parses YAML into {@link YamlNode}s that keep their line and column, with Jackson's streaming
@@ -17,6 +19,7 @@ import java.util.Map;
  */
 final class YamlReader {
 
+  private static final Pattern MARK = Pattern.compile("line (\\d+), column (\\d+):");
   private final YAMLFactory factory = YAMLFactory.builder().build();
 
   /** The parse result: a root node, or the problems that stopped parsing. */
@@ -36,11 +39,18 @@ final class YamlReader {
       JsonLocation at = e.getLocation();
       int line = at == null ? 0 : Math.max(0, at.getLineNr());
       int column = at == null ? 0 : Math.max(0, at.getColumnNr());
+      // The problem's own mark (the last one in the message) is more precise than the
+      // parser's position, which can still be on the previous token.
+      Matcher mark = MARK.matcher(e.getOriginalMessage() == null ? "" : e.getOriginalMessage());
+      while (mark.find()) {
+        line = Integer.parseInt(mark.group(1));
+        column = Integer.parseInt(mark.group(2));
+      }
       errors.add(
           source
               .at(line, column)
               .problem(
-                  "YAML syntax error: " + firstLine(e.getOriginalMessage()),
+                  "YAML syntax error: " + explain(e.getOriginalMessage()),
                   "check the indentation (spaces, not tabs) and that every `key: value` has a"
                       + " space after the colon"));
       return new Parsed(null, errors);
@@ -108,6 +118,41 @@ final class YamlReader {
 
   private static Origin originOf(JsonLocation location, SourceText source) {
     return source.at(Math.max(0, location.getLineNr()), Math.max(0, location.getColumnNr()));
+  }
+
+  /**
+   * SnakeYAML's message names parser states; say what they mean for the user's file, keeping the
+   * original when there is no plainer way to say it.
+   */
+  static String explain(String message) {
+    if (message == null) {
+      return "cannot parse";
+    }
+    // SnakeYAML writes: [context, "in 'reader', line L, column C:", source line, "^"],
+    // problem, and again its mark. Skip contexts and marks; the first other line is the problem.
+    List<String> lines = message.lines().map(String::strip).toList();
+    String problem = firstLine(message);
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      if (l.startsWith("in '")) {
+        i += 2; // the quoted source line and the caret under it
+        continue;
+      }
+      if (!l.isEmpty() && !l.startsWith("while ")) {
+        problem = l;
+        break;
+      }
+    }
+    if (problem.startsWith("expected <block end>")) {
+      return "this line is indented differently from the lines before it";
+    }
+    if (problem.startsWith("mapping values are not allowed here")) {
+      return "a `:` where YAML expects none (quote a value that contains `: `)";
+    }
+    if (problem.contains("'\\t'") || message.contains("\\t(TAB)")) {
+      return "a tab character; YAML indents with spaces";
+    }
+    return problem;
   }
 
   private static String firstLine(String message) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FixtureAppsTest {
   // One finder for the class: it asks each interpreter its version once.
-  private final PythonFinder finder = new PythonFinder();
+  private final PythonFinder finder = TestPythons.FINDER;
   private final SpecLoader loader = new SpecLoader(finder);
 
   static Stream<String> apps() throws IOException, URISyntaxException {

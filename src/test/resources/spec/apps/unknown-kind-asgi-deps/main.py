@@ -1,0 +1,3 @@
+from .factory import build
+
+app = build()

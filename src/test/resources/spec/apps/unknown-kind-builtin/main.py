@@ -1,0 +1,3 @@
+from myframework import make
+
+app = make()
