@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +31,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +58,7 @@ public final class InstanceSet implements AutoCloseable {
   private final List<Instance> instances = new ArrayList<>();
   private final ScheduledExecutorService supervisor;
   private final ExecutorService launcher;
+  private final ExecutorService prober = Executors.newVirtualThreadPerTaskExecutor();
   private final Set<Attempt> spawned = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean startCalled = new AtomicBoolean();
   private final AtomicBoolean stopCalled = new AtomicBoolean();
@@ -196,6 +197,7 @@ public final class InstanceSet implements AutoCloseable {
               instance.cancelTimer();
               if (instance.current != null) {
                 instance.current.ready = false;
+                instance.current.cancelLiveness();
               }
             }
             publishReady();
@@ -255,6 +257,7 @@ public final class InstanceSet implements AutoCloseable {
       }
     } finally {
       launcher.shutdown();
+      prober.shutdownNow();
       supervisor.shutdown();
       try {
         supervisor.awaitTermination(10, TimeUnit.SECONDS);
@@ -317,35 +320,44 @@ public final class InstanceSet implements AutoCloseable {
     instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
   }
 
+  private boolean stale(Attempt attempt) {
+    return stopping || attempt != attempt.instance.current || attempt.exited;
+  }
+
+  /** Runs {@code probe} off the supervisor thread; its result comes back on it, unless stale. */
+  private void check(Attempt attempt, Probe probe, Consumer<Probe.Result> then) {
+    try {
+      prober.execute(
+          () -> {
+            Probe.Result result = probe.check(HOST, attempt.port);
+            post(
+                () -> {
+                  if (!stale(attempt)) {
+                    then.accept(result);
+                  }
+                });
+          });
+    } catch (RejectedExecutionException stopped) {
+      // stop() has begun
+    }
+  }
+
+  /** Start-up: the readiness probe every readinessInterval until it passes or time runs out. */
   private void probe(Attempt attempt) {
+    if (stale(attempt)) {
+      return;
+    }
     Instance instance = attempt.instance;
-    if (stopping || attempt != instance.current || attempt.exited) {
-      return;
-    }
-    if (accepts(attempt.port)) {
-      attempt.ready = true;
-      instance.everReady = true;
-      instance.enter(State.READY);
-      Duration took = Duration.between(attempt.startedAt, clock.instant());
-      emit(
-          Kind.READY,
-          instance.name,
-          "accepting connections on port " + attempt.port + " after " + took.toMillis() + " ms");
-      publishReady();
-      synchronized (startMonitor) {
-        if (firstReady == null) {
-          firstReady = instance.name;
-          startMonitor.notifyAll();
-        }
-      }
-      return;
-    }
     Duration waited = Duration.between(attempt.startedAt, clock.instant());
     if (waited.compareTo(options.startTimeout()) >= 0) {
       attempt.startFailureReported = true;
       String detail =
-          "did not accept connections on port "
-              + attempt.port
+          (options.readiness().type() == Probe.Type.TCP
+                  ? "did not accept connections on port " + attempt.port
+                  : "did not pass its readiness probe ("
+                      + attempt.lastProbe
+                      + ") on port "
+                      + attempt.port)
               + " within "
               + describe(options.startTimeout())
               + "; killing it";
@@ -354,7 +366,131 @@ public final class InstanceSet implements AutoCloseable {
       ProcessGroups.signal(attempt.pid(), "KILL");
       return; // its exit restarts it
     }
-    instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
+    check(
+        attempt,
+        options.readiness(),
+        result -> {
+          attempt.lastProbe = result.detail();
+          if (result.passed()) {
+            becomeReady(attempt, startupDetail(attempt));
+            instance.timer =
+                schedule(
+                    () -> readinessCheck(attempt),
+                    options.readiness().initialDelay().plus(options.readiness().period()));
+            options
+                .liveness()
+                .ifPresent(
+                    liveness ->
+                        attempt.livenessTimer =
+                            schedule(
+                                () -> livenessCheck(attempt, liveness),
+                                liveness.initialDelay().plus(liveness.period())));
+          } else {
+            instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
+          }
+        });
+  }
+
+  private String startupDetail(Attempt attempt) {
+    Duration took = Duration.between(attempt.startedAt, clock.instant());
+    String what =
+        options.readiness().type() == Probe.Type.TCP
+            ? "accepting connections on port " + attempt.port
+            : attempt.lastProbe + " on port " + attempt.port;
+    return what + " after " + took.toMillis() + " ms";
+  }
+
+  private void becomeReady(Attempt attempt, String detail) {
+    Instance instance = attempt.instance;
+    attempt.ready = true;
+    attempt.becameReady = true;
+    attempt.probeFailures = 0;
+    instance.everReady = true;
+    instance.enter(State.READY);
+    emit(Kind.READY, instance.name, detail);
+    publishReady();
+    synchronized (startMonitor) {
+      if (firstReady == null) {
+        firstReady = instance.name;
+        startMonitor.notifyAll();
+      }
+    }
+  }
+
+  /** After start-up: an instance failing readiness leaves the ready list until it passes again. */
+  private void readinessCheck(Attempt attempt) {
+    if (stale(attempt)) {
+      return;
+    }
+    Probe readiness = options.readiness();
+    check(
+        attempt,
+        readiness,
+        result -> {
+          attempt.lastProbe = result.detail();
+          if (result.passed()) {
+            attempt.probeFailures = 0;
+            attempt.probeSuccesses++;
+            if (!attempt.ready && attempt.probeSuccesses >= readiness.successThreshold()) {
+              becomeReady(attempt, "readiness probe passes again: " + result.detail());
+            }
+          } else {
+            attempt.probeSuccesses = 0;
+            attempt.probeFailures++;
+            if (attempt.ready && attempt.probeFailures >= readiness.failureThreshold()) {
+              attempt.ready = false;
+              attempt.instance.enter(State.UNREADY);
+              emit(
+                  Kind.UNREADY,
+                  attempt.instance.name,
+                  "readiness probe failed "
+                      + attempt.probeFailures
+                      + " times in a row: "
+                      + result.detail());
+              publishReady();
+            }
+          }
+          attempt.instance.timer = schedule(() -> readinessCheck(attempt), readiness.period());
+        });
+  }
+
+  /** An instance failing liveness is ended (SIGTERM, then SIGKILL after the grace); it restarts. */
+  private void livenessCheck(Attempt attempt, Probe liveness) {
+    if (stale(attempt)) {
+      return;
+    }
+    check(
+        attempt,
+        liveness,
+        result -> {
+          if (result.passed()) {
+            attempt.livenessFailures = 0;
+          } else if (++attempt.livenessFailures >= liveness.failureThreshold()) {
+            emit(
+                Kind.LIVENESS_FAILED,
+                attempt.instance.name,
+                "liveness probe failed "
+                    + attempt.livenessFailures
+                    + " times in a row ("
+                    + result.detail()
+                    + "); restarting it");
+            attempt.ready = false;
+            publishReady();
+            attempt.instance.lastExit = "killed: liveness probe failed";
+            ProcessGroups.signal(attempt.pid(), "TERM");
+            attempt.livenessTimer =
+                schedule(
+                    () -> {
+                      if (!attempt.exited) {
+                        ProcessGroups.signal(attempt.pid(), "KILL");
+                      }
+                    },
+                    options.grace());
+            return;
+          }
+          attempt.livenessTimer =
+              schedule(() -> livenessCheck(attempt, liveness), liveness.period());
+        });
   }
 
   private void exited(Attempt attempt, int status, String how) {
@@ -365,6 +501,7 @@ public final class InstanceSet implements AutoCloseable {
       ProcessGroups.signal(attempt.pid(), "KILL");
     }
     spawned.remove(attempt);
+    attempt.cancelLiveness();
     if (stopping || attempt != instance.current) {
       return;
     }
@@ -376,8 +513,13 @@ public final class InstanceSet implements AutoCloseable {
       publishReady();
     }
     emit(Kind.EXITED, instance.name, how);
-    if (!wasReady && !attempt.startFailureReported) {
-      String detail = how + " before accepting connections on port " + attempt.port;
+    if (!attempt.becameReady && !attempt.startFailureReported) {
+      String detail =
+          how
+              + (options.readiness().type() == Probe.Type.TCP
+                  ? " before accepting connections on port "
+                  : " before passing its readiness probe on port ")
+              + attempt.port;
       emit(Kind.FAILED_TO_START, instance.name, detail);
       recordFirstStartFailure(attempt, detail, status);
     }
@@ -655,15 +797,6 @@ public final class InstanceSet implements AutoCloseable {
     }
   }
 
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(HOST, port), 200);
-      return socket.isConnected();
-    } catch (IOException notYet) {
-      return false;
-    }
-  }
-
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(HOST, 0));
@@ -763,6 +896,19 @@ public final class InstanceSet implements AutoCloseable {
     boolean ready;
     boolean exited;
     boolean startFailureReported;
+    boolean becameReady;
+    String lastProbe = "not probed yet";
+    int probeFailures;
+    int probeSuccesses;
+    int livenessFailures;
+    ScheduledFuture<?> livenessTimer;
+
+    void cancelLiveness() {
+      if (livenessTimer != null) {
+        livenessTimer.cancel(false);
+        livenessTimer = null;
+      }
+    }
 
     Attempt(Instance instance, int number, int port, OutputTail tail) {
       this.instance = instance;

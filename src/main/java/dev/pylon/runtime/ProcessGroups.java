@@ -27,14 +27,12 @@ final class ProcessGroups {
   record Stat(long pid, char state, long parent, long group) {}
 
   /**
-   * Sends {@code signal} (a name such as TERM or KILL) to the whole group {@code pgid}, and to
-   * {@code pgid} as a process too (in case it has not made its own group yet). Returns whether any
-   * process got it.
+   * Sends {@code signal} (a name such as TERM or KILL) to the whole group {@code pgid}, or, when
+   * there is no such group (the process has not made its own group yet), to process {@code pgid}.
+   * Returns whether any process got it.
    */
   static boolean signal(long pgid, String signal) {
-    boolean group = kill("-" + signal, "--", "-" + pgid);
-    boolean leader = kill("-" + signal, Long.toString(pgid));
-    return group || leader;
+    return kill("-" + signal, "--", "-" + pgid) || kill("-" + signal, Long.toString(pgid));
   }
 
   private static boolean kill(String... args) {

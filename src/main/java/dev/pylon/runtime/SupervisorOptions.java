@@ -1,17 +1,23 @@
 package dev.pylon.runtime;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * How an {@link InstanceSet} supervises its instances.
+ * How an {@link InstanceSet} supervises its instances. Start from {@link #defaults()} and change
+ * what differs with the {@code with...} methods.
  *
- * @param startTimeout how long an instance may take to accept connections before it is killed and
- *     counted as failed to start (Cloud Run's default startup limit is 240 s)
+ * @param startTimeout how long an instance may take to pass its readiness probe before it is killed
+ *     and counted as failed to start (Cloud Run's default startup limit is 240 s)
  * @param grace how long a stopped instance may take to exit after SIGTERM before SIGKILL (Cloud
  *     Run: 10 s)
- * @param readinessInterval how often a starting instance's port is tried
+ * @param readinessInterval how often a starting instance is probed until it first passes
+ * @param readiness the readiness probe: used while starting (every {@code readinessInterval}), then
+ *     every {@code readiness.period()}; failing it takes the instance out of the ready list until
+ *     it passes again (default: TCP)
+ * @param liveness the liveness probe, if any: failing it restarts the instance (default: none)
  * @param restartBackoff delays between restarts of an instance that keeps exiting
- * @param crashLoopAfter restarts in a row without staying up that make a crash loop
+ * @param crashLoopAfter exits in a row without staying up that make a crash loop
  * @param outputLines lines of output kept per instance for error reports
  * @param parentDeathSignal start instances with PR_SET_PDEATHSIG (via util-linux {@code setpriv})
  *     so they are killed if Pylon itself dies without stopping them
@@ -20,6 +26,8 @@ public record SupervisorOptions(
     Duration startTimeout,
     Duration grace,
     Duration readinessInterval,
+    Probe readiness,
+    Optional<Probe> liveness,
     RestartBackoff.Policy restartBackoff,
     int crashLoopAfter,
     int outputLines,
@@ -30,6 +38,8 @@ public record SupervisorOptions(
         Duration.ofSeconds(240),
         Duration.ofSeconds(10),
         Duration.ofMillis(50),
+        Probe.tcp(),
+        Optional.empty(),
         RestartBackoff.Policy.defaults(),
         3,
         40,
@@ -41,6 +51,8 @@ public record SupervisorOptions(
         value,
         grace,
         readinessInterval,
+        readiness,
+        liveness,
         restartBackoff,
         crashLoopAfter,
         outputLines,
@@ -52,6 +64,34 @@ public record SupervisorOptions(
         startTimeout,
         value,
         readinessInterval,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal);
+  }
+
+  public SupervisorOptions withReadiness(Probe value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        value,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal);
+  }
+
+  public SupervisorOptions withLiveness(Probe value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        readiness,
+        Optional.of(value),
         restartBackoff,
         crashLoopAfter,
         outputLines,
@@ -63,9 +103,24 @@ public record SupervisorOptions(
         startTimeout,
         grace,
         readinessInterval,
+        readiness,
+        liveness,
         value,
         crashLoopAfter,
         outputLines,
         parentDeathSignal);
+  }
+
+  public SupervisorOptions withParentDeathSignal(boolean value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        value);
   }
 }

@@ -874,6 +874,9 @@ def main(argv=None):
     signal.signal(signal.SIGINT, stop)
     log("serving %s on %s:%d with %d threads" % (args.app, args.host, args.port, args.threads))
     clean = worker.serve(listener)
+    # A repeated SIGTERM during interpreter shutdown must not turn a clean exit into a kill.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.stdout.flush()
     sys.stderr.flush()
     if not clean:

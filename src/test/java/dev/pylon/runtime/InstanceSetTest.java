@@ -272,4 +272,69 @@ class InstanceSetTest {
     set.close();
     assertThat(ProcessGroups.alive(pid)).isFalse();
   }
+
+  private void startProbedApp(SupervisorOptions options) throws Exception {
+    Files.writeString(
+        dir.resolve("probed.py"),
+        """
+        import os
+        def app(environ, start_response):
+            path = environ["PATH_INFO"]
+            ok = os.path.exists("ready") if path == "/ready" else not os.path.exists("dead")
+            start_response("200 OK" if ok else "503 Service Unavailable", [])
+            return [b"ok" if ok else b"no"]
+        """);
+    Path script = BuiltinWorker.materialize(dir.resolve("worker"));
+    start(BuiltinWorker.command("python3", script, "probed:app", dir, 2), 1, options);
+  }
+
+  @Test
+  void noTrafficUntilTheReadinessProbePassesAndNoneWhileItFails() throws Exception {
+    startProbedApp(
+        fast()
+            .withReadiness(
+                Probe.http("/ready").withPeriod(Duration.ofMillis(100)).withThresholds(1, 2)));
+    listener.awaitLine(l -> l.text().startsWith("pylon-worker: serving"));
+
+    assertThat(set.awaitFirstReady(Duration.ofMillis(500)).result())
+        .isEqualTo(StartOutcome.Result.TIMED_OUT);
+    assertThat(listener.ready()).isEmpty();
+
+    Files.writeString(dir.resolve("ready"), "");
+    ReadyInstance ready = listener.awaitReady(list -> list.size() == 1).getFirst();
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.READY).detail())
+        .startsWith("GET /ready answered 200 on port " + ready.port());
+
+    Files.delete(dir.resolve("ready"));
+    InstanceEvent unready = listener.awaitEvent(e -> e.kind() == Kind.UNREADY);
+    assertThat(unready.detail()).contains("GET /ready answered 503");
+    assertThat(listener.ready()).isEmpty();
+    assertThat(set.instances().getFirst().state()).isEqualTo(InstanceStatus.State.UNREADY);
+
+    Files.writeString(dir.resolve("ready"), "");
+    assertThat(listener.awaitReady(list -> list.size() == 1)).containsExactly(ready);
+    assertThat(set.instances().getFirst().starts()).isEqualTo(1);
+  }
+
+  @Test
+  void anInstanceFailingLivenessIsRestarted() throws Exception {
+    startProbedApp(
+        fast()
+            .withLiveness(
+                Probe.http("/live").withPeriod(Duration.ofMillis(100)).withThresholds(1, 2)));
+    ReadyInstance first = listener.awaitReady(list -> list.size() == 1).getFirst();
+
+    Files.writeString(dir.resolve("dead"), "");
+    InstanceEvent failed = listener.awaitEvent(e -> e.kind() == Kind.LIVENESS_FAILED);
+    Files.delete(dir.resolve("dead"));
+
+    assertThat(failed.detail()).contains("GET /live answered 503");
+    // SIGTERM first: the built-in worker drains and exits cleanly.
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.EXITED).detail())
+        .isEqualTo("exited with status 0");
+    ReadyInstance second =
+        listener.awaitReady(list -> list.size() == 1 && !list.contains(first)).getFirst();
+    assertThat(get(second, "/live")).isEqualTo("ok");
+    assertThat(set.instances().getFirst().starts()).isEqualTo(2);
+  }
 }
