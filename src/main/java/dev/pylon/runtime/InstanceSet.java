@@ -232,6 +232,9 @@ public final class InstanceSet implements AutoCloseable {
       }
       for (Attempt attempt : live) {
         attempt.awaitOutputAndExit(KILL_WAIT);
+        if (gone(attempt)) {
+          forgetPidFile(attempt);
+        }
       }
       onSupervisor(
           () -> {
@@ -501,6 +504,7 @@ public final class InstanceSet implements AutoCloseable {
       ProcessGroups.signal(attempt.pid(), "KILL");
     }
     spawned.remove(attempt);
+    forgetPidFile(attempt);
     attempt.cancelLiveness();
     if (stopping || attempt != instance.current) {
       return;
@@ -542,6 +546,14 @@ public final class InstanceSet implements AutoCloseable {
         instance.name,
         "in " + describe(delay) + " (exit " + inARow + " in a row)");
     instance.timer = schedule(() -> launch(instance), delay);
+  }
+
+  private void forgetPidFile(Attempt attempt) {
+    if (attempt.process != null) {
+      options
+          .runDir()
+          .ifPresent(dir -> StrayInstances.forget(dir, attempt.instance.name, attempt.pid()));
+    }
   }
 
   private void recordFirstStartFailure(Attempt attempt, String detail, int status) {
@@ -673,6 +685,7 @@ public final class InstanceSet implements AutoCloseable {
     }
     attempt.process = process;
     spawned.add(attempt);
+    options.runDir().ifPresent(dir -> StrayInstances.record(dir, instance.name, process.pid()));
     attempt.stdout = readLines(attempt, process.getInputStream(), false);
     attempt.stderr = readLines(attempt, process.getErrorStream(), true);
     post(() -> started(attempt));

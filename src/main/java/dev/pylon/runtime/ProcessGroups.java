@@ -23,8 +23,15 @@ final class ProcessGroups {
 
   private ProcessGroups() {}
 
-  /** A process as {@code /proc/<pid>/stat} shows it. */
-  record Stat(long pid, char state, long parent, long group) {}
+  /**
+   * A process as {@code /proc/<pid>/stat} shows it; {@code startTime} is in clock ticks since boot,
+   * which tells a process from a later one that reuses its pid.
+   */
+  record Stat(long pid, char state, long parent, long group, long session, long startTime) {
+    boolean running() {
+      return state != 'Z' && state != 'X';
+    }
+  }
 
   /**
    * Sends {@code signal} (a name such as TERM or KILL) to the whole group {@code pgid}, or, when
@@ -60,26 +67,29 @@ final class ProcessGroups {
 
   /** The live (not zombie) processes whose process group is {@code pgid}. */
   static List<Long> members(long pgid) {
-    List<Long> members = new ArrayList<>();
+    return all().stream().filter(s -> s.group() == pgid).map(Stat::pid).toList();
+  }
+
+  /** Every live (not zombie) process. */
+  static List<Stat> all() {
+    List<Stat> all = new ArrayList<>();
     File[] entries = PROC.toFile().listFiles();
     if (entries == null) {
-      return members;
+      return all;
     }
     for (File entry : entries) {
       String name = entry.getName();
       if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
         continue;
       }
-      stat(Long.parseLong(name))
-          .filter(s -> s.group() == pgid && s.state() != 'Z' && s.state() != 'X')
-          .ifPresent(s -> members.add(s.pid()));
+      stat(Long.parseLong(name)).filter(Stat::running).ifPresent(all::add);
     }
-    return members;
+    return all;
   }
 
   /** Whether {@code pid} exists and is not a zombie. */
   static boolean alive(long pid) {
-    return stat(pid).filter(s -> s.state() != 'Z' && s.state() != 'X').isPresent();
+    return stat(pid).filter(Stat::running).isPresent();
   }
 
   static Optional<Stat> stat(long pid) {
@@ -91,7 +101,13 @@ final class ProcessGroups {
       // ')'.
       String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
       return Optional.of(
-          new Stat(pid, fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[2])));
+          new Stat(
+              pid,
+              fields[0].charAt(0),
+              Long.parseLong(fields[1]),
+              Long.parseLong(fields[2]),
+              Long.parseLong(fields[3]),
+              Long.parseLong(fields[19])));
     } catch (IOException | RuntimeException gone) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.pylon.runtime;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,6 +22,9 @@ import java.util.Optional;
  * @param outputLines lines of output kept per instance for error reports
  * @param parentDeathSignal start instances with PR_SET_PDEATHSIG (via util-linux {@code setpriv})
  *     so they are killed if Pylon itself dies without stopping them
+ * @param runDir if present, a directory where each running instance has a pid file, so that a Pylon
+ *     that was killed can end what is left of its instances next time ({@link
+ *     StrayInstances#endAll})
  */
 public record SupervisorOptions(
     Duration startTimeout,
@@ -31,7 +35,8 @@ public record SupervisorOptions(
     RestartBackoff.Policy restartBackoff,
     int crashLoopAfter,
     int outputLines,
-    boolean parentDeathSignal) {
+    boolean parentDeathSignal,
+    Optional<Path> runDir) {
 
   public static SupervisorOptions defaults() {
     return new SupervisorOptions(
@@ -43,7 +48,8 @@ public record SupervisorOptions(
         RestartBackoff.Policy.defaults(),
         3,
         40,
-        true);
+        true,
+        Optional.empty());
   }
 
   public SupervisorOptions withStartTimeout(Duration value) {
@@ -56,7 +62,8 @@ public record SupervisorOptions(
         restartBackoff,
         crashLoopAfter,
         outputLines,
-        parentDeathSignal);
+        parentDeathSignal,
+        runDir);
   }
 
   public SupervisorOptions withGrace(Duration value) {
@@ -69,7 +76,8 @@ public record SupervisorOptions(
         restartBackoff,
         crashLoopAfter,
         outputLines,
-        parentDeathSignal);
+        parentDeathSignal,
+        runDir);
   }
 
   public SupervisorOptions withReadiness(Probe value) {
@@ -82,7 +90,8 @@ public record SupervisorOptions(
         restartBackoff,
         crashLoopAfter,
         outputLines,
-        parentDeathSignal);
+        parentDeathSignal,
+        runDir);
   }
 
   public SupervisorOptions withLiveness(Probe value) {
@@ -95,7 +104,8 @@ public record SupervisorOptions(
         restartBackoff,
         crashLoopAfter,
         outputLines,
-        parentDeathSignal);
+        parentDeathSignal,
+        runDir);
   }
 
   public SupervisorOptions withRestartBackoff(RestartBackoff.Policy value) {
@@ -108,7 +118,8 @@ public record SupervisorOptions(
         value,
         crashLoopAfter,
         outputLines,
-        parentDeathSignal);
+        parentDeathSignal,
+        runDir);
   }
 
   public SupervisorOptions withParentDeathSignal(boolean value) {
@@ -121,6 +132,21 @@ public record SupervisorOptions(
         restartBackoff,
         crashLoopAfter,
         outputLines,
-        value);
+        value,
+        runDir);
+  }
+
+  public SupervisorOptions withRunDir(Path value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal,
+        Optional.of(value));
   }
 }

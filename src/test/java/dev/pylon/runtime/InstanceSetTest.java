@@ -103,7 +103,8 @@ class InstanceSetTest {
 
   @Test
   void stopLeavesNoProcessOfTheGroupBehind() throws Exception {
-    start(sh("sleep 1000 & echo sleeper=$!; " + HTTP_SERVER), 1, fast());
+    Path runDir = dir.resolve("run");
+    start(sh("sleep 1000 & echo sleeper=$!; " + HTTP_SERVER), 1, fast().withRunDir(runDir));
     assertThat(set.awaitFirstReady(WAIT).ready()).isTrue();
     long sleeper =
         Long.parseLong(
@@ -112,11 +113,17 @@ class InstanceSetTest {
     assertThat(ProcessGroups.alive(leader)).isTrue();
     assertThat(ProcessGroups.alive(sleeper)).isTrue();
     assertThat(ProcessGroups.members(leader)).contains(leader, sleeper);
+    try (var pidFiles = Files.list(runDir)) {
+      assertThat(pidFiles).hasSize(1);
+    }
 
     set.stop(Duration.ofSeconds(5));
 
     assertThat(ProcessGroups.alive(leader)).isFalse();
     assertThat(ProcessGroups.alive(sleeper)).isFalse();
+    try (var pidFiles = Files.list(runDir)) {
+      assertThat(pidFiles).as("a clean stop leaves no pid file").isEmpty();
+    }
     assertThat(listener.ready()).isEmpty();
     // SIGTERM did it: the grace was not cut short (e.g. by the parent-death signal).
     assertThat(listener.awaitEvent(e -> e.kind() == Kind.STOPPED).detail())
