@@ -213,7 +213,7 @@ public final class InstanceSet implements AutoCloseable {
       }
       List<Attempt> live = new ArrayList<>(spawned);
       for (Attempt attempt : live) {
-        ProcessGroups.signal(attempt.pid(), "TERM");
+        terminate(attempt);
       }
       Set<Attempt> killed = new HashSet<>();
       if (!awaitGone(live, grace)) {
@@ -480,7 +480,7 @@ public final class InstanceSet implements AutoCloseable {
             attempt.ready = false;
             publishReady();
             attempt.instance.lastExit = "killed: liveness probe failed";
-            ProcessGroups.signal(attempt.pid(), "TERM");
+            terminate(attempt);
             attempt.livenessTimer =
                 schedule(
                     () -> {
@@ -546,6 +546,15 @@ public final class InstanceSet implements AutoCloseable {
         instance.name,
         "in " + describe(delay) + " (exit " + inARow + " in a row)");
     instance.timer = schedule(() -> launch(instance), delay);
+  }
+
+  /** SIGTERM to the instance's processes; under bubblewrap, to the app's and not bwrap's. */
+  private void terminate(Attempt attempt) {
+    if (options.sandbox().isPresent()) {
+      ProcessGroups.signalAllBut(attempt.pid(), "TERM", Sandbox.BWRAP_COMM);
+    } else {
+      ProcessGroups.signal(attempt.pid(), "TERM");
+    }
   }
 
   private void forgetPidFile(Attempt attempt) {
@@ -668,6 +677,17 @@ public final class InstanceSet implements AutoCloseable {
     }
     Instance instance = attempt.instance;
     List<String> command = new ArrayList<>(wrapper);
+    if (options.sandbox().isPresent()) {
+      Optional<Path> bwrap = Sandbox.bubblewrap();
+      if (bwrap.isEmpty()) {
+        String how =
+            "could not be started: the sandbox needs bubblewrap (bwrap), which is not installed";
+        attempt.tail.add(how);
+        post(() -> exited(attempt, -1, how));
+        return;
+      }
+      command.addAll(options.sandbox().get().prefix(bwrap.get(), template.workDir()));
+    }
     command.addAll(template.commandFor(attempt.port));
     ProcessBuilder builder = new ProcessBuilder(command).directory(template.workDir().toFile());
     Map<String, String> env = builder.environment();

@@ -27,7 +27,8 @@ final class ProcessGroups {
    * A process as {@code /proc/<pid>/stat} shows it; {@code startTime} is in clock ticks since boot,
    * which tells a process from a later one that reuses its pid.
    */
-  record Stat(long pid, char state, long parent, long group, long session, long startTime) {
+  record Stat(
+      long pid, String name, char state, long parent, long group, long session, long startTime) {
     boolean running() {
       return state != 'Z' && state != 'X';
     }
@@ -40,6 +41,25 @@ final class ProcessGroups {
    */
   static boolean signal(long pgid, String signal) {
     return kill("-" + signal, "--", "-" + pgid) || kill("-" + signal, Long.toString(pgid));
+  }
+
+  /**
+   * Sends {@code signal} to each member of group {@code pgid} except processes named {@code spared}
+   * (e.g. bubblewrap's, which would otherwise die first and take the sandbox down with SIGKILL
+   * before the app could drain). Returns whether any process got it.
+   */
+  static boolean signalAllBut(long pgid, String signal, String spared) {
+    List<String> pids =
+        all().stream()
+            .filter(s -> s.group() == pgid && !s.name().equals(spared))
+            .map(s -> Long.toString(s.pid()))
+            .toList();
+    if (pids.isEmpty()) {
+      return false;
+    }
+    List<String> args = new ArrayList<>(List.of("-" + signal, "--"));
+    args.addAll(pids);
+    return kill(args.toArray(String[]::new));
   }
 
   private static boolean kill(String... args) {
@@ -103,6 +123,7 @@ final class ProcessGroups {
       return Optional.of(
           new Stat(
               pid,
+              text.substring(text.indexOf('(') + 1, text.lastIndexOf(')')),
               fields[0].charAt(0),
               Long.parseLong(fields[1]),
               Long.parseLong(fields[2]),

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param runDir if present, a directory where each running instance has a pid file, so that a Pylon
  *     that was killed can end what is left of its instances next time ({@link
  *     StrayInstances#endAll})
+ * @param sandbox if present, run each instance under bubblewrap ({@link Sandbox})
  */
 public record SupervisorOptions(
     Duration startTimeout,
@@ -36,7 +37,8 @@ public record SupervisorOptions(
     int crashLoopAfter,
     int outputLines,
     boolean parentDeathSignal,
-    Optional<Path> runDir) {
+    Optional<Path> runDir,
+    Optional<Sandbox> sandbox) {
 
   public static SupervisorOptions defaults() {
     return new SupervisorOptions(
@@ -49,6 +51,7 @@ public record SupervisorOptions(
         3,
         40,
         true,
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -63,7 +66,8 @@ public record SupervisorOptions(
         crashLoopAfter,
         outputLines,
         parentDeathSignal,
-        runDir);
+        runDir,
+        sandbox);
   }
 
   public SupervisorOptions withGrace(Duration value) {
@@ -77,7 +81,8 @@ public record SupervisorOptions(
         crashLoopAfter,
         outputLines,
         parentDeathSignal,
-        runDir);
+        runDir,
+        sandbox);
   }
 
   public SupervisorOptions withReadiness(Probe value) {
@@ -91,7 +96,8 @@ public record SupervisorOptions(
         crashLoopAfter,
         outputLines,
         parentDeathSignal,
-        runDir);
+        runDir,
+        sandbox);
   }
 
   public SupervisorOptions withLiveness(Probe value) {
@@ -105,7 +111,8 @@ public record SupervisorOptions(
         crashLoopAfter,
         outputLines,
         parentDeathSignal,
-        runDir);
+        runDir,
+        sandbox);
   }
 
   public SupervisorOptions withRestartBackoff(RestartBackoff.Policy value) {
@@ -119,7 +126,8 @@ public record SupervisorOptions(
         crashLoopAfter,
         outputLines,
         parentDeathSignal,
-        runDir);
+        runDir,
+        sandbox);
   }
 
   public SupervisorOptions withParentDeathSignal(boolean value) {
@@ -133,7 +141,8 @@ public record SupervisorOptions(
         crashLoopAfter,
         outputLines,
         value,
-        runDir);
+        runDir,
+        sandbox);
   }
 
   public SupervisorOptions withRunDir(Path value) {
@@ -147,6 +156,22 @@ public record SupervisorOptions(
         crashLoopAfter,
         outputLines,
         parentDeathSignal,
+        Optional.of(value),
+        sandbox);
+  }
+
+  public SupervisorOptions withSandbox(Sandbox value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal,
+        runDir,
         Optional.of(value));
   }
 }
