@@ -65,6 +65,7 @@ public final class InstanceSet implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopping;
   private volatile List<String> wrapper = List.of();
+  private volatile Thread supervisorThread;
 
   // Owned by the supervisor thread.
   private List<ReadyInstance> published = List.of();
@@ -97,11 +98,15 @@ public final class InstanceSet implements AutoCloseable {
     }
     this.supervisor =
         Executors.newSingleThreadScheduledExecutor(
-            r ->
-                Thread.ofPlatform()
-                    .daemon()
-                    .name("pylon-supervisor-" + template.revision())
-                    .unstarted(r));
+            r -> {
+              Thread thread =
+                  Thread.ofPlatform()
+                      .daemon()
+                      .name("pylon-supervisor-" + template.revision())
+                      .unstarted(r);
+              supervisorThread = thread;
+              return thread;
+            });
     this.launcher =
         Executors.newSingleThreadExecutor(
             r ->
@@ -171,8 +176,8 @@ public final class InstanceSet implements AutoCloseable {
 
   /** A snapshot of every instance. */
   public List<InstanceStatus> instances() {
-    if (supervisor.isTerminated()) {
-      return statuses();
+    if (supervisor.isTerminated() || Thread.currentThread() == supervisorThread) {
+      return statuses(); // (from a listener callback: we are the supervisor thread already)
     }
     return onSupervisor(this::statuses).orElseGet(List::of);
   }
@@ -220,7 +225,7 @@ public final class InstanceSet implements AutoCloseable {
         for (Attempt attempt : live) {
           if (!gone(attempt)) {
             killed.add(attempt);
-            ProcessGroups.signal(attempt.pid(), "KILL");
+            ProcessGroups.signal(attempt.process.toHandle(), "KILL");
           }
         }
         if (!awaitGone(live, KILL_WAIT)) {
@@ -256,7 +261,7 @@ public final class InstanceSet implements AutoCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
       for (Attempt attempt : spawned) {
-        ProcessGroups.signal(attempt.pid(), "KILL");
+        ProcessGroups.signal(attempt.process.toHandle(), "KILL");
       }
     } finally {
       launcher.shutdown();
@@ -366,7 +371,7 @@ public final class InstanceSet implements AutoCloseable {
               + "; killing it";
       emit(Kind.FAILED_TO_START, instance.name, detail);
       recordFirstStartFailure(attempt, detail, -1);
-      ProcessGroups.signal(attempt.pid(), "KILL");
+      ProcessGroups.signal(attempt.process.toHandle(), "KILL");
       return; // its exit restarts it
     }
     check(
@@ -443,6 +448,7 @@ public final class InstanceSet implements AutoCloseable {
             if (attempt.ready && attempt.probeFailures >= readiness.failureThreshold()) {
               attempt.ready = false;
               attempt.instance.enter(State.UNREADY);
+              publishReady(); // traffic stops before anyone hears of it
               emit(
                   Kind.UNREADY,
                   attempt.instance.name,
@@ -450,7 +456,6 @@ public final class InstanceSet implements AutoCloseable {
                       + attempt.probeFailures
                       + " times in a row: "
                       + result.detail());
-              publishReady();
             }
           }
           attempt.instance.timer = schedule(() -> readinessCheck(attempt), readiness.period());
@@ -485,7 +490,7 @@ public final class InstanceSet implements AutoCloseable {
                 schedule(
                     () -> {
                       if (!attempt.exited) {
-                        ProcessGroups.signal(attempt.pid(), "KILL");
+                        ProcessGroups.signal(attempt.process.toHandle(), "KILL");
                       }
                     },
                     options.grace());
@@ -501,7 +506,7 @@ public final class InstanceSet implements AutoCloseable {
     attempt.exited = true;
     if (attempt.process != null && !ProcessGroups.members(attempt.pid()).isEmpty()) {
       // The leader is gone; whatever it forked must not outlive it.
-      ProcessGroups.signal(attempt.pid(), "KILL");
+      ProcessGroups.signal(attempt.process.toHandle(), "KILL");
     }
     spawned.remove(attempt);
     forgetPidFile(attempt);
@@ -553,7 +558,7 @@ public final class InstanceSet implements AutoCloseable {
     if (options.sandbox().isPresent()) {
       ProcessGroups.signalAllBut(attempt.pid(), "TERM", Sandbox.BWRAP_COMM);
     } else {
-      ProcessGroups.signal(attempt.pid(), "TERM");
+      ProcessGroups.signal(attempt.process.toHandle(), "TERM");
     }
   }
 

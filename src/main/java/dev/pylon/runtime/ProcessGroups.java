@@ -35,12 +35,24 @@ final class ProcessGroups {
   }
 
   /**
-   * Sends {@code signal} (a name such as TERM or KILL) to the whole group {@code pgid}, or, when
-   * there is no such group (the process has not made its own group yet), to process {@code pgid}.
-   * Returns whether any process got it.
+   * Sends {@code signal} (TERM or KILL) to the whole process group led by {@code leader}, or, when
+   * there is no such group yet (the leader has not called setsid), to the leader alone through its
+   * handle, which never signals a later process that reuses the pid. Returns whether any process
+   * got it.
    */
-  static boolean signal(long pgid, String signal) {
-    return kill("-" + signal, "--", "-" + pgid) || kill("-" + signal, Long.toString(pgid));
+  static boolean signal(ProcessHandle leader, String signal) {
+    if (signalGroup(leader.pid(), signal)) {
+      return true;
+    }
+    if (!leader.isAlive()) {
+      return false;
+    }
+    return signal.equals("KILL") ? leader.destroyForcibly() : leader.destroy();
+  }
+
+  /** Sends {@code signal} to every process of group {@code pgid}; false when there is none. */
+  static boolean signalGroup(long pgid, String signal) {
+    return kill("-" + signal, "--", "-" + pgid);
   }
 
   /**

@@ -80,7 +80,9 @@ public final class StrayInstances {
                 .toList();
         if (!session.isEmpty()) {
           for (ProcessGroups.Stat stat : session) {
-            ProcessGroups.signal(stat.group(), "KILL");
+            if (!ProcessGroups.signalGroup(stat.group(), "KILL")) {
+              ProcessHandle.of(stat.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
           }
           sessions.add(pid);
           ended.add(
