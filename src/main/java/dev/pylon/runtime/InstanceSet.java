@@ -306,6 +306,7 @@ public final class InstanceSet implements AutoCloseable {
     }
     Attempt attempt =
         new Attempt(instance, ++instance.starts, port, new OutputTail(options.outputLines()));
+    instance.previous = instance.current;
     instance.current = attempt;
     instance.enter(State.STARTING);
     try {
@@ -629,9 +630,16 @@ public final class InstanceSet implements AutoCloseable {
               instance.starts,
               instance.since,
               instance.lastExit,
-              attempt == null ? List.of() : attempt.tail.lines()));
+              lastLines(instance)));
     }
     return out;
+  }
+
+  /** The current process's last lines, or its predecessor's while it has written none. */
+  private static List<String> lastLines(Instance instance) {
+    Attempt attempt = instance.current;
+    List<String> lines = attempt == null ? List.of() : attempt.tail.lines();
+    return lines.isEmpty() && instance.previous != null ? instance.previous.tail.lines() : lines;
   }
 
   private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
@@ -892,6 +900,7 @@ public final class InstanceSet implements AutoCloseable {
     final int index;
     final RestartBackoff backoff = new RestartBackoff(options.restartBackoff());
     Attempt current;
+    Attempt previous;
     boolean everReady;
     int starts;
     ScheduledFuture<?> timer;

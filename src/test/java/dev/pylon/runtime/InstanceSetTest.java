@@ -160,10 +160,12 @@ class InstanceSetTest {
     long master = set.instances().getFirst().pid();
     List<Long> group = awaitGroupOf(master, 3);
 
-    set.stop(Duration.ofSeconds(5));
+    // Generous: on a loaded machine gunicorn's workers may still be booting.
+    set.stop(Duration.ofSeconds(15));
 
     assertThat(group).allMatch(pid -> !ProcessGroups.alive(pid));
     assertThat(listener.awaitEvent(e -> e.kind() == Kind.STOPPED).detail())
+        .as("gunicorn's output: %s", listener.lines())
         .isEqualTo("stopped (exited with status 0)");
   }
 
