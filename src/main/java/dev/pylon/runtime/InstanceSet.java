@@ -361,9 +361,9 @@ public final class InstanceSet implements AutoCloseable {
     if (waited.compareTo(options.startTimeout()) >= 0) {
       attempt.startFailureReported = true;
       String detail =
-          (options.readiness().type() == Probe.Type.TCP
+          (startupProbe().type() == Probe.Type.TCP
                   ? "did not accept connections on port " + attempt.port
-                  : "did not pass its readiness probe ("
+                  : "did not pass its start-up probe ("
                       + attempt.lastProbe
                       + ") on port "
                       + attempt.port)
@@ -377,7 +377,7 @@ public final class InstanceSet implements AutoCloseable {
     }
     check(
         attempt,
-        options.readiness(),
+        startupProbe(),
         result -> {
           attempt.lastProbe = result.detail();
           if (result.passed()) {
@@ -400,10 +400,14 @@ public final class InstanceSet implements AutoCloseable {
         });
   }
 
+  private Probe startupProbe() {
+    return options.startup().orElse(options.readiness());
+  }
+
   private String startupDetail(Attempt attempt) {
     Duration took = Duration.between(attempt.startedAt, clock.instant());
     String what =
-        options.readiness().type() == Probe.Type.TCP
+        startupProbe().type() == Probe.Type.TCP
             ? "accepting connections on port " + attempt.port
             : attempt.lastProbe + " on port " + attempt.port;
     return what + " after " + took.toMillis() + " ms";
@@ -526,9 +530,9 @@ public final class InstanceSet implements AutoCloseable {
     if (!attempt.becameReady && !attempt.startFailureReported) {
       String detail =
           how
-              + (options.readiness().type() == Probe.Type.TCP
+              + (startupProbe().type() == Probe.Type.TCP
                   ? " before accepting connections on port "
-                  : " before passing its readiness probe on port ")
+                  : " before passing its start-up probe on port ")
               + attempt.port;
       emit(Kind.FAILED_TO_START, instance.name, detail);
       recordFirstStartFailure(attempt, detail, status);

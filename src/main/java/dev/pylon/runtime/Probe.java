@@ -10,12 +10,15 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A readiness or liveness check of an instance: a TCP connection that is accepted, or an HTTP GET
- * of {@code path} that answers 2xx or 3xx. The defaults are Kubernetes': every 10 s, 1 s timeout,
- * one success to pass, three failures in a row to fail.
+ * A start-up, readiness or liveness check of an instance: a TCP connection that is accepted (TCP),
+ * an HTTP GET of {@code path} that answers 2xx or 3xx (HTTP), or an HTTP GET that answers at all
+ * (ANSWERS_HTTP). The last is for start-up with servers that listen before the app is loaded
+ * (gunicorn's master binds while its workers still import the app, and exits if they cannot): any
+ * answer means the app is loaded and serving, whatever status its {@code /} has. The defaults are
+ * Kubernetes': every 10 s, 1 s timeout, one success to pass, three failures in a row to fail.
  *
- * @param type TCP or HTTP
- * @param path for HTTP, the path to GET (e.g. {@code /healthz}); ignored for TCP
+ * @param type TCP, HTTP or ANSWERS_HTTP
+ * @param path for HTTP and ANSWERS_HTTP, the path to GET (e.g. {@code /healthz}); ignored for TCP
  * @param initialDelay how long after the instance is ready the first periodic check runs
  * @param period time between periodic checks
  * @param timeout how long one check may take
@@ -32,7 +35,8 @@ public record Probe(
     int failureThreshold) {
   public enum Type {
     TCP,
-    HTTP
+    HTTP,
+    ANSWERS_HTTP
   }
 
   /** What one check found. */
@@ -54,6 +58,18 @@ public record Probe(
   public static Probe http(String path) {
     return new Probe(
         Type.HTTP, path, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(1), 1, 3);
+  }
+
+  /** Passes once the server answers a GET of {@code path} with any HTTP status. */
+  public static Probe answersHttp(String path) {
+    return new Probe(
+        Type.ANSWERS_HTTP,
+        path,
+        Duration.ZERO,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(1),
+        1,
+        3);
   }
 
   public Probe withPeriod(Duration value) {
@@ -98,7 +114,7 @@ public record Probe(
         return new Result(false, "GET " + path + " answered something that is not HTTP");
       }
       int status = Integer.parseInt(parts[1]);
-      boolean passed = status >= 200 && status < 400;
+      boolean passed = type == Type.ANSWERS_HTTP || (status >= 200 && status < 400);
       return new Result(passed, "GET " + path + " answered " + status);
     } catch (IOException | NumberFormatException e) {
       String what = type == Type.TCP ? "connect to port " + port : "GET " + path;

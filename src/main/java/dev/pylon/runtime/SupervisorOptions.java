@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param grace how long a stopped instance may take to exit after SIGTERM before SIGKILL (Cloud
  *     Run: 10 s)
  * @param readinessInterval how often a starting instance is probed until it first passes
+ * @param startup the probe used while starting instead of {@code readiness}, if present (as
+ *     Kubernetes' startupProbe); e.g. {@link Probe#answersHttp} for gunicorn
  * @param readiness the readiness probe: used while starting (every {@code readinessInterval}), then
  *     every {@code readiness.period()}; failing it takes the instance out of the ready list until
  *     it passes again (default: TCP)
@@ -31,6 +33,7 @@ public record SupervisorOptions(
     Duration startTimeout,
     Duration grace,
     Duration readinessInterval,
+    Optional<Probe> startup,
     Probe readiness,
     Optional<Probe> liveness,
     RestartBackoff.Policy restartBackoff,
@@ -45,6 +48,7 @@ public record SupervisorOptions(
         Duration.ofSeconds(240),
         Duration.ofSeconds(10),
         Duration.ofMillis(50),
+        Optional.empty(),
         Probe.tcp(),
         Optional.empty(),
         RestartBackoff.Policy.defaults(),
@@ -60,6 +64,7 @@ public record SupervisorOptions(
         value,
         grace,
         readinessInterval,
+        startup,
         readiness,
         liveness,
         restartBackoff,
@@ -75,6 +80,23 @@ public record SupervisorOptions(
         startTimeout,
         value,
         readinessInterval,
+        startup,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal,
+        runDir,
+        sandbox);
+  }
+
+  public SupervisorOptions withStartup(Probe value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        Optional.of(value),
         readiness,
         liveness,
         restartBackoff,
@@ -90,6 +112,7 @@ public record SupervisorOptions(
         startTimeout,
         grace,
         readinessInterval,
+        startup,
         value,
         liveness,
         restartBackoff,
@@ -105,6 +128,7 @@ public record SupervisorOptions(
         startTimeout,
         grace,
         readinessInterval,
+        startup,
         readiness,
         Optional.of(value),
         restartBackoff,
@@ -120,6 +144,7 @@ public record SupervisorOptions(
         startTimeout,
         grace,
         readinessInterval,
+        startup,
         readiness,
         liveness,
         value,
@@ -135,6 +160,7 @@ public record SupervisorOptions(
         startTimeout,
         grace,
         readinessInterval,
+        startup,
         readiness,
         liveness,
         restartBackoff,
@@ -150,6 +176,7 @@ public record SupervisorOptions(
         startTimeout,
         grace,
         readinessInterval,
+        startup,
         readiness,
         liveness,
         restartBackoff,
@@ -165,6 +192,7 @@ public record SupervisorOptions(
         startTimeout,
         grace,
         readinessInterval,
+        startup,
         readiness,
         liveness,
         restartBackoff,

@@ -169,6 +169,28 @@ class InstanceSetTest {
         .isEqualTo("stopped (exited with status 0)");
   }
 
+  @Test
+  void gunicornFailingToImportTheAppIsAFailedStartWithAnAnswersHttpStartupProbe() throws Exception {
+    Path systemPython = Path.of("/usr/bin/python3");
+    Assumptions.assumeTrue(
+        new ProcessBuilder(systemPython.toString(), "-c", "import gunicorn").start().waitFor() == 0,
+        "Debian's python3 with gunicorn is needed");
+    Files.writeString(dir.resolve("broken.py"), "import no_such_module_for_pylon\n");
+    // gunicorn's master listens before its worker imports the app: a TCP probe would pass.
+    start(
+        List.of(
+            systemPython.toString(), "-m", "gunicorn", "--bind", "127.0.0.1:$PORT", "broken:app"),
+        1,
+        fast().withStartup(Probe.answersHttp("/")));
+
+    StartOutcome outcome = set.awaitFirstReady(WAIT);
+
+    assertThat(outcome.result()).isEqualTo(StartOutcome.Result.FAILED);
+    assertThat(outcome.exitCode()).isEqualTo(3); // gunicorn's "worker failed to boot"
+    assertThat(outcome.lastLines())
+        .anyMatch(line -> line.contains("No module named 'no_such_module_for_pylon'"));
+  }
+
   /** The members of group {@code pgid}, once there are at least {@code size} of them. */
   private static List<Long> awaitGroupOf(long pgid, int size) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();

@@ -55,6 +55,12 @@ class ProbeTest {
   }
 
   @Test
+  void answersHttpPassesOnAnyStatus() {
+    assertThat(Probe.answersHttp("/down").check("127.0.0.1", port))
+        .isEqualTo(new Probe.Result(true, "GET /down answered 503"));
+  }
+
+  @Test
   void aCheckIsBoundedByItsTimeout() {
     Probe.Result result =
         Probe.http("/slow").withTimeout(Duration.ofMillis(200)).check("127.0.0.1", port);
