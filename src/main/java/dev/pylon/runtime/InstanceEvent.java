@@ -14,6 +14,8 @@ public record InstanceEvent(Instant at, String instance, Kind kind, String detai
     UNREADY,
     /** The instance failed its liveness probe; it is being ended and will be restarted. */
     LIVENESS_FAILED,
+    /** The instance used more memory than its limit; it is being killed and will be restarted. */
+    MEMORY_LIMIT,
     /** The instance's process ended (detail: exit status or signal). */
     EXITED,
     /** The instance will be started again after a back-off delay (detail: the delay). */

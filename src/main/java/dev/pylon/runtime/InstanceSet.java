@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +125,10 @@ public final class InstanceSet implements AutoCloseable {
     launcher.execute(() -> wrapper = processWrapper());
     for (Instance instance : instances) {
       post(() -> launch(instance));
+    }
+    if (options.memoryLimitMiB() > 0) {
+      supervisor.scheduleWithFixedDelay(
+          guarded(this::enforceMemoryLimit), 250, 250, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -558,6 +563,43 @@ public final class InstanceSet implements AutoCloseable {
     instance.timer = schedule(() -> launch(instance), delay);
   }
 
+  /** Kills every instance whose processes hold more resident memory than the limit. */
+  private void enforceMemoryLimit() {
+    if (stopping) {
+      return;
+    }
+    Map<Long, Attempt> running = new HashMap<>();
+    for (Instance instance : instances) {
+      Attempt attempt = instance.current;
+      if (attempt != null && attempt.process != null && !attempt.exited && !attempt.memoryKilled) {
+        running.put(attempt.pid(), attempt);
+      }
+    }
+    if (running.isEmpty()) {
+      return;
+    }
+    long limit = options.memoryLimitMiB() << 20;
+    ProcessGroups.residentBytes(running.keySet())
+        .forEach(
+            (group, bytes) -> {
+              Attempt attempt = running.get(group);
+              if (bytes > limit) {
+                attempt.memoryKilled = true;
+                attempt.ready = false;
+                publishReady();
+                emit(
+                    Kind.MEMORY_LIMIT,
+                    attempt.instance.name,
+                    "using "
+                        + (bytes >> 20)
+                        + " MiB, over its limit of "
+                        + options.memoryLimitMiB()
+                        + " MiB; killing it");
+                ProcessGroups.signal(attempt.process.toHandle(), "KILL");
+              }
+            });
+  }
+
   /** SIGTERM to the instance's processes; under bubblewrap, to the app's and not bwrap's. */
   private void terminate(Attempt attempt) {
     if (options.sandbox().isPresent()) {
@@ -734,7 +776,14 @@ public final class InstanceSet implements AutoCloseable {
                 () -> {
                   int status = waitUninterruptibly(process);
                   attempt.awaitOutput(OUTPUT_DRAIN);
-                  post(() -> exited(attempt, status, describeExit(process)));
+                  post(
+                      () ->
+                          exited(
+                              attempt,
+                              status,
+                              attempt.memoryKilled
+                                  ? "killed: memory limit (" + options.memoryLimitMiB() + " MiB)"
+                                  : describeExit(process)));
                 });
   }
 
@@ -948,6 +997,7 @@ public final class InstanceSet implements AutoCloseable {
     boolean exited;
     boolean startFailureReported;
     boolean becameReady;
+    volatile boolean memoryKilled;
     String lastProbe = "not probed yet";
     int probeFailures;
     int probeSuccesses;

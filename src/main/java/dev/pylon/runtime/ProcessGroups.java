@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,7 @@ import org.slf4j.LoggerFactory;
 final class ProcessGroups {
   private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
   private static final Path PROC = Path.of("/proc");
+  private static final long PAGE_SIZE = 4096; // every Linux platform the JDK supports but a few
 
   private ProcessGroups() {}
 
@@ -117,6 +121,27 @@ final class ProcessGroups {
       stat(Long.parseLong(name)).filter(Stat::running).ifPresent(all::add);
     }
     return all;
+  }
+
+  /**
+   * Resident memory of each process group among {@code groups}, in bytes, from one pass over {@code
+   * /proc} ({@code statm}'s resident pages; shared pages count in each process, as Kubernetes'
+   * RSS-based eviction counts them).
+   */
+  static Map<Long, Long> residentBytes(Set<Long> groups) {
+    Map<Long, Long> bytes = new HashMap<>();
+    for (Stat stat : all()) {
+      if (groups.contains(stat.group())) {
+        try {
+          String[] statm =
+              Files.readString(PROC.resolve(Long.toString(stat.pid())).resolve("statm")).split(" ");
+          bytes.merge(stat.group(), Long.parseLong(statm[1].trim()) * PAGE_SIZE, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // exited meanwhile
+        }
+      }
+    }
+    return bytes;
   }
 
   /** Whether {@code pid} exists and is not a zombie. */

@@ -28,6 +28,9 @@ import java.util.Optional;
  *     that was killed can end what is left of its instances next time ({@link
  *     StrayInstances#endAll})
  * @param sandbox if present, run each instance under bubblewrap ({@link Sandbox})
+ * @param memoryLimitMiB if positive, an instance whose processes together hold more resident memory
+ *     than this is killed and reported as "killed: memory limit (N MiB)", the way Kubernetes
+ *     reports OOMKilled (watched every 250 ms from {@code /proc}; no cgroup is made)
  */
 public record SupervisorOptions(
     Duration startTimeout,
@@ -41,7 +44,8 @@ public record SupervisorOptions(
     int outputLines,
     boolean parentDeathSignal,
     Optional<Path> runDir,
-    Optional<Sandbox> sandbox) {
+    Optional<Sandbox> sandbox,
+    long memoryLimitMiB) {
 
   public static SupervisorOptions defaults() {
     return new SupervisorOptions(
@@ -56,7 +60,8 @@ public record SupervisorOptions(
         40,
         true,
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        0);
   }
 
   public SupervisorOptions withStartTimeout(Duration value) {
@@ -72,7 +77,8 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         runDir,
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withGrace(Duration value) {
@@ -88,7 +94,8 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         runDir,
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withStartup(Probe value) {
@@ -104,7 +111,8 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         runDir,
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withReadiness(Probe value) {
@@ -120,7 +128,8 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         runDir,
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withLiveness(Probe value) {
@@ -136,7 +145,8 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         runDir,
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withRestartBackoff(RestartBackoff.Policy value) {
@@ -152,7 +162,8 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         runDir,
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withParentDeathSignal(boolean value) {
@@ -168,7 +179,8 @@ public record SupervisorOptions(
         outputLines,
         value,
         runDir,
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withRunDir(Path value) {
@@ -184,7 +196,8 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         Optional.of(value),
-        sandbox);
+        sandbox,
+        memoryLimitMiB);
   }
 
   public SupervisorOptions withSandbox(Sandbox value) {
@@ -200,6 +213,24 @@ public record SupervisorOptions(
         outputLines,
         parentDeathSignal,
         runDir,
-        Optional.of(value));
+        Optional.of(value),
+        memoryLimitMiB);
+  }
+
+  public SupervisorOptions withMemoryLimitMiB(long value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        startup,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal,
+        runDir,
+        sandbox,
+        value);
   }
 }

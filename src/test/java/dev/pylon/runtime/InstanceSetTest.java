@@ -368,4 +368,38 @@ class InstanceSetTest {
     assertThat(get(second, "/live")).isEqualTo("ok");
     assertThat(set.instances().getFirst().starts()).isEqualTo(2);
   }
+
+  @Test
+  void anInstanceOverItsMemoryLimitIsKilledAndSaysSo() throws Exception {
+    Files.writeString(
+        dir.resolve("greedy.py"),
+        """
+        import time
+        held = []
+        def app(environ, start_response):
+            if environ["PATH_INFO"] == "/grow":
+                held.append(b"x" * (200 << 20))  # written, so resident
+                time.sleep(5)
+            start_response("200 OK", [])
+            return [b"ok"]
+        """);
+    Path script = BuiltinWorker.materialize(dir.resolve("worker"));
+    start(
+        BuiltinWorker.command("python3", script, "greedy:app", dir, 2),
+        1,
+        fast().withMemoryLimitMiB(100));
+    ReadyInstance first = listener.awaitReady(list -> list.size() == 1).getFirst();
+    assertThat(get(first, "/")).isEqualTo("ok"); // well under the limit
+
+    http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/grow")).build(),
+        HttpResponse.BodyHandlers.discarding());
+
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.MEMORY_LIMIT).detail())
+        .endsWith("over its limit of 100 MiB; killing it");
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.EXITED).detail())
+        .isEqualTo("killed: memory limit (100 MiB)");
+    listener.awaitReady(list -> list.size() == 1 && !list.contains(first));
+    assertThat(set.instances().getFirst().lastExit()).isEqualTo("killed: memory limit (100 MiB)");
+  }
 }
