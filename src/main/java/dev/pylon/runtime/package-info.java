@@ -13,7 +13,8 @@
  * apps that bring none. {@link dev.pylon.runtime.Sandbox} runs instances under bubblewrap; {@link
  * dev.pylon.runtime.StrayInstances} ends what a killed Pylon left behind; {@link
  * dev.pylon.runtime.LogLine} and {@link dev.pylon.runtime.LogRing} keep instance output the way
- * Cloud Logging does.
+ * Cloud Logging does; {@link dev.pylon.runtime.MetadataServer} stands in for the Compute Engine
+ * metadata server.
  *
  * <p>This package depends on nothing else of Pylon.
  */
