@@ -493,8 +493,8 @@ public final class InstanceSet implements AutoCloseable {
                     + result.detail()
                     + "); restarting it");
             attempt.ready = false;
+            attempt.failedLiveness = true;
             publishReady();
-            attempt.instance.lastExit = "killed: liveness probe failed";
             terminate(attempt);
             attempt.livenessTimer =
                 schedule(
@@ -525,6 +525,9 @@ public final class InstanceSet implements AutoCloseable {
       return;
     }
     instance.cancelTimer();
+    if (attempt.failedLiveness) {
+      how = "ended for failing its liveness probe (" + how + ")";
+    }
     instance.lastExit = how;
     boolean wasReady = attempt.ready;
     attempt.ready = false;
@@ -998,6 +1001,7 @@ public final class InstanceSet implements AutoCloseable {
     boolean startFailureReported;
     boolean becameReady;
     volatile boolean memoryKilled;
+    boolean failedLiveness;
     String lastProbe = "not probed yet";
     int probeFailures;
     int probeSuccesses;

@@ -362,7 +362,7 @@ class InstanceSetTest {
     assertThat(failed.detail()).contains("GET /live answered 503");
     // SIGTERM first: the built-in worker drains and exits cleanly.
     assertThat(listener.awaitEvent(e -> e.kind() == Kind.EXITED).detail())
-        .isEqualTo("exited with status 0");
+        .isEqualTo("ended for failing its liveness probe (exited with status 0)");
     ReadyInstance second =
         listener.awaitReady(list -> list.size() == 1 && !list.contains(first)).getFirst();
     assertThat(get(second, "/live")).isEqualTo("ok");
