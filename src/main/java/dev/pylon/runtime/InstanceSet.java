@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -56,7 +57,8 @@ public final class InstanceSet implements AutoCloseable {
   private final InstanceListener listener;
   private final SupervisorOptions options;
   private final InstantSource clock;
-  private final List<Instance> instances = new ArrayList<>();
+  private final List<Instance> instances = new ArrayList<>(); // supervisor-owned after start()
+  private final int initialCount;
   private final ScheduledExecutorService supervisor;
   private final ExecutorService launcher;
   private final ExecutorService prober = Executors.newVirtualThreadPerTaskExecutor();
@@ -97,6 +99,7 @@ public final class InstanceSet implements AutoCloseable {
     for (int n = 1; n <= count; n++) {
       instances.add(new Instance(template.revision() + "-" + n, n));
     }
+    this.initialCount = count;
     this.supervisor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -123,9 +126,12 @@ public final class InstanceSet implements AutoCloseable {
       throw new IllegalStateException("instances of " + template.revision() + " already started");
     }
     launcher.execute(() -> wrapper = processWrapper());
-    for (Instance instance : instances) {
-      post(() -> launch(instance));
-    }
+    post(
+        () -> {
+          for (Instance instance : instances) {
+            launch(instance);
+          }
+        });
     if (options.memoryLimitMiB() > 0) {
       supervisor.scheduleWithFixedDelay(
           guarded(this::enforceMemoryLimit), 250, 250, TimeUnit.MILLISECONDS);
@@ -144,8 +150,8 @@ public final class InstanceSet implements AutoCloseable {
         if (firstReady != null) {
           return new StartOutcome(StartOutcome.Result.READY, firstReady, "ready", -1, List.of());
         }
-        if (firstStartFailures.size() == instances.size()) {
-          if (instances.isEmpty()) {
+        if (firstStartFailures.size() == initialCount) {
+          if (initialCount == 0) {
             return new StartOutcome(
                 StartOutcome.Result.FAILED, "", "there are no instances to start", -1, List.of());
           }
@@ -177,6 +183,19 @@ public final class InstanceSet implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Changes the number of instances. New ones are named with the smallest free numbers and start
+   * like the first ones; when there are too many, the highest-numbered ones leave the ready list at
+   * once and are then stopped like {@link #stop} stops them (SIGTERM, grace, SIGKILL), each
+   * reported as STOPPED with the detail "scaled down (...)". Returns at once.
+   */
+  public void scaleTo(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("instance count must not be negative: " + count);
+    }
+    post(() -> rescale(count));
   }
 
   /** A snapshot of every instance. */
@@ -295,8 +314,73 @@ public final class InstanceSet implements AutoCloseable {
 
   // ---- supervisor thread
 
-  private void launch(Instance instance) {
+  private void rescale(int count) {
     if (stopping) {
+      return;
+    }
+    while (instances.size() < count) {
+      Set<Integer> used = new HashSet<>();
+      instances.forEach(i -> used.add(i.index));
+      int n = 1;
+      while (used.contains(n)) {
+        n++;
+      }
+      Instance added = new Instance(template.revision() + "-" + n, n);
+      instances.add(added);
+      instances.sort(Comparator.comparingInt(i -> i.index));
+      launch(added);
+    }
+    while (instances.size() > count) {
+      retire(instances.removeLast());
+    }
+  }
+
+  /** Takes an instance out of the set: no traffic now, then a graceful stop on its own thread. */
+  private void retire(Instance instance) {
+    instance.retired = true;
+    instance.cancelTimer();
+    instance.enter(State.STOPPED);
+    Attempt attempt = instance.current;
+    if (attempt != null) {
+      attempt.cancelLiveness();
+      attempt.ready = false;
+    }
+    publishReady();
+    if (attempt == null || attempt.process == null || attempt.exited) {
+      emit(Kind.STOPPED, instance.name, "scaled down");
+      return; // a start in progress sees the instance retired and ends what it started
+    }
+    Duration grace = options.grace();
+    Thread.ofPlatform()
+        .daemon()
+        .name(instance.name + "-stopper")
+        .start(
+            () -> {
+              boolean killed = false;
+              try {
+                terminate(attempt);
+                if (!awaitGone(List.of(attempt), grace)) {
+                  killed = true;
+                  ProcessGroups.signal(attempt.process.toHandle(), "KILL");
+                  awaitGone(List.of(attempt), KILL_WAIT);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              String how =
+                  killed
+                      ? "scaled down: killed with SIGKILL after the " + describe(grace) + " grace"
+                      : "scaled down (" + describeExit(attempt.process) + ")";
+              post(
+                  () -> {
+                    instance.lastExit = how;
+                    emit(Kind.STOPPED, instance.name, how);
+                  });
+            });
+  }
+
+  private void launch(Instance instance) {
+    if (stopping || instance.retired) {
       return;
     }
     instance.timer = null;
@@ -323,6 +407,10 @@ public final class InstanceSet implements AutoCloseable {
 
   private void started(Attempt attempt) {
     Instance instance = attempt.instance;
+    if (instance.retired && !stopping) {
+      ProcessGroups.signal(attempt.process.toHandle(), "KILL"); // scaled down while starting
+      return;
+    }
     if (stopping || attempt != instance.current) {
       return;
     }
@@ -335,7 +423,10 @@ public final class InstanceSet implements AutoCloseable {
   }
 
   private boolean stale(Attempt attempt) {
-    return stopping || attempt != attempt.instance.current || attempt.exited;
+    return stopping
+        || attempt.instance.retired
+        || attempt != attempt.instance.current
+        || attempt.exited;
   }
 
   /** Runs {@code probe} off the supervisor thread; its result comes back on it, unless stale. */
@@ -521,7 +612,7 @@ public final class InstanceSet implements AutoCloseable {
     spawned.remove(attempt);
     forgetPidFile(attempt);
     attempt.cancelLiveness();
-    if (stopping || attempt != instance.current) {
+    if (stopping || instance.retired || attempt != instance.current) {
       return;
     }
     instance.cancelTimer();
@@ -958,6 +1049,7 @@ public final class InstanceSet implements AutoCloseable {
     Attempt current;
     Attempt previous;
     boolean everReady;
+    boolean retired;
     int starts;
     ScheduledFuture<?> timer;
     State state = State.STARTING;

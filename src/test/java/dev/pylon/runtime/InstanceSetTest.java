@@ -402,4 +402,30 @@ class InstanceSetTest {
     listener.awaitReady(list -> list.size() == 1 && !list.contains(first));
     assertThat(set.instances().getFirst().lastExit()).isEqualTo("killed: memory limit (100 MiB)");
   }
+
+  @Test
+  void scalingUpAddsInstancesAndScalingDownStopsTheHighestNumbered() throws Exception {
+    start(sh(HTTP_SERVER), 1, fast());
+    listener.awaitReady(list -> list.size() == 1);
+
+    set.scaleTo(3);
+    List<ReadyInstance> three = listener.awaitReady(list -> list.size() == 3);
+    assertThat(three).extracting(ReadyInstance::name).containsExactly("rev-1", "rev-2", "rev-3");
+    List<Long> pids = set.instances().stream().map(InstanceStatus::pid).toList();
+
+    set.scaleTo(1);
+    assertThat(listener.awaitReady(list -> list.size() == 1))
+        .extracting(ReadyInstance::name)
+        .containsExactly("rev-1");
+    listener.awaitEvent(e -> e.kind() == Kind.STOPPED && e.instance().equals("rev-2"));
+    listener.awaitEvent(e -> e.kind() == Kind.STOPPED && e.instance().equals("rev-3"));
+    assertThat(ProcessGroups.alive(pids.get(1))).isFalse();
+    assertThat(ProcessGroups.alive(pids.get(2))).isFalse();
+    assertThat(ProcessGroups.alive(pids.get(0))).isTrue();
+    assertThat(set.instances()).extracting(InstanceStatus::name).containsExactly("rev-1");
+    assertThat(listener.events())
+        .filteredOn(e -> e.kind() == Kind.RESTARTING)
+        .as("a scaled-down instance is not restarted")
+        .isEmpty();
+  }
 }
