@@ -2,12 +2,10 @@ package dev.pylon.runtime;
 
 import dev.pylon.runtime.InstanceEvent.Kind;
 import dev.pylon.runtime.InstanceStatus.State;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -125,7 +123,7 @@ public final class InstanceSet implements AutoCloseable {
     if (!startCalled.compareAndSet(false, true)) {
       throw new IllegalStateException("instances of " + template.revision() + " already started");
     }
-    launcher.execute(() -> wrapper = processWrapper());
+    launcher.execute(() -> wrapper = ProcessWrapper.prefix(options.parentDeathSignal()));
     post(
         () -> {
           for (Instance instance : instances) {
@@ -274,7 +272,7 @@ public final class InstanceSet implements AutoCloseable {
                 how =
                     killed.contains(last)
                         ? "killed with SIGKILL after the " + describe(grace) + " grace period"
-                        : "stopped (" + describeExit(last.process) + ")";
+                        : "stopped (" + ExitStatus.describe(last.process) + ")";
                 instance.lastExit = how;
               }
               instance.enter(State.STOPPED);
@@ -370,7 +368,7 @@ public final class InstanceSet implements AutoCloseable {
               String how =
                   killed
                       ? "scaled down: killed with SIGKILL after the " + describe(grace) + " grace"
-                      : "scaled down (" + describeExit(attempt.process) + ")";
+                      : "scaled down (" + ExitStatus.describe(attempt.process) + ")";
               post(
                   () -> {
                     instance.lastExit = how;
@@ -877,7 +875,7 @@ public final class InstanceSet implements AutoCloseable {
                               status,
                               attempt.memoryKilled
                                   ? "killed: memory limit (" + options.memoryLimitMiB() + " MiB)"
-                                  : describeExit(process)));
+                                  : ExitStatus.describe(process)));
                 });
   }
 
@@ -904,62 +902,6 @@ public final class InstanceSet implements AutoCloseable {
                 // the process and everything holding its pipe are gone
               }
             });
-  }
-
-  /**
-   * {@code setsid} makes each instance the leader of a new session and process group, so one signal
-   * reaches everything it forks; {@code setpriv --pdeathsig KILL} asks the kernel to kill it if the
-   * thread that started it (the launcher) or Pylon dies.
-   */
-  private List<String> processWrapper() {
-    List<String> prefix = new ArrayList<>();
-    Optional<Path> setsid = onPath("setsid");
-    if (setsid.isPresent()) {
-      prefix.add(setsid.get().toString());
-    } else {
-      log.warn(
-          "setsid (util-linux) is not on PATH: instances share Pylon's process group, and"
-              + " processes they fork may outlive a stop");
-    }
-    if (options.parentDeathSignal()) {
-      Optional<Path> setpriv = onPath("setpriv").filter(InstanceSet::supportsParentDeathSignal);
-      if (setpriv.isPresent()) {
-        prefix.addAll(List.of(setpriv.get().toString(), "--pdeathsig", "KILL", "--"));
-      } else {
-        log.info("setpriv --pdeathsig is unavailable: instances outlive a killed Pylon");
-      }
-    }
-    return List.copyOf(prefix);
-  }
-
-  private static boolean supportsParentDeathSignal(Path setpriv) {
-    try {
-      Process check =
-          new ProcessBuilder(setpriv.toString(), "--pdeathsig", "KILL", "--", "true")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      return check.waitFor(5, TimeUnit.SECONDS) && check.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static Optional<Path> onPath(String program) {
-    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String dir : path.split(File.pathSeparator)) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      Path candidate = Path.of(dir, program);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 
   // ---- helpers
@@ -1005,31 +947,6 @@ public final class InstanceSet implements AutoCloseable {
         // only stop() ends a waiter, by ending the process
       }
     }
-  }
-
-  /** "exited with status 3", or "killed by signal 9 (KILL)" for the JDK's 128+n convention. */
-  static String describeExit(Process process) {
-    if (process.isAlive()) {
-      return "still running";
-    }
-    int status = process.exitValue();
-    if (status > 128 && status < 128 + 32) {
-      int signal = status - 128;
-      return "killed by signal " + signal + signalName(signal);
-    }
-    return "exited with status " + status;
-  }
-
-  private static String signalName(int signal) {
-    return switch (signal) {
-      case 1 -> " (HUP)";
-      case 2 -> " (INT)";
-      case 6 -> " (ABRT)";
-      case 9 -> " (KILL)";
-      case 11 -> " (SEGV)";
-      case 15 -> " (TERM)";
-      default -> "";
-    };
   }
 
   static String describe(Duration duration) {

@@ -1,7 +1,5 @@
 package dev.pylon.runtime;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +28,7 @@ public record Sandbox(List<Path> hidden, List<Path> readOnly) {
 
   /** Where bubblewrap is installed, if it is on PATH. */
   public static Optional<Path> bubblewrap() {
-    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String dir : path.split(File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "bwrap"))) {
-        return Optional.of(Path.of(dir, "bwrap"));
-      }
-    }
-    return Optional.empty();
+    return ProcessWrapper.onPath("bwrap");
   }
 
   /** The {@code bwrap ... --} prefix that runs a command in this sandbox from {@code workDir}. */
