@@ -10,6 +10,12 @@ public record InstanceEvent(Instant at, String instance, Kind kind, String detai
     STARTING,
     /** The instance's port accepts connections; it gets traffic from now on. */
     READY,
+    /** The instance failed its readiness probe after being ready; it gets no traffic. */
+    UNREADY,
+    /** The instance failed its liveness probe; it is being ended and will be restarted. */
+    LIVENESS_FAILED,
+    /** The instance used more memory than its limit; it is being killed and will be restarted. */
+    MEMORY_LIMIT,
     /** The instance's process ended (detail: exit status or signal). */
     EXITED,
     /** The instance will be started again after a back-off delay (detail: the delay). */

@@ -2,18 +2,17 @@ package dev.pylon.runtime;
 
 import dev.pylon.runtime.InstanceEvent.Kind;
 import dev.pylon.runtime.InstanceStatus.State;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +31,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,15 +55,18 @@ public final class InstanceSet implements AutoCloseable {
   private final InstanceListener listener;
   private final SupervisorOptions options;
   private final InstantSource clock;
-  private final List<Instance> instances = new ArrayList<>();
+  private final List<Instance> instances = new ArrayList<>(); // supervisor-owned after start()
+  private final int initialCount;
   private final ScheduledExecutorService supervisor;
   private final ExecutorService launcher;
+  private final ExecutorService prober = Executors.newVirtualThreadPerTaskExecutor();
   private final Set<Attempt> spawned = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean startCalled = new AtomicBoolean();
   private final AtomicBoolean stopCalled = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopping;
   private volatile List<String> wrapper = List.of();
+  private volatile Thread supervisorThread;
 
   // Owned by the supervisor thread.
   private List<ReadyInstance> published = List.of();
@@ -94,13 +97,18 @@ public final class InstanceSet implements AutoCloseable {
     for (int n = 1; n <= count; n++) {
       instances.add(new Instance(template.revision() + "-" + n, n));
     }
+    this.initialCount = count;
     this.supervisor =
         Executors.newSingleThreadScheduledExecutor(
-            r ->
-                Thread.ofPlatform()
-                    .daemon()
-                    .name("pylon-supervisor-" + template.revision())
-                    .unstarted(r));
+            r -> {
+              Thread thread =
+                  Thread.ofPlatform()
+                      .daemon()
+                      .name("pylon-supervisor-" + template.revision())
+                      .unstarted(r);
+              supervisorThread = thread;
+              return thread;
+            });
     this.launcher =
         Executors.newSingleThreadExecutor(
             r ->
@@ -115,9 +123,16 @@ public final class InstanceSet implements AutoCloseable {
     if (!startCalled.compareAndSet(false, true)) {
       throw new IllegalStateException("instances of " + template.revision() + " already started");
     }
-    launcher.execute(() -> wrapper = processWrapper());
-    for (Instance instance : instances) {
-      post(() -> launch(instance));
+    launcher.execute(() -> wrapper = ProcessWrapper.prefix(options.parentDeathSignal()));
+    post(
+        () -> {
+          for (Instance instance : instances) {
+            launch(instance);
+          }
+        });
+    if (options.memoryLimitMiB() > 0) {
+      supervisor.scheduleWithFixedDelay(
+          guarded(this::enforceMemoryLimit), 250, 250, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -133,8 +148,8 @@ public final class InstanceSet implements AutoCloseable {
         if (firstReady != null) {
           return new StartOutcome(StartOutcome.Result.READY, firstReady, "ready", -1, List.of());
         }
-        if (firstStartFailures.size() == instances.size()) {
-          if (instances.isEmpty()) {
+        if (firstStartFailures.size() == initialCount) {
+          if (initialCount == 0) {
             return new StartOutcome(
                 StartOutcome.Result.FAILED, "", "there are no instances to start", -1, List.of());
           }
@@ -168,10 +183,23 @@ public final class InstanceSet implements AutoCloseable {
     }
   }
 
+  /**
+   * Changes the number of instances. New ones are named with the smallest free numbers and start
+   * like the first ones; when there are too many, the highest-numbered ones leave the ready list at
+   * once and are then stopped like {@link #stop} stops them (SIGTERM, grace, SIGKILL), each
+   * reported as STOPPED with the detail "scaled down (...)". Returns at once.
+   */
+  public void scaleTo(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("instance count must not be negative: " + count);
+    }
+    post(() -> rescale(count));
+  }
+
   /** A snapshot of every instance. */
   public List<InstanceStatus> instances() {
-    if (supervisor.isTerminated()) {
-      return statuses();
+    if (supervisor.isTerminated() || Thread.currentThread() == supervisorThread) {
+      return statuses(); // (from a listener callback: we are the supervisor thread already)
     }
     return onSupervisor(this::statuses).orElseGet(List::of);
   }
@@ -196,6 +224,7 @@ public final class InstanceSet implements AutoCloseable {
               instance.cancelTimer();
               if (instance.current != null) {
                 instance.current.ready = false;
+                instance.current.cancelLiveness();
               }
             }
             publishReady();
@@ -211,14 +240,14 @@ public final class InstanceSet implements AutoCloseable {
       }
       List<Attempt> live = new ArrayList<>(spawned);
       for (Attempt attempt : live) {
-        ProcessGroups.signal(attempt.pid(), "TERM");
+        terminate(attempt);
       }
       Set<Attempt> killed = new HashSet<>();
       if (!awaitGone(live, grace)) {
         for (Attempt attempt : live) {
           if (!gone(attempt)) {
             killed.add(attempt);
-            ProcessGroups.signal(attempt.pid(), "KILL");
+            ProcessGroups.signal(attempt.process.toHandle(), "KILL");
           }
         }
         if (!awaitGone(live, KILL_WAIT)) {
@@ -230,6 +259,9 @@ public final class InstanceSet implements AutoCloseable {
       }
       for (Attempt attempt : live) {
         attempt.awaitOutputAndExit(KILL_WAIT);
+        if (gone(attempt)) {
+          forgetPidFile(attempt);
+        }
       }
       onSupervisor(
           () -> {
@@ -240,7 +272,7 @@ public final class InstanceSet implements AutoCloseable {
                 how =
                     killed.contains(last)
                         ? "killed with SIGKILL after the " + describe(grace) + " grace period"
-                        : "stopped (" + describeExit(last.process) + ")";
+                        : "stopped (" + ExitStatus.describe(last.process) + ")";
                 instance.lastExit = how;
               }
               instance.enter(State.STOPPED);
@@ -251,10 +283,11 @@ public final class InstanceSet implements AutoCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
       for (Attempt attempt : spawned) {
-        ProcessGroups.signal(attempt.pid(), "KILL");
+        ProcessGroups.signal(attempt.process.toHandle(), "KILL");
       }
     } finally {
       launcher.shutdown();
+      prober.shutdownNow();
       supervisor.shutdown();
       try {
         supervisor.awaitTermination(10, TimeUnit.SECONDS);
@@ -279,8 +312,73 @@ public final class InstanceSet implements AutoCloseable {
 
   // ---- supervisor thread
 
-  private void launch(Instance instance) {
+  private void rescale(int count) {
     if (stopping) {
+      return;
+    }
+    while (instances.size() < count) {
+      Set<Integer> used = new HashSet<>();
+      instances.forEach(i -> used.add(i.index));
+      int n = 1;
+      while (used.contains(n)) {
+        n++;
+      }
+      Instance added = new Instance(template.revision() + "-" + n, n);
+      instances.add(added);
+      instances.sort(Comparator.comparingInt(i -> i.index));
+      launch(added);
+    }
+    while (instances.size() > count) {
+      retire(instances.removeLast());
+    }
+  }
+
+  /** Takes an instance out of the set: no traffic now, then a graceful stop on its own thread. */
+  private void retire(Instance instance) {
+    instance.retired = true;
+    instance.cancelTimer();
+    instance.enter(State.STOPPED);
+    Attempt attempt = instance.current;
+    if (attempt != null) {
+      attempt.cancelLiveness();
+      attempt.ready = false;
+    }
+    publishReady();
+    if (attempt == null || attempt.process == null || attempt.exited) {
+      emit(Kind.STOPPED, instance.name, "scaled down");
+      return; // a start in progress sees the instance retired and ends what it started
+    }
+    Duration grace = options.grace();
+    Thread.ofPlatform()
+        .daemon()
+        .name(instance.name + "-stopper")
+        .start(
+            () -> {
+              boolean killed = false;
+              try {
+                terminate(attempt);
+                if (!awaitGone(List.of(attempt), grace)) {
+                  killed = true;
+                  ProcessGroups.signal(attempt.process.toHandle(), "KILL");
+                  awaitGone(List.of(attempt), KILL_WAIT);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              String how =
+                  killed
+                      ? "scaled down: killed with SIGKILL after the " + describe(grace) + " grace"
+                      : "scaled down (" + ExitStatus.describe(attempt.process) + ")";
+              post(
+                  () -> {
+                    instance.lastExit = how;
+                    emit(Kind.STOPPED, instance.name, how);
+                  });
+            });
+  }
+
+  private void launch(Instance instance) {
+    if (stopping || instance.retired) {
       return;
     }
     instance.timer = null;
@@ -295,6 +393,7 @@ public final class InstanceSet implements AutoCloseable {
     }
     Attempt attempt =
         new Attempt(instance, ++instance.starts, port, new OutputTail(options.outputLines()));
+    instance.previous = instance.current;
     instance.current = attempt;
     instance.enter(State.STARTING);
     try {
@@ -306,6 +405,10 @@ public final class InstanceSet implements AutoCloseable {
 
   private void started(Attempt attempt) {
     Instance instance = attempt.instance;
+    if (instance.retired && !stopping) {
+      ProcessGroups.signal(attempt.process.toHandle(), "KILL"); // scaled down while starting
+      return;
+    }
     if (stopping || attempt != instance.current) {
       return;
     }
@@ -317,44 +420,184 @@ public final class InstanceSet implements AutoCloseable {
     instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
   }
 
+  private boolean stale(Attempt attempt) {
+    return stopping
+        || attempt.instance.retired
+        || attempt != attempt.instance.current
+        || attempt.exited;
+  }
+
+  /** Runs {@code probe} off the supervisor thread; its result comes back on it, unless stale. */
+  private void check(Attempt attempt, Probe probe, Consumer<Probe.Result> then) {
+    try {
+      prober.execute(
+          () -> {
+            Probe.Result result = probe.check(HOST, attempt.port);
+            post(
+                () -> {
+                  if (!stale(attempt)) {
+                    then.accept(result);
+                  }
+                });
+          });
+    } catch (RejectedExecutionException stopped) {
+      // stop() has begun
+    }
+  }
+
+  /** Start-up: the readiness probe every readinessInterval until it passes or time runs out. */
   private void probe(Attempt attempt) {
+    if (stale(attempt)) {
+      return;
+    }
     Instance instance = attempt.instance;
-    if (stopping || attempt != instance.current || attempt.exited) {
-      return;
-    }
-    if (accepts(attempt.port)) {
-      attempt.ready = true;
-      instance.everReady = true;
-      instance.enter(State.READY);
-      Duration took = Duration.between(attempt.startedAt, clock.instant());
-      emit(
-          Kind.READY,
-          instance.name,
-          "accepting connections on port " + attempt.port + " after " + took.toMillis() + " ms");
-      publishReady();
-      synchronized (startMonitor) {
-        if (firstReady == null) {
-          firstReady = instance.name;
-          startMonitor.notifyAll();
-        }
-      }
-      return;
-    }
     Duration waited = Duration.between(attempt.startedAt, clock.instant());
     if (waited.compareTo(options.startTimeout()) >= 0) {
       attempt.startFailureReported = true;
       String detail =
-          "did not accept connections on port "
-              + attempt.port
+          (startupProbe().type() == Probe.Type.TCP
+                  ? "did not accept connections on port " + attempt.port
+                  : "did not pass its start-up probe ("
+                      + attempt.lastProbe
+                      + ") on port "
+                      + attempt.port)
               + " within "
               + describe(options.startTimeout())
               + "; killing it";
       emit(Kind.FAILED_TO_START, instance.name, detail);
       recordFirstStartFailure(attempt, detail, -1);
-      ProcessGroups.signal(attempt.pid(), "KILL");
+      ProcessGroups.signal(attempt.process.toHandle(), "KILL");
       return; // its exit restarts it
     }
-    instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
+    check(
+        attempt,
+        startupProbe(),
+        result -> {
+          attempt.lastProbe = result.detail();
+          if (result.passed()) {
+            becomeReady(attempt, startupDetail(attempt));
+            instance.timer =
+                schedule(
+                    () -> readinessCheck(attempt),
+                    options.readiness().initialDelay().plus(options.readiness().period()));
+            options
+                .liveness()
+                .ifPresent(
+                    liveness ->
+                        attempt.livenessTimer =
+                            schedule(
+                                () -> livenessCheck(attempt, liveness),
+                                liveness.initialDelay().plus(liveness.period())));
+          } else {
+            instance.timer = schedule(() -> probe(attempt), options.readinessInterval());
+          }
+        });
+  }
+
+  private Probe startupProbe() {
+    return options.startup().orElse(options.readiness());
+  }
+
+  private String startupDetail(Attempt attempt) {
+    Duration took = Duration.between(attempt.startedAt, clock.instant());
+    String what =
+        startupProbe().type() == Probe.Type.TCP
+            ? "accepting connections on port " + attempt.port
+            : attempt.lastProbe + " on port " + attempt.port;
+    return what + " after " + took.toMillis() + " ms";
+  }
+
+  private void becomeReady(Attempt attempt, String detail) {
+    Instance instance = attempt.instance;
+    attempt.ready = true;
+    attempt.becameReady = true;
+    attempt.probeFailures = 0;
+    instance.everReady = true;
+    instance.enter(State.READY);
+    emit(Kind.READY, instance.name, detail);
+    publishReady();
+    synchronized (startMonitor) {
+      if (firstReady == null) {
+        firstReady = instance.name;
+        startMonitor.notifyAll();
+      }
+    }
+  }
+
+  /** After start-up: an instance failing readiness leaves the ready list until it passes again. */
+  private void readinessCheck(Attempt attempt) {
+    if (stale(attempt)) {
+      return;
+    }
+    Probe readiness = options.readiness();
+    check(
+        attempt,
+        readiness,
+        result -> {
+          attempt.lastProbe = result.detail();
+          if (result.passed()) {
+            attempt.probeFailures = 0;
+            attempt.probeSuccesses++;
+            if (!attempt.ready && attempt.probeSuccesses >= readiness.successThreshold()) {
+              becomeReady(attempt, "readiness probe passes again: " + result.detail());
+            }
+          } else {
+            attempt.probeSuccesses = 0;
+            attempt.probeFailures++;
+            if (attempt.ready && attempt.probeFailures >= readiness.failureThreshold()) {
+              attempt.ready = false;
+              attempt.instance.enter(State.UNREADY);
+              publishReady(); // traffic stops before anyone hears of it
+              emit(
+                  Kind.UNREADY,
+                  attempt.instance.name,
+                  "readiness probe failed "
+                      + attempt.probeFailures
+                      + " times in a row: "
+                      + result.detail());
+            }
+          }
+          attempt.instance.timer = schedule(() -> readinessCheck(attempt), readiness.period());
+        });
+  }
+
+  /** An instance failing liveness is ended (SIGTERM, then SIGKILL after the grace); it restarts. */
+  private void livenessCheck(Attempt attempt, Probe liveness) {
+    if (stale(attempt)) {
+      return;
+    }
+    check(
+        attempt,
+        liveness,
+        result -> {
+          if (result.passed()) {
+            attempt.livenessFailures = 0;
+          } else if (++attempt.livenessFailures >= liveness.failureThreshold()) {
+            emit(
+                Kind.LIVENESS_FAILED,
+                attempt.instance.name,
+                "liveness probe failed "
+                    + attempt.livenessFailures
+                    + " times in a row ("
+                    + result.detail()
+                    + "); restarting it");
+            attempt.ready = false;
+            attempt.failedLiveness = true;
+            publishReady();
+            terminate(attempt);
+            attempt.livenessTimer =
+                schedule(
+                    () -> {
+                      if (!attempt.exited) {
+                        ProcessGroups.signal(attempt.process.toHandle(), "KILL");
+                      }
+                    },
+                    options.grace());
+            return;
+          }
+          attempt.livenessTimer =
+              schedule(() -> livenessCheck(attempt, liveness), liveness.period());
+        });
   }
 
   private void exited(Attempt attempt, int status, String how) {
@@ -362,13 +605,18 @@ public final class InstanceSet implements AutoCloseable {
     attempt.exited = true;
     if (attempt.process != null && !ProcessGroups.members(attempt.pid()).isEmpty()) {
       // The leader is gone; whatever it forked must not outlive it.
-      ProcessGroups.signal(attempt.pid(), "KILL");
+      ProcessGroups.signal(attempt.process.toHandle(), "KILL");
     }
     spawned.remove(attempt);
-    if (stopping || attempt != instance.current) {
+    forgetPidFile(attempt);
+    attempt.cancelLiveness();
+    if (stopping || instance.retired || attempt != instance.current) {
       return;
     }
     instance.cancelTimer();
+    if (attempt.failedLiveness) {
+      how = "ended for failing its liveness probe (" + how + ")";
+    }
     instance.lastExit = how;
     boolean wasReady = attempt.ready;
     attempt.ready = false;
@@ -376,8 +624,13 @@ public final class InstanceSet implements AutoCloseable {
       publishReady();
     }
     emit(Kind.EXITED, instance.name, how);
-    if (!wasReady && !attempt.startFailureReported) {
-      String detail = how + " before accepting connections on port " + attempt.port;
+    if (!attempt.becameReady && !attempt.startFailureReported) {
+      String detail =
+          how
+              + (startupProbe().type() == Probe.Type.TCP
+                  ? " before accepting connections on port "
+                  : " before passing its start-up probe on port ")
+              + attempt.port;
       emit(Kind.FAILED_TO_START, instance.name, detail);
       recordFirstStartFailure(attempt, detail, status);
     }
@@ -400,6 +653,60 @@ public final class InstanceSet implements AutoCloseable {
         instance.name,
         "in " + describe(delay) + " (exit " + inARow + " in a row)");
     instance.timer = schedule(() -> launch(instance), delay);
+  }
+
+  /** Kills every instance whose processes hold more resident memory than the limit. */
+  private void enforceMemoryLimit() {
+    if (stopping) {
+      return;
+    }
+    Map<Long, Attempt> running = new HashMap<>();
+    for (Instance instance : instances) {
+      Attempt attempt = instance.current;
+      if (attempt != null && attempt.process != null && !attempt.exited && !attempt.memoryKilled) {
+        running.put(attempt.pid(), attempt);
+      }
+    }
+    if (running.isEmpty()) {
+      return;
+    }
+    long limit = options.memoryLimitMiB() << 20;
+    ProcessGroups.residentBytes(running.keySet())
+        .forEach(
+            (group, bytes) -> {
+              Attempt attempt = running.get(group);
+              if (bytes > limit) {
+                attempt.memoryKilled = true;
+                attempt.ready = false;
+                publishReady();
+                emit(
+                    Kind.MEMORY_LIMIT,
+                    attempt.instance.name,
+                    "using "
+                        + (bytes >> 20)
+                        + " MiB, over its limit of "
+                        + options.memoryLimitMiB()
+                        + " MiB; killing it");
+                ProcessGroups.signal(attempt.process.toHandle(), "KILL");
+              }
+            });
+  }
+
+  /** SIGTERM to the instance's processes; under bubblewrap, to the app's and not bwrap's. */
+  private void terminate(Attempt attempt) {
+    if (options.sandbox().isPresent()) {
+      ProcessGroups.signalAllBut(attempt.pid(), "TERM", Sandbox.BWRAP_COMM);
+    } else {
+      ProcessGroups.signal(attempt.process.toHandle(), "TERM");
+    }
+  }
+
+  private void forgetPidFile(Attempt attempt) {
+    if (attempt.process != null) {
+      options
+          .runDir()
+          .ifPresent(dir -> StrayInstances.forget(dir, attempt.instance.name, attempt.pid()));
+    }
   }
 
   private void recordFirstStartFailure(Attempt attempt, String detail, int status) {
@@ -461,9 +768,16 @@ public final class InstanceSet implements AutoCloseable {
               instance.starts,
               instance.since,
               instance.lastExit,
-              attempt == null ? List.of() : attempt.tail.lines()));
+              lastLines(instance)));
     }
     return out;
+  }
+
+  /** The current process's last lines, or its predecessor's while it has written none. */
+  private static List<String> lastLines(Instance instance) {
+    Attempt attempt = instance.current;
+    List<String> lines = attempt == null ? List.of() : attempt.tail.lines();
+    return lines.isEmpty() && instance.previous != null ? instance.previous.tail.lines() : lines;
   }
 
   private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
@@ -514,6 +828,17 @@ public final class InstanceSet implements AutoCloseable {
     }
     Instance instance = attempt.instance;
     List<String> command = new ArrayList<>(wrapper);
+    if (options.sandbox().isPresent()) {
+      Optional<Path> bwrap = Sandbox.bubblewrap();
+      if (bwrap.isEmpty()) {
+        String how =
+            "could not be started: the sandbox needs bubblewrap (bwrap), which is not installed";
+        attempt.tail.add(how);
+        post(() -> exited(attempt, -1, how));
+        return;
+      }
+      command.addAll(options.sandbox().get().prefix(bwrap.get(), template.workDir()));
+    }
     command.addAll(template.commandFor(attempt.port));
     ProcessBuilder builder = new ProcessBuilder(command).directory(template.workDir().toFile());
     Map<String, String> env = builder.environment();
@@ -531,6 +856,7 @@ public final class InstanceSet implements AutoCloseable {
     }
     attempt.process = process;
     spawned.add(attempt);
+    options.runDir().ifPresent(dir -> StrayInstances.record(dir, instance.name, process.pid()));
     attempt.stdout = readLines(attempt, process.getInputStream(), false);
     attempt.stderr = readLines(attempt, process.getErrorStream(), true);
     post(() -> started(attempt));
@@ -542,7 +868,14 @@ public final class InstanceSet implements AutoCloseable {
                 () -> {
                   int status = waitUninterruptibly(process);
                   attempt.awaitOutput(OUTPUT_DRAIN);
-                  post(() -> exited(attempt, status, describeExit(process)));
+                  post(
+                      () ->
+                          exited(
+                              attempt,
+                              status,
+                              attempt.memoryKilled
+                                  ? "killed: memory limit (" + options.memoryLimitMiB() + " MiB)"
+                                  : ExitStatus.describe(process)));
                 });
   }
 
@@ -569,62 +902,6 @@ public final class InstanceSet implements AutoCloseable {
                 // the process and everything holding its pipe are gone
               }
             });
-  }
-
-  /**
-   * {@code setsid} makes each instance the leader of a new session and process group, so one signal
-   * reaches everything it forks; {@code setpriv --pdeathsig KILL} asks the kernel to kill it if the
-   * thread that started it (the launcher) or Pylon dies.
-   */
-  private List<String> processWrapper() {
-    List<String> prefix = new ArrayList<>();
-    Optional<Path> setsid = onPath("setsid");
-    if (setsid.isPresent()) {
-      prefix.add(setsid.get().toString());
-    } else {
-      log.warn(
-          "setsid (util-linux) is not on PATH: instances share Pylon's process group, and"
-              + " processes they fork may outlive a stop");
-    }
-    if (options.parentDeathSignal()) {
-      Optional<Path> setpriv = onPath("setpriv").filter(InstanceSet::supportsParentDeathSignal);
-      if (setpriv.isPresent()) {
-        prefix.addAll(List.of(setpriv.get().toString(), "--pdeathsig", "KILL", "--"));
-      } else {
-        log.info("setpriv --pdeathsig is unavailable: instances outlive a killed Pylon");
-      }
-    }
-    return List.copyOf(prefix);
-  }
-
-  private static boolean supportsParentDeathSignal(Path setpriv) {
-    try {
-      Process check =
-          new ProcessBuilder(setpriv.toString(), "--pdeathsig", "KILL", "--", "true")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      return check.waitFor(5, TimeUnit.SECONDS) && check.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static Optional<Path> onPath(String program) {
-    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String dir : path.split(File.pathSeparator)) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      Path candidate = Path.of(dir, program);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 
   // ---- helpers
@@ -655,15 +932,6 @@ public final class InstanceSet implements AutoCloseable {
     }
   }
 
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(HOST, port), 200);
-      return socket.isConnected();
-    } catch (IOException notYet) {
-      return false;
-    }
-  }
-
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(HOST, 0));
@@ -681,31 +949,6 @@ public final class InstanceSet implements AutoCloseable {
     }
   }
 
-  /** "exited with status 3", or "killed by signal 9 (KILL)" for the JDK's 128+n convention. */
-  static String describeExit(Process process) {
-    if (process.isAlive()) {
-      return "still running";
-    }
-    int status = process.exitValue();
-    if (status > 128 && status < 128 + 32) {
-      int signal = status - 128;
-      return "killed by signal " + signal + signalName(signal);
-    }
-    return "exited with status " + status;
-  }
-
-  private static String signalName(int signal) {
-    return switch (signal) {
-      case 1 -> " (HUP)";
-      case 2 -> " (INT)";
-      case 6 -> " (ABRT)";
-      case 9 -> " (KILL)";
-      case 11 -> " (SEGV)";
-      case 15 -> " (TERM)";
-      default -> "";
-    };
-  }
-
   static String describe(Duration duration) {
     long millis = duration.toMillis();
     if (millis % 1000 != 0 || millis == 0) {
@@ -721,7 +964,9 @@ public final class InstanceSet implements AutoCloseable {
     final int index;
     final RestartBackoff backoff = new RestartBackoff(options.restartBackoff());
     Attempt current;
+    Attempt previous;
     boolean everReady;
+    boolean retired;
     int starts;
     ScheduledFuture<?> timer;
     State state = State.STARTING;
@@ -763,6 +1008,21 @@ public final class InstanceSet implements AutoCloseable {
     boolean ready;
     boolean exited;
     boolean startFailureReported;
+    boolean becameReady;
+    volatile boolean memoryKilled;
+    boolean failedLiveness;
+    String lastProbe = "not probed yet";
+    int probeFailures;
+    int probeSuccesses;
+    int livenessFailures;
+    ScheduledFuture<?> livenessTimer;
+
+    void cancelLiveness() {
+      if (livenessTimer != null) {
+        livenessTimer.cancel(false);
+        livenessTimer = null;
+      }
+    }
 
     Attempt(Instance instance, int number, int port, OutputTail tail) {
       this.instance = instance;

@@ -29,6 +29,8 @@ public record InstanceStatus(
     STARTING,
     /** Accepting connections and in the ready list. */
     READY,
+    /** Running but failing its readiness probe: out of the ready list. */
+    UNREADY,
     /** Exited; waiting for its restart delay. */
     BACKOFF,
     /** Exited several times in a row without staying up; restarts continue with back-off. */

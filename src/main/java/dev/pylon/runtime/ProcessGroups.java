@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,21 +23,59 @@ import org.slf4j.LoggerFactory;
 final class ProcessGroups {
   private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
   private static final Path PROC = Path.of("/proc");
+  private static final long PAGE_SIZE = 4096; // every Linux platform the JDK supports but a few
 
   private ProcessGroups() {}
 
-  /** A process as {@code /proc/<pid>/stat} shows it. */
-  record Stat(long pid, char state, long parent, long group) {}
+  /**
+   * A process as {@code /proc/<pid>/stat} shows it; {@code startTime} is in clock ticks since boot,
+   * which tells a process from a later one that reuses its pid.
+   */
+  record Stat(
+      long pid, String name, char state, long parent, long group, long session, long startTime) {
+    boolean running() {
+      return state != 'Z' && state != 'X';
+    }
+  }
 
   /**
-   * Sends {@code signal} (a name such as TERM or KILL) to the whole group {@code pgid}, and to
-   * {@code pgid} as a process too (in case it has not made its own group yet). Returns whether any
-   * process got it.
+   * Sends {@code signal} (TERM or KILL) to the whole process group led by {@code leader}, or, when
+   * there is no such group yet (the leader has not called setsid), to the leader alone through its
+   * handle, which never signals a later process that reuses the pid. Returns whether any process
+   * got it.
    */
-  static boolean signal(long pgid, String signal) {
-    boolean group = kill("-" + signal, "--", "-" + pgid);
-    boolean leader = kill("-" + signal, Long.toString(pgid));
-    return group || leader;
+  static boolean signal(ProcessHandle leader, String signal) {
+    if (signalGroup(leader.pid(), signal)) {
+      return true;
+    }
+    if (!leader.isAlive()) {
+      return false;
+    }
+    return signal.equals("KILL") ? leader.destroyForcibly() : leader.destroy();
+  }
+
+  /** Sends {@code signal} to every process of group {@code pgid}; false when there is none. */
+  static boolean signalGroup(long pgid, String signal) {
+    return kill("-" + signal, "--", "-" + pgid);
+  }
+
+  /**
+   * Sends {@code signal} to each member of group {@code pgid} except processes named {@code spared}
+   * (e.g. bubblewrap's, which would otherwise die first and take the sandbox down with SIGKILL
+   * before the app could drain). Returns whether any process got it.
+   */
+  static boolean signalAllBut(long pgid, String signal, String spared) {
+    List<String> pids =
+        all().stream()
+            .filter(s -> s.group() == pgid && !s.name().equals(spared))
+            .map(s -> Long.toString(s.pid()))
+            .toList();
+    if (pids.isEmpty()) {
+      return false;
+    }
+    List<String> args = new ArrayList<>(List.of("-" + signal, "--"));
+    args.addAll(pids);
+    return kill(args.toArray(String[]::new));
   }
 
   private static boolean kill(String... args) {
@@ -62,26 +103,50 @@ final class ProcessGroups {
 
   /** The live (not zombie) processes whose process group is {@code pgid}. */
   static List<Long> members(long pgid) {
-    List<Long> members = new ArrayList<>();
+    return all().stream().filter(s -> s.group() == pgid).map(Stat::pid).toList();
+  }
+
+  /** Every live (not zombie) process. */
+  static List<Stat> all() {
+    List<Stat> all = new ArrayList<>();
     File[] entries = PROC.toFile().listFiles();
     if (entries == null) {
-      return members;
+      return all;
     }
     for (File entry : entries) {
       String name = entry.getName();
       if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
         continue;
       }
-      stat(Long.parseLong(name))
-          .filter(s -> s.group() == pgid && s.state() != 'Z' && s.state() != 'X')
-          .ifPresent(s -> members.add(s.pid()));
+      stat(Long.parseLong(name)).filter(Stat::running).ifPresent(all::add);
     }
-    return members;
+    return all;
+  }
+
+  /**
+   * Resident memory of each process group among {@code groups}, in bytes, from one pass over {@code
+   * /proc} ({@code statm}'s resident pages; shared pages count in each process, as Kubernetes'
+   * RSS-based eviction counts them).
+   */
+  static Map<Long, Long> residentBytes(Set<Long> groups) {
+    Map<Long, Long> bytes = new HashMap<>();
+    for (Stat stat : all()) {
+      if (groups.contains(stat.group())) {
+        try {
+          String[] statm =
+              Files.readString(PROC.resolve(Long.toString(stat.pid())).resolve("statm")).split(" ");
+          bytes.merge(stat.group(), Long.parseLong(statm[1].trim()) * PAGE_SIZE, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // exited meanwhile
+        }
+      }
+    }
+    return bytes;
   }
 
   /** Whether {@code pid} exists and is not a zombie. */
   static boolean alive(long pid) {
-    return stat(pid).filter(s -> s.state() != 'Z' && s.state() != 'X').isPresent();
+    return stat(pid).filter(Stat::running).isPresent();
   }
 
   static Optional<Stat> stat(long pid) {
@@ -93,7 +158,14 @@ final class ProcessGroups {
       // ')'.
       String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
       return Optional.of(
-          new Stat(pid, fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[2])));
+          new Stat(
+              pid,
+              text.substring(text.indexOf('(') + 1, text.lastIndexOf(')')),
+              fields[0].charAt(0),
+              Long.parseLong(fields[1]),
+              Long.parseLong(fields[2]),
+              Long.parseLong(fields[3]),
+              Long.parseLong(fields[19])));
     } catch (IOException | RuntimeException gone) {
       return Optional.empty();
     }

@@ -219,6 +219,9 @@ class Body(object):
             raise StopIteration
         return line
 
+    def awaiting_continue(self):
+        return self._on_first_read is not None and not self._done
+
     def drain(self, limit):
         """Skips what the app left unread; False when more than limit remained."""
         skipped = len(self._pending)
@@ -330,6 +333,7 @@ class Response(object):
         self.chunked = False
         self.length_left = None
         self.body_allowed = request.method != "HEAD"
+        self.body = None  # wsgi.input, once made
 
     def start_response(self, status, headers, exc_info=None):
         if exc_info:
@@ -377,7 +381,7 @@ class Response(object):
             self._send_headers(empty=True)
         if self.chunked and self.body_allowed:
             self.conn.send(b"0\r\n\r\n")
-        if self.length_left:
+        if self.length_left and self.body_allowed:
             self.keep_alive = False  # the app gave less than it promised; the peer must see EOF
 
     def _send_headers(self, empty=False):
@@ -412,6 +416,10 @@ class Response(object):
                 self.keep_alive = False  # HTTP/1.0 with no length: the end is the close
         if no_body_status:
             self.body_allowed = False
+        if self.body is not None and self.body.awaiting_continue():
+            # The client waits for "100 Continue" and may or may not send the body after this
+            # answer: only closing tells where a next request would start.
+            self.keep_alive = False
         if "date" not in names:
             lines.append("Date: %s\r\n" % http_date())
         if not self.keep_alive:
@@ -419,8 +427,9 @@ class Response(object):
         elif self.request.version == "HTTP/1.0":
             lines.append("Connection: keep-alive\r\n")
         lines.append("\r\n")
+        head = "".join(lines).encode("latin-1")  # may fail: then nothing was sent, a 500 still can be
         self.headers_sent = True
-        self.conn.send("".join(lines).encode("latin-1"))
+        self.conn.send(head)
 
 
 class Worker(object):
@@ -609,6 +618,7 @@ class Worker(object):
         except BadRequest as e:
             send_error(conn, e.status, str(e))
             return False
+        response.body = body
         environ = self.make_environ(conn, request, body)
         self.run_app(environ, response)
         if not response.keep_alive:
@@ -874,6 +884,9 @@ def main(argv=None):
     signal.signal(signal.SIGINT, stop)
     log("serving %s on %s:%d with %d threads" % (args.app, args.host, args.port, args.threads))
     clean = worker.serve(listener)
+    # A repeated SIGTERM during interpreter shutdown must not turn a clean exit into a kill.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.stdout.flush()
     sys.stderr.flush()
     if not clean:

@@ -183,6 +183,54 @@ class BuiltinWorkerTest {
   }
 
   @Test
+  void headResponsesCarryNoBodyAndKeepTheConnection() throws Exception {
+    try (RawHttp conn = new RawHttp(worker.port)) {
+      conn.send("HEAD /write HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response head = conn.readHead();
+      assertThat(head.status()).isEqualTo(200);
+      conn.send("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(conn.read().body()).isEqualTo("0:");
+    }
+  }
+
+  @Test
+  void expectContinueIsAnsweredWhenTheAppReadsTheBody() throws Exception {
+    try (RawHttp conn = new RawHttp(worker.port)) {
+      conn.send(
+          "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+      assertThat(conn.read().status()).isEqualTo(100);
+      conn.send("body");
+      assertThat(conn.read().body()).isEqualTo("4:body");
+    }
+  }
+
+  @Test
+  void expectContinueWithTheBodyUnreadGetsTheAnswerAndAClose() throws Exception {
+    try (RawHttp conn = new RawHttp(worker.port)) {
+      conn.send(
+          "POST /closed-count HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+              + "Content-Length: 4\r\n\r\n");
+      RawHttp.Response response = conn.read();
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.headers()).containsEntry("connection", "close");
+      assertThat(conn.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
+  void http10KeepAliveIsHonouredWhenTheLengthIsKnown() throws Exception {
+    try (RawHttp conn = new RawHttp(worker.port)) {
+      conn.send("GET /environ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+      RawHttp.Response first = conn.read();
+      assertThat(first.headers()).containsEntry("connection", "keep-alive");
+      assertThat(json.readTree(first.body()).get("SERVER_PROTOCOL").asText()).isEqualTo("HTTP/1.0");
+      conn.send("GET /environ HTTP/1.0\r\n\r\n");
+      assertThat(conn.read().status()).isEqualTo(200);
+      assertThat(conn.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
   void startResponseWithExcInfoReplacesTheStatusBeforeHeadersAreSent() throws Exception {
     HttpResponse<String> response = get("/exc-info");
     assertThat(response.statusCode()).isEqualTo(503);

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A stand-in for a Pylon process that gets SIGKILLed: starts one instance, prints its pid, and
- * waits to be killed. Run in its own JVM by {@link ParentDeathTest}.
+ * A stand-in for a Pylon process that gets SIGKILLed: starts one instance that forks a {@code
+ * sleep} of its own, prints both pids, and waits to be killed. Run in its own JVM by {@link
+ * ParentDeathTest}. Arguments: the working directory, then the run directory for pid files.
  */
 public final class ChildPylon {
   private ChildPylon() {}
@@ -17,10 +18,13 @@ public final class ChildPylon {
         new InstanceTemplate(
             "svc",
             "child",
-            List.of("sh", "-c", "exec python3 -m http.server --bind 127.0.0.1 $PORT"),
+            List.of(
+                "sh",
+                "-c",
+                "sleep 1000 & echo sleeper=$!; exec python3 -m http.server --bind 127.0.0.1 $PORT"),
             Map.of(),
             Path.of(args[0]));
-    InstanceListener quiet =
+    InstanceListener printing =
         new InstanceListener() {
           @Override
           public void readyChanged(List<ReadyInstance> ready) {}
@@ -29,9 +33,13 @@ public final class ChildPylon {
           public void event(InstanceEvent event) {}
 
           @Override
-          public void output(String instance, boolean stderr, String line) {}
+          public void output(String instance, boolean stderr, String line) {
+            System.out.println(line);
+            System.out.flush();
+          }
         };
-    InstanceSet set = new InstanceSet(template, 1, quiet, SupervisorOptions.defaults());
+    SupervisorOptions options = SupervisorOptions.defaults().withRunDir(Path.of(args[1]));
+    InstanceSet set = new InstanceSet(template, 1, printing, options);
     set.start();
     if (!set.awaitFirstReady(Duration.ofSeconds(20)).ready()) {
       System.out.println("not-ready");

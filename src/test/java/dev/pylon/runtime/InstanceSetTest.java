@@ -103,7 +103,8 @@ class InstanceSetTest {
 
   @Test
   void stopLeavesNoProcessOfTheGroupBehind() throws Exception {
-    start(sh("sleep 1000 & echo sleeper=$!; " + HTTP_SERVER), 1, fast());
+    Path runDir = dir.resolve("run");
+    start(sh("sleep 1000 & echo sleeper=$!; " + HTTP_SERVER), 1, fast().withRunDir(runDir));
     assertThat(set.awaitFirstReady(WAIT).ready()).isTrue();
     long sleeper =
         Long.parseLong(
@@ -112,11 +113,17 @@ class InstanceSetTest {
     assertThat(ProcessGroups.alive(leader)).isTrue();
     assertThat(ProcessGroups.alive(sleeper)).isTrue();
     assertThat(ProcessGroups.members(leader)).contains(leader, sleeper);
+    try (var pidFiles = Files.list(runDir)) {
+      assertThat(pidFiles).hasSize(1);
+    }
 
     set.stop(Duration.ofSeconds(5));
 
     assertThat(ProcessGroups.alive(leader)).isFalse();
     assertThat(ProcessGroups.alive(sleeper)).isFalse();
+    try (var pidFiles = Files.list(runDir)) {
+      assertThat(pidFiles).as("a clean stop leaves no pid file").isEmpty();
+    }
     assertThat(listener.ready()).isEmpty();
     // SIGTERM did it: the grace was not cut short (e.g. by the parent-death signal).
     assertThat(listener.awaitEvent(e -> e.kind() == Kind.STOPPED).detail())
@@ -153,11 +160,35 @@ class InstanceSetTest {
     long master = set.instances().getFirst().pid();
     List<Long> group = awaitGroupOf(master, 3);
 
-    set.stop(Duration.ofSeconds(5));
+    // Generous: on a loaded machine gunicorn's workers may still be booting.
+    set.stop(Duration.ofSeconds(15));
 
     assertThat(group).allMatch(pid -> !ProcessGroups.alive(pid));
     assertThat(listener.awaitEvent(e -> e.kind() == Kind.STOPPED).detail())
+        .as("gunicorn's output: %s", listener.lines())
         .isEqualTo("stopped (exited with status 0)");
+  }
+
+  @Test
+  void gunicornFailingToImportTheAppIsAFailedStartWithAnAnswersHttpStartupProbe() throws Exception {
+    Path systemPython = Path.of("/usr/bin/python3");
+    Assumptions.assumeTrue(
+        new ProcessBuilder(systemPython.toString(), "-c", "import gunicorn").start().waitFor() == 0,
+        "Debian's python3 with gunicorn is needed");
+    Files.writeString(dir.resolve("broken.py"), "import no_such_module_for_pylon\n");
+    // gunicorn's master listens before its worker imports the app: a TCP probe would pass.
+    start(
+        List.of(
+            systemPython.toString(), "-m", "gunicorn", "--bind", "127.0.0.1:$PORT", "broken:app"),
+        1,
+        fast().withStartup(Probe.answersHttp("/")));
+
+    StartOutcome outcome = set.awaitFirstReady(WAIT);
+
+    assertThat(outcome.result()).isEqualTo(StartOutcome.Result.FAILED);
+    assertThat(outcome.exitCode()).isEqualTo(3); // gunicorn's "worker failed to boot"
+    assertThat(outcome.lastLines())
+        .anyMatch(line -> line.contains("No module named 'no_such_module_for_pylon'"));
   }
 
   /** The members of group {@code pgid}, once there are at least {@code size} of them. */
@@ -271,5 +302,130 @@ class InstanceSetTest {
     long pid = set.instances().getFirst().pid();
     set.close();
     assertThat(ProcessGroups.alive(pid)).isFalse();
+  }
+
+  private void startProbedApp(SupervisorOptions options) throws Exception {
+    Files.writeString(
+        dir.resolve("probed.py"),
+        """
+        import os
+        def app(environ, start_response):
+            path = environ["PATH_INFO"]
+            ok = os.path.exists("ready") if path == "/ready" else not os.path.exists("dead")
+            start_response("200 OK" if ok else "503 Service Unavailable", [])
+            return [b"ok" if ok else b"no"]
+        """);
+    Path script = BuiltinWorker.materialize(dir.resolve("worker"));
+    start(BuiltinWorker.command("python3", script, "probed:app", dir, 2), 1, options);
+  }
+
+  @Test
+  void noTrafficUntilTheReadinessProbePassesAndNoneWhileItFails() throws Exception {
+    startProbedApp(
+        fast()
+            .withReadiness(
+                Probe.http("/ready").withPeriod(Duration.ofMillis(100)).withThresholds(1, 2)));
+    listener.awaitLine(l -> l.text().startsWith("pylon-worker: serving"));
+
+    assertThat(set.awaitFirstReady(Duration.ofMillis(500)).result())
+        .isEqualTo(StartOutcome.Result.TIMED_OUT);
+    assertThat(listener.ready()).isEmpty();
+
+    Files.writeString(dir.resolve("ready"), "");
+    ReadyInstance ready = listener.awaitReady(list -> list.size() == 1).getFirst();
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.READY).detail())
+        .startsWith("GET /ready answered 200 on port " + ready.port());
+
+    Files.delete(dir.resolve("ready"));
+    InstanceEvent unready = listener.awaitEvent(e -> e.kind() == Kind.UNREADY);
+    assertThat(unready.detail()).contains("GET /ready answered 503");
+    assertThat(listener.ready()).isEmpty();
+    assertThat(set.instances().getFirst().state()).isEqualTo(InstanceStatus.State.UNREADY);
+
+    Files.writeString(dir.resolve("ready"), "");
+    assertThat(listener.awaitReady(list -> list.size() == 1)).containsExactly(ready);
+    assertThat(set.instances().getFirst().starts()).isEqualTo(1);
+  }
+
+  @Test
+  void anInstanceFailingLivenessIsRestarted() throws Exception {
+    startProbedApp(
+        fast()
+            .withLiveness(
+                Probe.http("/live").withPeriod(Duration.ofMillis(100)).withThresholds(1, 2)));
+    ReadyInstance first = listener.awaitReady(list -> list.size() == 1).getFirst();
+
+    Files.writeString(dir.resolve("dead"), "");
+    InstanceEvent failed = listener.awaitEvent(e -> e.kind() == Kind.LIVENESS_FAILED);
+    Files.delete(dir.resolve("dead"));
+
+    assertThat(failed.detail()).contains("GET /live answered 503");
+    // SIGTERM first: the built-in worker drains and exits cleanly.
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.EXITED).detail())
+        .isEqualTo("ended for failing its liveness probe (exited with status 0)");
+    ReadyInstance second =
+        listener.awaitReady(list -> list.size() == 1 && !list.contains(first)).getFirst();
+    assertThat(get(second, "/live")).isEqualTo("ok");
+    assertThat(set.instances().getFirst().starts()).isEqualTo(2);
+  }
+
+  @Test
+  void anInstanceOverItsMemoryLimitIsKilledAndSaysSo() throws Exception {
+    Files.writeString(
+        dir.resolve("greedy.py"),
+        """
+        import time
+        held = []
+        def app(environ, start_response):
+            if environ["PATH_INFO"] == "/grow":
+                held.append(b"x" * (200 << 20))  # written, so resident
+                time.sleep(5)
+            start_response("200 OK", [])
+            return [b"ok"]
+        """);
+    Path script = BuiltinWorker.materialize(dir.resolve("worker"));
+    start(
+        BuiltinWorker.command("python3", script, "greedy:app", dir, 2),
+        1,
+        fast().withMemoryLimitMiB(100));
+    ReadyInstance first = listener.awaitReady(list -> list.size() == 1).getFirst();
+    assertThat(get(first, "/")).isEqualTo("ok"); // well under the limit
+
+    http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/grow")).build(),
+        HttpResponse.BodyHandlers.discarding());
+
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.MEMORY_LIMIT).detail())
+        .endsWith("over its limit of 100 MiB; killing it");
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.EXITED).detail())
+        .isEqualTo("killed: memory limit (100 MiB)");
+    listener.awaitReady(list -> list.size() == 1 && !list.contains(first));
+    assertThat(set.instances().getFirst().lastExit()).isEqualTo("killed: memory limit (100 MiB)");
+  }
+
+  @Test
+  void scalingUpAddsInstancesAndScalingDownStopsTheHighestNumbered() throws Exception {
+    start(sh(HTTP_SERVER), 1, fast());
+    listener.awaitReady(list -> list.size() == 1);
+
+    set.scaleTo(3);
+    List<ReadyInstance> three = listener.awaitReady(list -> list.size() == 3);
+    assertThat(three).extracting(ReadyInstance::name).containsExactly("rev-1", "rev-2", "rev-3");
+    List<Long> pids = set.instances().stream().map(InstanceStatus::pid).toList();
+
+    set.scaleTo(1);
+    assertThat(listener.awaitReady(list -> list.size() == 1))
+        .extracting(ReadyInstance::name)
+        .containsExactly("rev-1");
+    listener.awaitEvent(e -> e.kind() == Kind.STOPPED && e.instance().equals("rev-2"));
+    listener.awaitEvent(e -> e.kind() == Kind.STOPPED && e.instance().equals("rev-3"));
+    assertThat(ProcessGroups.alive(pids.get(1))).isFalse();
+    assertThat(ProcessGroups.alive(pids.get(2))).isFalse();
+    assertThat(ProcessGroups.alive(pids.get(0))).isTrue();
+    assertThat(set.instances()).extracting(InstanceStatus::name).containsExactly("rev-1");
+    assertThat(listener.events())
+        .filteredOn(e -> e.kind() == Kind.RESTARTING)
+        .as("a scaled-down instance is not restarted")
+        .isEmpty();
   }
 }

@@ -34,6 +34,15 @@ final class RawHttp implements AutoCloseable {
   }
 
   Response read() throws IOException {
+    return read(false);
+  }
+
+  /** The response to a HEAD request: a status and headers, never a body. */
+  Response readHead() throws IOException {
+    return read(true);
+  }
+
+  private Response read(boolean headOnly) throws IOException {
     String statusLine = line();
     int status = Integer.parseInt(statusLine.split(" ")[1]);
     Map<String, String> headers = new LinkedHashMap<>();
@@ -43,6 +52,9 @@ final class RawHttp implements AutoCloseable {
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     boolean chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
+    if (headOnly || status == 100) {
+      return new Response(status, headers, "", chunked);
+    }
     if (chunked) {
       while (true) {
         int size = Integer.parseInt(line().trim(), 16);

@@ -1,0 +1,21 @@
+/**
+ * Instances of a revision: starting, watching and stopping the processes that serve it.
+ *
+ * <p>{@link dev.pylon.runtime.InstanceSet} is the entry point: given an {@link
+ * dev.pylon.runtime.InstanceTemplate} and a count, it runs each instance on its own free port on
+ * 127.0.0.1 as the leader of its own session, reports the ready ones (readiness probe passed) to an
+ * {@link dev.pylon.runtime.InstanceListener}, restarts the ones that exit with {@link
+ * dev.pylon.runtime.RestartBackoff back-off}, ends the ones failing liveness, and stops them all
+ * group-wide (SIGTERM, grace, SIGKILL) so that nothing they started survives. {@link
+ * dev.pylon.runtime.SupervisorOptions} holds every knob with its default.
+ *
+ * <p>{@link dev.pylon.runtime.BuiltinWorker} ships Pylon's own standard-library WSGI server for
+ * apps that bring none. {@link dev.pylon.runtime.Sandbox} runs instances under bubblewrap; {@link
+ * dev.pylon.runtime.StrayInstances} ends what a killed Pylon left behind; {@link
+ * dev.pylon.runtime.LogLine} and {@link dev.pylon.runtime.LogRing} keep instance output the way
+ * Cloud Logging does; {@link dev.pylon.runtime.MetadataServer} stands in for the Compute Engine
+ * metadata server.
+ *
+ * <p>This package depends on nothing else of Pylon.
+ */
+package dev.pylon.runtime;
