@@ -206,6 +206,8 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
             .schedule(
                 () -> {
                   if (exchange == null) {
+                    closing = true; // whatever the decoder makes of a half-read head is moot
+                    releaseHeld();
                     ctx.close();
                   }
                 },

@@ -453,6 +453,10 @@ final class ProxyExchange {
       content.release();
       if (interim && content instanceof LastHttpContent) {
         interim = false;
+        if (clientHttp11 && !ended) {
+          // ends the interim response for the encoder; no bytes go out
+          client.write(LastHttpContent.EMPTY_LAST_CONTENT, client.voidPromise());
+        }
       }
       return;
     }
