@@ -1,8 +1,10 @@
 package dev.pylon.router;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -134,6 +136,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (counted) {
+      counted = false;
       router.connections.decrementAndGet();
     }
     closing = true;
@@ -172,6 +175,31 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     if (!closing && held.isEmpty()) {
       setReading(exchange == null || exchange.wantsClientData());
+    }
+  }
+
+  /**
+   * The instance accepted a WebSocket upgrade: from now on this connection and {@code upstream}
+   * only relay bytes. Call after the 101 response was written.
+   */
+  void becomeTunnel(ProxyExchange done, Channel upstream) {
+    if (exchange == done) {
+      exchange = null;
+    }
+    releaseHeld();
+    ChannelPipeline p = ctx.pipeline();
+    p.replace(this, "relay", new TunnelRelay(upstream, this::tunnelClosed));
+    p.remove("body-timeout");
+    p.remove("encoder");
+    p.remove("decoder"); // hands bytes it already read past the handshake to the relay
+    upstream.pipeline().replace("proxy", "relay", new TunnelRelay(ctx.channel(), () -> {}));
+    upstream.pipeline().remove("http");
+  }
+
+  private void tunnelClosed() {
+    if (counted) {
+      counted = false;
+      router.connections.decrementAndGet();
     }
   }
 

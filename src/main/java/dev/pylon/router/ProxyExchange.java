@@ -51,6 +51,7 @@ final class ProxyExchange {
   private final boolean hasBody;
   private final boolean chunkedBody;
   private final boolean idempotent;
+  private final boolean webSocket;
   private final long startNanos = System.nanoTime();
   private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
   private InetAddress clientAddress;
@@ -106,6 +107,15 @@ final class ProxyExchange {
             || method == HttpMethod.OPTIONS
             || method == HttpMethod.PUT
             || method == HttpMethod.DELETE;
+    this.webSocket = isWebSocketUpgrade(request);
+  }
+
+  private static boolean isWebSocketUpgrade(HttpRequest request) {
+    HttpHeaders h = request.headers();
+    return request.method() == HttpMethod.GET
+        && request.protocolVersion() == HttpVersion.HTTP_1_1
+        && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+        && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
   }
 
   boolean requestComplete() {
@@ -150,6 +160,11 @@ final class ProxyExchange {
       path = "/"; // OPTIONS * concerns the whole server: route it like the root
     }
     HopByHopHeaders.strip(headers);
+    if (webSocket) {
+      // the one upgrade that passes through: the instance speaks WebSocket itself
+      headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    }
     if (chunkedBody) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
@@ -408,7 +423,14 @@ final class ProxyExchange {
     int code = response.status().code();
     if (code < 200) {
       if (code == 101) {
-        respondError(HttpResponseStatus.BAD_GATEWAY, "protocol upgrades are not supported", 0);
+        if (webSocket
+            && response
+                .headers()
+                .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+          switchToTunnel(response);
+        } else {
+          respondError(HttpResponseStatus.BAD_GATEWAY, "the instance switched protocols", 0);
+        }
         return;
       }
       interim = true;
@@ -446,6 +468,24 @@ final class ProxyExchange {
       headers.set(RequestIds.X_REQUEST_ID, requestId);
     }
     client.write(response, client.voidPromise());
+  }
+
+  /** The instance accepted the WebSocket handshake: pass it on, then relay raw bytes. */
+  private void switchToTunnel(HttpResponse response) {
+    HttpHeaders headers = response.headers();
+    HopByHopHeaders.strip(headers);
+    headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    headers.set(RequestIds.X_REQUEST_ID, requestId);
+    responseStarted = true;
+    Channel tunnel = upstream;
+    upstreamHandler.owner(null);
+    upstream = null;
+    upstreamHandler = null;
+    releaseLease();
+    end(101);
+    client.writeAndFlush(response, client.voidPromise());
+    connection.becomeTunnel(this, tunnel);
   }
 
   private void onResponseContent(HttpContent content) {
@@ -652,6 +692,9 @@ final class ProxyExchange {
     router.inFlight.decrementAndGet();
     long micros = (System.nanoTime() - startNanos) / 1000;
     router.metrics.finished(finalStatus, bytesSent, micros);
+    if (!router.accessLog.enabled()) {
+      return;
+    }
     router.accessLog.log(
         new AccessLogEntry(
             Instant.now(),
