@@ -142,6 +142,15 @@ public final class Router implements AutoCloseable {
     return context.balancer.inFlight(upstreamId);
   }
 
+  /**
+   * Requests of one revision (a {@link Backend} name; {@code "default"} for {@link
+   * RoutingSnapshot#single}) waiting for an instance with a free slot: with {@link
+   * #inFlight(String)} the concurrency sample an autoscaler reads.
+   */
+  public int queued(String backend) {
+    return context.queued(backend);
+  }
+
   public RouterMetrics metrics() {
     return metrics;
   }

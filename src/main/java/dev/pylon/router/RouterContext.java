@@ -42,6 +42,11 @@ final class RouterContext {
         : queues.computeIfAbsent(backend, b -> new AdmissionQueue(config.maxQueuedRequests()));
   }
 
+  int queued(String backend) {
+    AdmissionQueue q = queues.get(backend);
+    return q == null ? 0 : q.size();
+  }
+
   /** New instances may have room for queued requests. */
   void wakeAllQueued() {
     queues.values().forEach(AdmissionQueue::wakeAll);

@@ -27,11 +27,12 @@ class GunicornUpstreamTest {
   private static Process gunicorn;
   private static Router router;
   private static InetSocketAddress address;
+  private static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(Files.isExecutable(PYTHON), "Debian python3 with gunicorn is not installed");
-    Path dir = Files.createTempDirectory("pylon-router-gunicorn");
+    dir = Files.createTempDirectory("pylon-router-gunicorn");
     try (InputStream app = GunicornUpstreamTest.class.getResourceAsStream("/router/wsgi_app.py")) {
       Files.copy(app, dir.resolve("wsgi_app.py"));
     }
@@ -82,6 +83,11 @@ class GunicornUpstreamTest {
       gunicorn.destroy();
       if (!gunicorn.waitFor(5, TimeUnit.SECONDS)) {
         gunicorn.destroyForcibly();
+      }
+    }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
