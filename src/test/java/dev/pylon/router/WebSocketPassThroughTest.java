@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 class WebSocketPassThroughTest {
   private static final Path PYTHON = Path.of("/usr/bin/python3");
   private Process server;
+  private Path dir;
   private Router router;
 
   @AfterEach
@@ -38,12 +39,17 @@ class WebSocketPassThroughTest {
       server.destroy();
       server.waitFor(5, TimeUnit.SECONDS);
     }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   @Test
   void messagesFlowBothWaysThroughTheRouter() throws Exception {
     assumeTrue(Files.isExecutable(PYTHON), "Debian python3 with websockets is not installed");
-    Path dir = Files.createTempDirectory("pylon-router-ws");
+    dir = Files.createTempDirectory("pylon-router-ws");
     try (InputStream script = getClass().getResourceAsStream("/router/ws_echo.py")) {
       Files.copy(script, dir.resolve("ws_echo.py"));
     }
