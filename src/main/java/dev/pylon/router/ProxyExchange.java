@@ -60,6 +60,7 @@ final class ProxyExchange {
   private String requestId;
 
   private boolean requestComplete;
+  private boolean bufferingBody;
   private boolean discardingBody;
   private long bodyBytes;
   private Backend backend;
@@ -124,7 +125,7 @@ final class ProxyExchange {
 
   /** Whether the client connection should be read now (false applies backpressure). */
   boolean wantsClientData() {
-    if (discardingBody || requestComplete) {
+    if (discardingBody || requestComplete || bufferingBody) {
       return true;
     }
     return upstream != null && upstream.isWritable();
@@ -142,7 +143,22 @@ final class ProxyExchange {
                 this::onRequestTimeout,
                 router.config.requestTimeout().toNanos(),
                 TimeUnit.NANOSECONDS);
-    admit();
+    bufferingBody = shouldBufferBody();
+    if (!bufferingBody) {
+      admit();
+    }
+  }
+
+  /**
+   * Whether to read the body before choosing an instance. Not when the client waits for 100
+   * Continue (only the instance sends that), nor when the body is known to exceed the buffer.
+   */
+  private boolean shouldBufferBody() {
+    long limit = router.config.requestBufferSize();
+    if (limit <= 0 || !hasBody || HttpUtil.is100ContinueExpected(request)) {
+      return false;
+    }
+    return chunkedBody || HttpUtil.getContentLength(request, 0L) <= limit;
   }
 
   private void rewriteRequestHead() {
@@ -224,6 +240,13 @@ final class ProxyExchange {
       upstream.write(content, upstream.voidPromise());
     } else if (hasBody) {
       pendingBody.add(content);
+      if (bufferingBody && (last || bodyBytes > router.config.requestBufferSize())) {
+        bufferingBody = false; // all here, or too big to hold: time to pick an instance
+        admit();
+        if (ended) {
+          return;
+        }
+      }
     } else {
       content.release(); // attach() sends the end of a bodyless request itself
     }

@@ -126,9 +126,18 @@ public final class Router implements AutoCloseable {
         e instanceof IOException ? e : e);
   }
 
-  /** Replaces what requests are routed to. Never blocks; queued requests re-check at once. */
+  /**
+   * Replaces what requests are routed to; requests already under way keep their instance and queued
+   * ones re-check at once. Host names are looked up here, on the caller's thread.
+   */
   public void publish(RoutingSnapshot snapshot) {
-    context.snapshot.set(Objects.requireNonNull(snapshot, "snapshot"));
+    Objects.requireNonNull(snapshot, "snapshot");
+    for (Route route : snapshot.routes()) {
+      for (Backend backend : route.backends()) {
+        backend.upstreams().forEach(context.pool::resolve);
+      }
+    }
+    context.snapshot.set(snapshot);
     context.wakeAllQueued();
   }
 

@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param maxHeaderSize largest header block accepted (larger: 431)
  * @param maxHeaderCount most header fields accepted (more: 431)
  * @param maxBodySize largest request body accepted (larger: 413); Cloud Run's 32 MiB
+ * @param requestBufferSize read request bodies up to this size in full before choosing an instance,
+ *     so a slow upload does not hold a worker of a sync server (nginx's request buffering); larger
+ *     bodies stream once this much has arrived. 0 streams every body at once
  * @param trustedProxies client addresses or CIDR ranges whose X-Forwarded-* and Forwarded headers
  *     are kept and appended to (gunicorn's forwarded_allow_ips); from anyone else they are replaced
  */
@@ -50,6 +53,7 @@ public record RouterConfig(
     int maxHeaderSize,
     int maxHeaderCount,
     long maxBodySize,
+    long requestBufferSize,
     List<String> trustedProxies) {
 
   public RouterConfig {
@@ -85,6 +89,7 @@ public record RouterConfig(
         16 * 1024,
         100,
         32L * 1024 * 1024,
+        0,
         List.of("127.0.0.1", "::1"));
   }
 
@@ -108,6 +113,7 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
+        requestBufferSize,
         trustedProxies);
   }
 
@@ -131,6 +137,7 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
+        requestBufferSize,
         trustedProxies);
   }
 
@@ -154,6 +161,7 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
+        requestBufferSize,
         proxies);
   }
 
@@ -177,6 +185,7 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         bytes,
+        requestBufferSize,
         trustedProxies);
   }
 
@@ -200,6 +209,7 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
+        requestBufferSize,
         trustedProxies);
   }
 
@@ -223,6 +233,31 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
+        requestBufferSize,
+        trustedProxies);
+  }
+
+  public RouterConfig withRequestBuffering(long bytes) {
+    return new RouterConfig(
+        bindHost,
+        port,
+        ioThreads,
+        connectTimeout,
+        requestTimeout,
+        maxQueuedRequests,
+        queueTimeout,
+        maxRetries,
+        headerReadTimeout,
+        keepAliveTimeout,
+        bodyReadTimeout,
+        upstreamIdleTimeout,
+        maxIdlePerUpstream,
+        maxConnections,
+        maxInitialLineLength,
+        maxHeaderSize,
+        maxHeaderCount,
+        maxBodySize,
+        bytes,
         trustedProxies);
   }
 }
