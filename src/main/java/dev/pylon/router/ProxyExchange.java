@@ -192,7 +192,7 @@ final class ProxyExchange {
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     clientAddress = ((InetSocketAddress) client.channel().remoteAddress()).getAddress();
     ForwardedHeaders.apply(
-        headers, clientAddress, router.trustedProxies.trusts(clientAddress), "http", host);
+        headers, clientAddress, router.trustedProxies.trusts(clientAddress), router.scheme, host);
     requestId = headers.get(RequestIds.X_REQUEST_ID);
     if (!RequestIds.isWellFormedRequestId(requestId)) {
       requestId = RequestIds.newRequestId();

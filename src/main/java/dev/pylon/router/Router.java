@@ -11,6 +11,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -36,6 +37,8 @@ public final class Router implements AutoCloseable {
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private EventLoopGroup group;
   private Channel serverChannel;
+  private TlsContexts tls;
+  private ScheduledFuture<?> tlsReloader;
 
   public Router(RouterConfig config) {
     this(config, AccessLog.slf4j());
@@ -51,11 +54,14 @@ public final class Router implements AutoCloseable {
    *
    * @return the address actually bound (useful with port 0)
    * @throws RouterBindException when the address cannot be bound, with a message for the user
+   * @throws RouterTlsException when TLS is configured and its files cannot be used
    */
   public synchronized InetSocketAddress start() {
     if (serverChannel != null) {
       throw new IllegalStateException("router already started");
     }
+    TlsContexts tlsContexts = config.tls() == null ? null : new TlsContexts(config.tls());
+    tls = tlsContexts;
     int threads =
         config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
@@ -70,6 +76,9 @@ public final class Router implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (tlsContexts != null) {
+                      ch.pipeline().addLast("tls", tlsContexts.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
                         .addLast("decoder", new StrictRequestDecoder(config))
                         .addLast("encoder", new HttpResponseEncoder())
@@ -87,6 +96,11 @@ public final class Router implements AutoCloseable {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       group = null;
       throw bindFailure(e);
+    }
+    if (tlsContexts != null) {
+      tlsReloader =
+          GlobalEventExecutor.INSTANCE.scheduleAtFixedRate(
+              tlsContexts::reloadIfChanged, 10, 10, TimeUnit.SECONDS);
     }
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.debug(
@@ -139,6 +153,20 @@ public final class Router implements AutoCloseable {
     }
     context.snapshot.set(snapshot);
     context.wakeAllQueued();
+  }
+
+  /**
+   * Re-reads the TLS files now if they changed (they are also checked every 10 s); new connections
+   * get the new certificate. A broken new pair is logged and the old one kept.
+   */
+  public void reloadTls() {
+    TlsContexts current;
+    synchronized (this) {
+      current = tls;
+    }
+    if (current != null) {
+      current.reloadIfChanged();
+    }
   }
 
   /** Requests currently in progress (including those waiting in a queue). */
@@ -204,6 +232,10 @@ public final class Router implements AutoCloseable {
   @Override
   public synchronized void close() {
     context.draining = true;
+    if (tlsReloader != null) {
+      tlsReloader.cancel(false);
+      tlsReloader = null;
+    }
     if (serverChannel != null) {
       serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }

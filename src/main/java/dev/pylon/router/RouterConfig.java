@@ -33,6 +33,7 @@ import java.util.Objects;
  *     bodies stream once this much has arrived. 0 streams every body at once
  * @param trustedProxies client addresses or CIDR ranges whose X-Forwarded-* and Forwarded headers
  *     are kept and appended to (gunicorn's forwarded_allow_ips); from anyone else they are replaced
+ * @param tls PEM certificate chain and key to serve HTTPS with, or null for plain HTTP
  */
 public record RouterConfig(
     String bindHost,
@@ -54,7 +55,8 @@ public record RouterConfig(
     int maxHeaderCount,
     long maxBodySize,
     long requestBufferSize,
-    List<String> trustedProxies) {
+    List<String> trustedProxies,
+    TlsFiles tls) {
 
   public RouterConfig {
     Objects.requireNonNull(bindHost, "bindHost");
@@ -90,7 +92,8 @@ public record RouterConfig(
         100,
         32L * 1024 * 1024,
         0,
-        List.of("127.0.0.1", "::1"));
+        List.of("127.0.0.1", "::1"),
+        null);
   }
 
   public RouterConfig withRequestTimeout(Duration timeout) {
@@ -114,7 +117,8 @@ public record RouterConfig(
         maxHeaderCount,
         maxBodySize,
         requestBufferSize,
-        trustedProxies);
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withQueue(int maxQueued, Duration timeout) {
@@ -138,7 +142,8 @@ public record RouterConfig(
         maxHeaderCount,
         maxBodySize,
         requestBufferSize,
-        trustedProxies);
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withTrustedProxies(List<String> proxies) {
@@ -162,7 +167,8 @@ public record RouterConfig(
         maxHeaderCount,
         maxBodySize,
         requestBufferSize,
-        proxies);
+        proxies,
+        tls);
   }
 
   public RouterConfig withMaxBodySize(long bytes) {
@@ -186,7 +192,8 @@ public record RouterConfig(
         maxHeaderCount,
         bytes,
         requestBufferSize,
-        trustedProxies);
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withClientTimeouts(Duration headerRead, Duration keepAlive, Duration body) {
@@ -210,7 +217,8 @@ public record RouterConfig(
         maxHeaderCount,
         maxBodySize,
         requestBufferSize,
-        trustedProxies);
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withIoThreads(int threads) {
@@ -234,7 +242,8 @@ public record RouterConfig(
         maxHeaderCount,
         maxBodySize,
         requestBufferSize,
-        trustedProxies);
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withRequestBuffering(long bytes) {
@@ -258,6 +267,33 @@ public record RouterConfig(
         maxHeaderCount,
         maxBodySize,
         bytes,
-        trustedProxies);
+        trustedProxies,
+        tls);
+  }
+
+  /** Serve HTTPS with these PEM files (reloaded when they change on disk). */
+  public RouterConfig withTls(TlsFiles files) {
+    return new RouterConfig(
+        bindHost,
+        port,
+        ioThreads,
+        connectTimeout,
+        requestTimeout,
+        maxQueuedRequests,
+        queueTimeout,
+        maxRetries,
+        headerReadTimeout,
+        keepAliveTimeout,
+        bodyReadTimeout,
+        upstreamIdleTimeout,
+        maxIdlePerUpstream,
+        maxConnections,
+        maxInitialLineLength,
+        maxHeaderSize,
+        maxHeaderCount,
+        maxBodySize,
+        requestBufferSize,
+        trustedProxies,
+        files);
   }
 }
