@@ -5,6 +5,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -42,10 +45,21 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      activate(); // added after protocol detection: the connection is already open
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    activate();
+    ctx.fireChannelActive();
+  }
+
+  private void activate() {
+    if (counted) {
+      return;
+    }
     counted = true;
     if (router.connections.incrementAndGet() > router.config.maxConnections() || router.draining) {
       ctx.close();
@@ -53,7 +67,6 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     router.clients.add(ctx.channel());
     armIdleTimer(router.config.headerReadTimeout());
-    ctx.fireChannelActive();
   }
 
   @Override
@@ -83,6 +96,13 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
             ErrorResponses.of(
                 ctx.alloc(), rejection.status(), rejection.reason(), false, !head, 0, null));
         return;
+      }
+      if (msg instanceof FullHttpRequest full) {
+        // HTTP/2 streams without a body arrive whole; the exchange wants head and end apart
+        request =
+            new DefaultHttpRequest(
+                full.protocolVersion(), full.method(), full.uri(), full.headers());
+        msg = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
       }
       ProxyExchange started = new ProxyExchange(router, this, ctx, request);
       exchange = started;

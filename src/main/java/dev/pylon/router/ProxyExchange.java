@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -176,6 +177,10 @@ final class ProxyExchange {
       path = "/"; // OPTIONS * concerns the whole server: route it like the root
     }
     HopByHopHeaders.strip(headers);
+    for (HttpConversionUtil.ExtensionHeaderNames h2Only :
+        HttpConversionUtil.ExtensionHeaderNames.values()) {
+      headers.remove(h2Only.text()); // what the HTTP/2 conversion adds is not for the app
+    }
     if (webSocket) {
       // the one upgrade that passes through: the instance speaks WebSocket itself
       headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);

@@ -8,8 +8,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -76,17 +74,14 @@ public final class Router implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    clients.add(ch);
                     if (tlsContexts != null) {
-                      ch.pipeline().addLast("tls", tlsContexts.newHandler(ch.alloc()));
+                      ch.pipeline()
+                          .addLast("tls", tlsContexts.newHandler(ch.alloc()))
+                          .addLast("alpn", new AlpnProtocolNegotiator(context));
+                    } else {
+                      ch.pipeline().addLast("detect", new CleartextProtocolDetector(context));
                     }
-                    ch.pipeline()
-                        .addLast("decoder", new StrictRequestDecoder(config))
-                        .addLast("encoder", new HttpResponseEncoder())
-                        .addLast(
-                            "body-timeout",
-                            new IdleStateHandler(
-                                config.bodyReadTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                        .addLast("proxy", new ClientConnectionHandler(context));
                   }
                 });
     try {
@@ -211,6 +206,10 @@ public final class Router implements AutoCloseable {
       ClientConnectionHandler handler = ch.pipeline().get(ClientConnectionHandler.class);
       if (handler != null) {
         handler.closeIfIdle();
+      } else {
+        // not yet speaking HTTP/1, or an HTTP/2 connection: closing it sends GOAWAY and lets
+        // the streams under way finish
+        ch.close();
       }
     }
     long deadline = System.nanoTime() + timeout.toNanos();
