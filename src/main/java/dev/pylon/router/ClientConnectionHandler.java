@@ -1,8 +1,13 @@
 package dev.pylon.router;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -40,10 +45,21 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      activate(); // added after protocol detection: the connection is already open
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    activate();
+    ctx.fireChannelActive();
+  }
+
+  private void activate() {
+    if (counted) {
+      return;
+    }
     counted = true;
     if (router.connections.incrementAndGet() > router.config.maxConnections() || router.draining) {
       ctx.close();
@@ -51,7 +67,6 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     router.clients.add(ctx.channel());
     armIdleTimer(router.config.headerReadTimeout());
-    ctx.fireChannelActive();
   }
 
   @Override
@@ -81,6 +96,13 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
             ErrorResponses.of(
                 ctx.alloc(), rejection.status(), rejection.reason(), false, !head, 0, null));
         return;
+      }
+      if (msg instanceof FullHttpRequest full) {
+        // HTTP/2 streams without a body arrive whole; the exchange wants head and end apart
+        request =
+            new DefaultHttpRequest(
+                full.protocolVersion(), full.method(), full.uri(), full.headers());
+        msg = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
       }
       ProxyExchange started = new ProxyExchange(router, this, ctx, request);
       exchange = started;
@@ -134,6 +156,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (counted) {
+      counted = false;
       router.connections.decrementAndGet();
     }
     closing = true;
@@ -175,6 +198,31 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The instance accepted a WebSocket upgrade: from now on this connection and {@code upstream}
+   * only relay bytes. Call after the 101 response was written.
+   */
+  void becomeTunnel(ProxyExchange done, Channel upstream) {
+    if (exchange == done) {
+      exchange = null;
+    }
+    releaseHeld();
+    ChannelPipeline p = ctx.pipeline();
+    p.replace(this, "relay", new TunnelRelay(upstream, this::tunnelClosed));
+    p.remove("body-timeout");
+    p.remove("encoder");
+    p.remove("decoder"); // hands bytes it already read past the handshake to the relay
+    upstream.pipeline().replace("proxy", "relay", new TunnelRelay(ctx.channel(), () -> {}));
+    upstream.pipeline().remove("http");
+  }
+
+  private void tunnelClosed() {
+    if (counted) {
+      counted = false;
+      router.connections.decrementAndGet();
+    }
+  }
+
   /** Whether the client connection is being read; used for backpressure. */
   void setReading(boolean reading) {
     if (ctx.channel().config().isAutoRead() != reading) {
@@ -206,6 +254,8 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
             .schedule(
                 () -> {
                   if (exchange == null) {
+                    closing = true; // whatever the decoder makes of a half-read head is moot
+                    releaseHeld();
                     ctx.close();
                   }
                 },

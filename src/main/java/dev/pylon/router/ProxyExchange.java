@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -51,6 +52,7 @@ final class ProxyExchange {
   private final boolean hasBody;
   private final boolean chunkedBody;
   private final boolean idempotent;
+  private final boolean webSocket;
   private final long startNanos = System.nanoTime();
   private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
   private InetAddress clientAddress;
@@ -59,6 +61,7 @@ final class ProxyExchange {
   private String requestId;
 
   private boolean requestComplete;
+  private boolean bufferingBody;
   private boolean discardingBody;
   private long bodyBytes;
   private Backend backend;
@@ -106,6 +109,15 @@ final class ProxyExchange {
             || method == HttpMethod.OPTIONS
             || method == HttpMethod.PUT
             || method == HttpMethod.DELETE;
+    this.webSocket = isWebSocketUpgrade(request);
+  }
+
+  private static boolean isWebSocketUpgrade(HttpRequest request) {
+    HttpHeaders h = request.headers();
+    return request.method() == HttpMethod.GET
+        && request.protocolVersion() == HttpVersion.HTTP_1_1
+        && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+        && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
   }
 
   boolean requestComplete() {
@@ -114,7 +126,7 @@ final class ProxyExchange {
 
   /** Whether the client connection should be read now (false applies backpressure). */
   boolean wantsClientData() {
-    if (discardingBody || requestComplete) {
+    if (discardingBody || requestComplete || bufferingBody) {
       return true;
     }
     return upstream != null && upstream.isWritable();
@@ -132,7 +144,22 @@ final class ProxyExchange {
                 this::onRequestTimeout,
                 router.config.requestTimeout().toNanos(),
                 TimeUnit.NANOSECONDS);
-    admit();
+    bufferingBody = shouldBufferBody();
+    if (!bufferingBody) {
+      admit();
+    }
+  }
+
+  /**
+   * Whether to read the body before choosing an instance. Not when the client waits for 100
+   * Continue (only the instance sends that), nor when the body is known to exceed the buffer.
+   */
+  private boolean shouldBufferBody() {
+    long limit = router.config.requestBufferSize();
+    if (limit <= 0 || !hasBody || HttpUtil.is100ContinueExpected(request)) {
+      return false;
+    }
+    return chunkedBody || HttpUtil.getContentLength(request, 0L) <= limit;
   }
 
   private void rewriteRequestHead() {
@@ -150,6 +177,15 @@ final class ProxyExchange {
       path = "/"; // OPTIONS * concerns the whole server: route it like the root
     }
     HopByHopHeaders.strip(headers);
+    for (HttpConversionUtil.ExtensionHeaderNames h2Only :
+        HttpConversionUtil.ExtensionHeaderNames.values()) {
+      headers.remove(h2Only.text()); // what the HTTP/2 conversion adds is not for the app
+    }
+    if (webSocket) {
+      // the one upgrade that passes through: the instance speaks WebSocket itself
+      headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    }
     if (chunkedBody) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
@@ -161,7 +197,7 @@ final class ProxyExchange {
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     clientAddress = ((InetSocketAddress) client.channel().remoteAddress()).getAddress();
     ForwardedHeaders.apply(
-        headers, clientAddress, router.trustedProxies.trusts(clientAddress), "http", host);
+        headers, clientAddress, router.trustedProxies.trusts(clientAddress), router.scheme, host);
     requestId = headers.get(RequestIds.X_REQUEST_ID);
     if (!RequestIds.isWellFormedRequestId(requestId)) {
       requestId = RequestIds.newRequestId();
@@ -209,6 +245,13 @@ final class ProxyExchange {
       upstream.write(content, upstream.voidPromise());
     } else if (hasBody) {
       pendingBody.add(content);
+      if (bufferingBody && (last || bodyBytes > router.config.requestBufferSize())) {
+        bufferingBody = false; // all here, or too big to hold: time to pick an instance
+        admit();
+        if (ended) {
+          return;
+        }
+      }
     } else {
       content.release(); // attach() sends the end of a bodyless request itself
     }
@@ -408,7 +451,14 @@ final class ProxyExchange {
     int code = response.status().code();
     if (code < 200) {
       if (code == 101) {
-        respondError(HttpResponseStatus.BAD_GATEWAY, "protocol upgrades are not supported", 0);
+        if (webSocket
+            && response
+                .headers()
+                .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+          switchToTunnel(response);
+        } else {
+          respondError(HttpResponseStatus.BAD_GATEWAY, "the instance switched protocols", 0);
+        }
         return;
       }
       interim = true;
@@ -448,11 +498,33 @@ final class ProxyExchange {
     client.write(response, client.voidPromise());
   }
 
+  /** The instance accepted the WebSocket handshake: pass it on, then relay raw bytes. */
+  private void switchToTunnel(HttpResponse response) {
+    HttpHeaders headers = response.headers();
+    HopByHopHeaders.strip(headers);
+    headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+    headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    headers.set(RequestIds.X_REQUEST_ID, requestId);
+    responseStarted = true;
+    Channel tunnel = upstream;
+    upstreamHandler.owner(null);
+    upstream = null;
+    upstreamHandler = null;
+    releaseLease();
+    end(101);
+    client.writeAndFlush(response, client.voidPromise());
+    connection.becomeTunnel(this, tunnel);
+  }
+
   private void onResponseContent(HttpContent content) {
     if (ended || !responseStarted) {
       content.release();
       if (interim && content instanceof LastHttpContent) {
         interim = false;
+        if (clientHttp11 && !ended) {
+          // ends the interim response for the encoder; no bytes go out
+          client.write(LastHttpContent.EMPTY_LAST_CONTENT, client.voidPromise());
+        }
       }
       return;
     }
@@ -648,6 +720,9 @@ final class ProxyExchange {
     router.inFlight.decrementAndGet();
     long micros = (System.nanoTime() - startNanos) / 1000;
     router.metrics.finished(finalStatus, bytesSent, micros);
+    if (!router.accessLog.enabled()) {
+      return;
+    }
     router.accessLog.log(
         new AccessLogEntry(
             Instant.now(),

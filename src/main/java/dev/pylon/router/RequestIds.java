@@ -1,5 +1,6 @@
 package dev.pylon.router;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** X-Request-Id (kept when well-formed, else made) and W3C traceparent (made when absent). */
@@ -7,7 +8,7 @@ final class RequestIds {
   static final String X_REQUEST_ID = "x-request-id";
   static final String TRACEPARENT = "traceparent";
   private static final int MAX_ID_LENGTH = 128;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private RequestIds() {}
 
@@ -31,7 +32,11 @@ final class RequestIds {
   }
 
   static String newRequestId() {
-    return hex(16);
+    byte[] out = new byte[32];
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    writeHex(out, 0, random.nextLong());
+    writeHex(out, 16, random.nextLong() | 1L); // never all zero
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   /** {@code 00-<trace-id>-<parent-id>-<flags>}, lower-case hex, ids not all zero. */
@@ -52,8 +57,21 @@ final class RequestIds {
         && !allZero(value, 36, 52);
   }
 
+  /** {@code 00-<32 hex trace id>-<16 hex parent id>-01}, built in one buffer (per request). */
   static String newTraceparent() {
-    return "00-" + hex(16) + "-" + hex(8) + "-01";
+    byte[] out = new byte[55];
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
+    writeHex(out, 3, random.nextLong());
+    writeHex(out, 19, random.nextLong() | 1L);
+    out[35] = '-';
+    writeHex(out, 36, random.nextLong() | 1L);
+    out[52] = '-';
+    out[53] = '0';
+    out[54] = '1';
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   private static boolean isHex(String s, int from, int to) {
@@ -75,21 +93,10 @@ final class RequestIds {
     return true;
   }
 
-  private static String hex(int bytes) {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    char[] out = new char[bytes * 2];
-    for (int i = 0; i < bytes; i += 8) {
-      long bits = random.nextLong();
-      for (int j = 0; j < 8 && i + j < bytes; j++) {
-        int b = (int) (bits >>> (j * 8)) & 0xff;
-        out[(i + j) * 2] = HEX[b >>> 4];
-        out[(i + j) * 2 + 1] = HEX[b & 0xf];
-      }
+  private static void writeHex(byte[] out, int at, long bits) {
+    for (int i = 15; i >= 0; i--) {
+      out[at + i] = HEX[(int) (bits & 0xf)];
+      bits >>>= 4;
     }
-    // An all-zero id is invalid in W3C trace context; the odds are nil but the fix is free.
-    if (new String(out).chars().allMatch(c -> c == '0')) {
-      out[out.length - 1] = '1';
-    }
-    return new String(out);
   }
 }

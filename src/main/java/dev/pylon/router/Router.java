@@ -8,9 +8,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -36,6 +35,8 @@ public final class Router implements AutoCloseable {
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private EventLoopGroup group;
   private Channel serverChannel;
+  private TlsContexts tls;
+  private ScheduledFuture<?> tlsReloader;
 
   public Router(RouterConfig config) {
     this(config, AccessLog.slf4j());
@@ -51,11 +52,14 @@ public final class Router implements AutoCloseable {
    *
    * @return the address actually bound (useful with port 0)
    * @throws RouterBindException when the address cannot be bound, with a message for the user
+   * @throws RouterTlsException when TLS is configured and its files cannot be used
    */
   public synchronized InetSocketAddress start() {
     if (serverChannel != null) {
       throw new IllegalStateException("router already started");
     }
+    TlsContexts tlsContexts = config.tls() == null ? null : new TlsContexts(config.tls());
+    tls = tlsContexts;
     int threads =
         config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
@@ -70,14 +74,14 @@ public final class Router implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    ch.pipeline()
-                        .addLast("decoder", new StrictRequestDecoder(config))
-                        .addLast("encoder", new HttpResponseEncoder())
-                        .addLast(
-                            "body-timeout",
-                            new IdleStateHandler(
-                                config.bodyReadTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                        .addLast("proxy", new ClientConnectionHandler(context));
+                    clients.add(ch);
+                    if (tlsContexts != null) {
+                      ch.pipeline()
+                          .addLast("tls", tlsContexts.newHandler(ch.alloc()))
+                          .addLast("alpn", new AlpnProtocolNegotiator(context));
+                    } else {
+                      ch.pipeline().addLast("detect", new CleartextProtocolDetector(context));
+                    }
                   }
                 });
     try {
@@ -87,6 +91,11 @@ public final class Router implements AutoCloseable {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       group = null;
       throw bindFailure(e);
+    }
+    if (tlsContexts != null) {
+      tlsReloader =
+          GlobalEventExecutor.INSTANCE.scheduleAtFixedRate(
+              tlsContexts::reloadIfChanged, 10, 10, TimeUnit.SECONDS);
     }
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.debug(
@@ -126,10 +135,33 @@ public final class Router implements AutoCloseable {
         e instanceof IOException ? e : e);
   }
 
-  /** Replaces what requests are routed to. Never blocks; queued requests re-check at once. */
+  /**
+   * Replaces what requests are routed to; requests already under way keep their instance and queued
+   * ones re-check at once. Host names are looked up here, on the caller's thread.
+   */
   public void publish(RoutingSnapshot snapshot) {
-    context.snapshot.set(Objects.requireNonNull(snapshot, "snapshot"));
+    Objects.requireNonNull(snapshot, "snapshot");
+    for (Route route : snapshot.routes()) {
+      for (Backend backend : route.backends()) {
+        backend.upstreams().forEach(context.pool::resolve);
+      }
+    }
+    context.snapshot.set(snapshot);
     context.wakeAllQueued();
+  }
+
+  /**
+   * Re-reads the TLS files now if they changed (they are also checked every 10 s); new connections
+   * get the new certificate. A broken new pair is logged and the old one kept.
+   */
+  public void reloadTls() {
+    TlsContexts current;
+    synchronized (this) {
+      current = tls;
+    }
+    if (current != null) {
+      current.reloadIfChanged();
+    }
   }
 
   /** Requests currently in progress (including those waiting in a queue). */
@@ -140,6 +172,15 @@ public final class Router implements AutoCloseable {
   /** Requests currently in progress on one instance. */
   public int inFlight(String upstreamId) {
     return context.balancer.inFlight(upstreamId);
+  }
+
+  /**
+   * Requests of one revision (a {@link Backend} name; {@code "default"} for {@link
+   * RoutingSnapshot#single}) waiting for an instance with a free slot: with {@link
+   * #inFlight(String)} the concurrency sample an autoscaler reads.
+   */
+  public int queued(String backend) {
+    return context.queued(backend);
   }
 
   public RouterMetrics metrics() {
@@ -165,6 +206,10 @@ public final class Router implements AutoCloseable {
       ClientConnectionHandler handler = ch.pipeline().get(ClientConnectionHandler.class);
       if (handler != null) {
         handler.closeIfIdle();
+      } else {
+        // not yet speaking HTTP/1, or an HTTP/2 connection: closing it sends GOAWAY and lets
+        // the streams under way finish
+        ch.close();
       }
     }
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -186,6 +231,10 @@ public final class Router implements AutoCloseable {
   @Override
   public synchronized void close() {
     context.draining = true;
+    if (tlsReloader != null) {
+      tlsReloader.cancel(false);
+      tlsReloader = null;
+    }
     if (serverChannel != null) {
       serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }

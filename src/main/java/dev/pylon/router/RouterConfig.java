@@ -28,8 +28,12 @@ import java.util.Objects;
  * @param maxHeaderSize largest header block accepted (larger: 431)
  * @param maxHeaderCount most header fields accepted (more: 431)
  * @param maxBodySize largest request body accepted (larger: 413); Cloud Run's 32 MiB
+ * @param requestBufferSize read request bodies up to this size in full before choosing an instance,
+ *     so a slow upload does not hold a worker of a sync server (nginx's request buffering); larger
+ *     bodies stream once this much has arrived. 0 streams every body at once
  * @param trustedProxies client addresses or CIDR ranges whose X-Forwarded-* and Forwarded headers
  *     are kept and appended to (gunicorn's forwarded_allow_ips); from anyone else they are replaced
+ * @param tls PEM certificate chain and key to serve HTTPS with, or null for plain HTTP
  */
 public record RouterConfig(
     String bindHost,
@@ -50,7 +54,9 @@ public record RouterConfig(
     int maxHeaderSize,
     int maxHeaderCount,
     long maxBodySize,
-    List<String> trustedProxies) {
+    long requestBufferSize,
+    List<String> trustedProxies,
+    TlsFiles tls) {
 
   public RouterConfig {
     Objects.requireNonNull(bindHost, "bindHost");
@@ -85,7 +91,9 @@ public record RouterConfig(
         16 * 1024,
         100,
         32L * 1024 * 1024,
-        List.of("127.0.0.1", "::1"));
+        0,
+        List.of("127.0.0.1", "::1"),
+        null);
   }
 
   public RouterConfig withRequestTimeout(Duration timeout) {
@@ -108,7 +116,9 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
-        trustedProxies);
+        requestBufferSize,
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withQueue(int maxQueued, Duration timeout) {
@@ -131,7 +141,9 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
-        trustedProxies);
+        requestBufferSize,
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withTrustedProxies(List<String> proxies) {
@@ -154,7 +166,9 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
-        proxies);
+        requestBufferSize,
+        proxies,
+        tls);
   }
 
   public RouterConfig withMaxBodySize(long bytes) {
@@ -177,7 +191,9 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         bytes,
-        trustedProxies);
+        requestBufferSize,
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withClientTimeouts(Duration headerRead, Duration keepAlive, Duration body) {
@@ -200,7 +216,9 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
-        trustedProxies);
+        requestBufferSize,
+        trustedProxies,
+        tls);
   }
 
   public RouterConfig withIoThreads(int threads) {
@@ -223,6 +241,59 @@ public record RouterConfig(
         maxHeaderSize,
         maxHeaderCount,
         maxBodySize,
-        trustedProxies);
+        requestBufferSize,
+        trustedProxies,
+        tls);
+  }
+
+  public RouterConfig withRequestBuffering(long bytes) {
+    return new RouterConfig(
+        bindHost,
+        port,
+        ioThreads,
+        connectTimeout,
+        requestTimeout,
+        maxQueuedRequests,
+        queueTimeout,
+        maxRetries,
+        headerReadTimeout,
+        keepAliveTimeout,
+        bodyReadTimeout,
+        upstreamIdleTimeout,
+        maxIdlePerUpstream,
+        maxConnections,
+        maxInitialLineLength,
+        maxHeaderSize,
+        maxHeaderCount,
+        maxBodySize,
+        bytes,
+        trustedProxies,
+        tls);
+  }
+
+  /** Serve HTTPS with these PEM files (reloaded when they change on disk). */
+  public RouterConfig withTls(TlsFiles files) {
+    return new RouterConfig(
+        bindHost,
+        port,
+        ioThreads,
+        connectTimeout,
+        requestTimeout,
+        maxQueuedRequests,
+        queueTimeout,
+        maxRetries,
+        headerReadTimeout,
+        keepAliveTimeout,
+        bodyReadTimeout,
+        upstreamIdleTimeout,
+        maxIdlePerUpstream,
+        maxConnections,
+        maxInitialLineLength,
+        maxHeaderSize,
+        maxHeaderCount,
+        maxBodySize,
+        requestBufferSize,
+        trustedProxies,
+        files);
   }
 }

@@ -9,6 +9,10 @@ import java.util.concurrent.atomic.AtomicReference;
 final class RouterContext {
   final RouterConfig config;
   final TrustedProxies trustedProxies;
+
+  /** How clients reach the router, for X-Forwarded-Proto and Forwarded. */
+  final String scheme;
+
   final AtomicReference<RoutingSnapshot> snapshot = new AtomicReference<>(RoutingSnapshot.empty());
   final LeastInFlightBalancer balancer;
   final UpstreamPool pool;
@@ -28,6 +32,7 @@ final class RouterContext {
       ChannelGroup clients) {
     this.config = config;
     this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
+    this.scheme = config.tls() == null ? "http" : "https";
     this.balancer = new LeastInFlightBalancer(this::slotFreed);
     this.pool = new UpstreamPool(transport, config);
     this.metrics = metrics;
@@ -40,6 +45,11 @@ final class RouterContext {
     return q != null
         ? q
         : queues.computeIfAbsent(backend, b -> new AdmissionQueue(config.maxQueuedRequests()));
+  }
+
+  int queued(String backend) {
+    AdmissionQueue q = queues.get(backend);
+    return q == null ? 0 : q.size();
   }
 
   /** New instances may have room for queued requests. */

@@ -13,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * path prefix. Within a route a backend (revision) is picked by weight.
  */
 public record RoutingSnapshot(List<Route> routes) {
-  private static final String DEFAULT_BACKEND = "default";
+  /** The backend name {@link #single} uses. */
+  public static final String DEFAULT_BACKEND = "default";
 
   public RoutingSnapshot {
     routes =

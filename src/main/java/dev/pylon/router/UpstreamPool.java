@@ -74,11 +74,22 @@ final class UpstreamPool {
     return null;
   }
 
+  /**
+   * Looks the upstream's host up once, on the caller's thread, so that event loops never wait for a
+   * name lookup (call from {@code publish}).
+   */
+  void resolve(Upstream upstream) {
+    addresses.computeIfAbsent(
+        upstream.address(), key -> new InetSocketAddress(upstream.host(), upstream.port()));
+  }
+
   /** Opens a new connection on {@code loop}. */
   ChannelFuture connect(EventLoop loop, Upstream upstream) {
-    InetSocketAddress address =
-        addresses.computeIfAbsent(
-            upstream.address(), key -> new InetSocketAddress(upstream.host(), upstream.port()));
+    InetSocketAddress address = addresses.get(upstream.address());
+    if (address == null) {
+      resolve(upstream); // not published through the router: a literal address in practice
+      address = addresses.get(upstream.address());
+    }
     return template.clone(loop).connect(address);
   }
 

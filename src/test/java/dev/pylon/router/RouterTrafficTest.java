@@ -103,6 +103,8 @@ class RouterTrafficTest {
     await(() -> router.inFlight() == 2);
     Thread.sleep(100);
     assertThat(a.requests.get()).isEqualTo(1); // the cap holds: the second one waits
+    assertThat(router.queued(RoutingSnapshot.DEFAULT_BACKEND)).isEqualTo(1);
+    assertThat(router.inFlight("a")).isEqualTo(1);
     a.releaseHeld();
     assertThat(first.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(second.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);

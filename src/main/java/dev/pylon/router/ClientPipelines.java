@@ -1,0 +1,55 @@
+package dev.pylon.router;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The handlers a client connection gets once its protocol is known. HTTP/2 streams are turned into
+ * the same HTTP/1 message objects, so one proxy handler serves both.
+ */
+final class ClientPipelines {
+  private static final int MAX_CONCURRENT_STREAMS = 250;
+
+  private ClientPipelines() {}
+
+  static void http1(ChannelPipeline p, RouterContext router) {
+    p.addLast("decoder", new StrictRequestDecoder(router.config))
+        .addLast("encoder", new HttpResponseEncoder())
+        .addLast("body-timeout", bodyTimeout(router))
+        .addLast("proxy", new ClientConnectionHandler(router));
+  }
+
+  static void http2(ChannelPipeline p, RouterContext router) {
+    Http2Settings settings =
+        Http2Settings.defaultSettings()
+            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .maxHeaderListSize(router.config.maxHeaderSize());
+    p.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
+        .addLast(
+            "streams",
+            new Http2MultiplexHandler(
+                new ChannelInitializer<Http2StreamChannel>() {
+                  @Override
+                  protected void initChannel(Http2StreamChannel stream) {
+                    stream
+                        .pipeline()
+                        .addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true))
+                        .addLast("body-timeout", bodyTimeout(router))
+                        .addLast("proxy", new ClientConnectionHandler(router));
+                  }
+                }));
+  }
+
+  private static IdleStateHandler bodyTimeout(RouterContext router) {
+    return new IdleStateHandler(
+        router.config.bodyReadTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS);
+  }
+}

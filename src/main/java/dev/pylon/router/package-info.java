@@ -1,0 +1,18 @@
+/**
+ * The data plane: an HTTP reverse proxy on Netty in front of the instances.
+ *
+ * <p>Entry points: {@link dev.pylon.router.Router} (start, publish, drain, close), its {@link
+ * dev.pylon.router.RouterConfig}, and the {@link dev.pylon.router.RoutingSnapshot} of routes (host,
+ * path prefix) to weighted {@link dev.pylon.router.Backend revisions} of {@link
+ * dev.pylon.router.Upstream instances}.
+ *
+ * <p>A client connection is HTTP/1.1, h2c (prior knowledge) or, with TLS, h2 or HTTP/1.1 by ALPN
+ * ({@code ClientPipelines}). Every request becomes a {@code ProxyExchange} on the client's event
+ * loop: {@code RequestValidator} and {@code StrictRequestDecoder} refuse anything ambiguous, {@code
+ * LeastInFlightBalancer} claims a slot under the instance's concurrency cap (or the request waits
+ * in the revision's {@code AdmissionQueue}), {@code UpstreamPool} lends a keep-alive connection
+ * opened on the same event loop, and bodies stream both ways with backpressure. Headers are
+ * rewritten by {@code HopByHopHeaders}, {@code ForwardedHeaders} and {@code RequestIds}. A
+ * WebSocket upgrade turns both connections into a {@code TunnelRelay}.
+ */
+package dev.pylon.router;
