@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * under {@code export/golden/APP/}. A change in the output fails with a diff; run with {@code
  * -Dexport.updateGolden=true} to rewrite the golden files, then review them with {@code git diff}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GoldenFilesTest {
   private static final boolean UPDATE = Boolean.getBoolean("export.updateGolden");
   private static final String IMAGE = "europe-docker.pkg.dev/acme/apps/IMAGE:1.0";
@@ -27,7 +29,7 @@ class GoldenFilesTest {
   private final ExportFixtures fixtures = new ExportFixtures();
   private final Exporter exporter = new Exporter();
 
-  static List<String> apps() {
+  List<String> apps() {
     return ExportFixtures.appNames();
   }
 
