@@ -61,6 +61,7 @@ public final class Exporter {
   /** {@value #KNATIVE_FILE}: a {@code serving.knative.dev/v1} Service running {@code image}. */
   public ExportResult knative(ServiceSpec spec, String image) {
     List<String> notes = new ArrayList<>(commonNotes(spec));
+    notes.addAll(manifestNotes(spec));
     notes.addAll(knativeWriter.notes(spec));
     return new ExportResult(Map.of(KNATIVE_FILE, knativeWriter.write(spec, image)), notes);
   }
@@ -68,11 +69,12 @@ public final class Exporter {
   /** {@value #KUBERNETES_FILE}: Deployment, Service and, when it may scale, an HPA. */
   public ExportResult kubernetes(ServiceSpec spec, String image) {
     List<String> notes = new ArrayList<>(commonNotes(spec));
+    notes.addAll(manifestNotes(spec));
     notes.addAll(kubernetesWriter.notes(spec));
     return new ExportResult(Map.of(KUBERNETES_FILE, kubernetesWriter.write(spec, image)), notes);
   }
 
-  /** An entrypoint bound to loopback serves nothing in a container. */
+  /** What every export should say: an entrypoint bound to loopback serves nothing there. */
   private static List<String> commonNotes(ServiceSpec spec) {
     String command = spec.server().shellCommand();
     if (spec.server().kind() == ServerCommand.Kind.ENTRYPOINT
@@ -80,6 +82,18 @@ public final class Exporter {
       return List.of(
           "the entrypoint listens on a loopback address, which nothing outside the container"
               + " reaches: bind to :$PORT or 0.0.0.0:$PORT instead");
+    }
+    return List.of();
+  }
+
+  /** Kubernetes accepts only 1 as a liveness probe's success threshold. */
+  private static List<String> manifestNotes(ServiceSpec spec) {
+    int success = spec.probes().liveness().successThreshold();
+    if (success > 1) {
+      return List.of(
+          "the liveness check's success threshold "
+              + success
+              + " becomes 1: Kubernetes accepts no other value for liveness probes");
     }
     return List.of();
   }
