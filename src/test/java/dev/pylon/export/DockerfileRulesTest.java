@@ -2,6 +2,7 @@ package dev.pylon.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pylon.spec.ServiceSpec;
@@ -10,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,23 +63,68 @@ class DockerfileRulesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("apps")
-  void followsTheHadolintRulesThatMatter(String app) throws Exception {
+  void followsTheHadolintRulesThatMatter(String app) {
     ServiceSpec spec = fixtures.spec(app);
-    List<Instruction> all = parse(writer.dockerfile(spec));
+    String dockerfile = writer.dockerfile(spec);
+
+    assertThat(violations(dockerfile)).isEmpty();
+    assertThat(parse(dockerfile))
+        .filteredOn(i -> i.keyword().equals("FROM"))
+        .allMatch(
+            i -> i.args().startsWith("python:" + spec.python().minorVersion() + "-slim"),
+            "seed 001: a slim base of the resolved Python");
+  }
+
+  @Test
+  void catchesEachRuleItChecks() {
+    String bad =
+        String.join(
+            "\n",
+            "FROM python",
+            "WORKDIR app",
+            "COPY . .",
+            "RUN apt-get update && apt-get upgrade -y",
+            "RUN cd /tmp && pip install flask",
+            "RUN curl -s https://example.com | sh",
+            "CMD gunicorn main:app",
+            "");
+
+    assertThat(violations(bad))
+        .containsExactlyInAnyOrder(
+            "DL3006 untagged base image: python",
+            "DL3000 relative WORKDIR: app",
+            "DL3005 apt-get upgrade: apt-get update && apt-get upgrade -y",
+            "DL3003 cd in RUN: cd /tmp && pip install flask",
+            "DL3042 pip install without --no-cache-dir: pip install flask",
+            "DL3013 unpinned package: flask",
+            "DL4006 pipe without pipefail: curl -s https://example.com | sh",
+            "DL3025 CMD not in JSON form: gunicorn main:app",
+            "DL3002 no non-root USER in the final stage",
+            "no EXPOSE 8080",
+            "no ENV PORT=8080",
+            "no ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1",
+            "RUN after the code is copied: apt-get update && apt-get upgrade -y",
+            "RUN after the code is copied: cd /tmp && pip install flask",
+            "RUN after the code is copied: curl -s https://example.com | sh");
+  }
+
+  /** The rules this class checks, as messages; empty when the Dockerfile follows them all. */
+  static List<String> violations(String dockerfile) {
+    List<String> out = new ArrayList<>();
+    List<Instruction> all = parse(dockerfile);
     Set<String> stages = new HashSet<>();
-    int lastFrom = -1;
+    int lastFrom = 0;
     for (int i = 0; i < all.size(); i++) {
       Instruction in = all.get(i);
       switch (in.keyword()) {
         case "FROM" -> {
           String[] words = in.args().split("\\s+");
           String image = words[0];
-          if (!stages.contains(image)) {
-            assertThat(image).as("DL3006: base image tagged").contains(":");
-            assertThat(image).as("DL3007: not latest").doesNotEndWith(":latest");
-            assertThat(image)
-                .as("seed 001: slim base of the resolved Python")
-                .isEqualTo("python:" + spec.python().minorVersion() + "-slim");
+          if (!stages.contains(image) && !image.contains(":")) {
+            out.add("DL3006 untagged base image: " + image);
+          }
+          if (image.endsWith(":latest")) {
+            out.add("DL3007 latest base image: " + image);
           }
           if (words.length == 3 && words[1].equalsIgnoreCase("AS")) {
             stages.add(words[2]);
@@ -84,41 +132,80 @@ class DockerfileRulesTest {
           lastFrom = i;
         }
         case "CMD", "ENTRYPOINT" -> {
-          JsonNode json = new ObjectMapper().readTree(in.args());
-          assertThat(json.isArray()).as("DL3025: JSON form: " + in.args()).isTrue();
-          json.forEach(n -> assertThat(n.isTextual()).isTrue());
+          if (!isJsonArrayOfStrings(in.args())) {
+            out.add("DL3025 " + in.keyword() + " not in JSON form: " + in.args());
+          }
         }
-        case "WORKDIR" -> assertThat(in.args()).as("DL3000: absolute WORKDIR").startsWith("/");
-        case "RUN" -> checkRun(in.args());
+        case "WORKDIR" -> {
+          if (!in.args().startsWith("/")) {
+            out.add("DL3000 relative WORKDIR: " + in.args());
+          }
+        }
+        case "RUN" -> checkRun(in.args(), out);
         default -> {}
       }
     }
     List<Instruction> last = all.subList(lastFrom, all.size());
-    List<Instruction> users = last.stream().filter(i -> i.keyword().equals("USER")).toList();
-    assertThat(users).as("DL3002: a USER in the final stage").isNotEmpty();
-    String user = users.get(users.size() - 1).args().split(":")[0];
-    assertThat(user).as("DL3002: not root").isNotIn("root", "0");
-    assertThat(last.stream().filter(i -> i.keyword().equals("CMD"))).hasSize(1);
-    assertThat(last).contains(new Instruction("EXPOSE", "8080"));
-    assertThat(last).contains(new Instruction("ENV", "PORT=8080"));
-    assertThat(last.stream().filter(i -> i.keyword().equals("ENV")).map(Instruction::args))
-        .anyMatch(a -> a.contains("PYTHONUNBUFFERED=1") && a.contains("PYTHONDONTWRITEBYTECODE=1"));
-
+    List<String> users =
+        last.stream().filter(i -> i.keyword().equals("USER")).map(Instruction::args).toList();
+    if (users.isEmpty() || List.of("root", "0").contains(users.getLast().split(":")[0])) {
+      out.add("DL3002 no non-root USER in the final stage");
+    }
+    if (last.stream().filter(i -> i.keyword().equals("CMD")).count() != 1) {
+      out.add("not exactly one CMD in the final stage");
+    }
+    if (!last.contains(new Instruction("EXPOSE", "8080"))) {
+      out.add("no EXPOSE 8080");
+    }
+    if (!last.contains(new Instruction("ENV", "PORT=8080"))) {
+      out.add("no ENV PORT=8080");
+    }
+    if (last.stream()
+        .filter(i -> i.keyword().equals("ENV"))
+        .noneMatch(
+            i ->
+                i.args().contains("PYTHONUNBUFFERED=1")
+                    && i.args().contains("PYTHONDONTWRITEBYTECODE=1"))) {
+      out.add("no ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1");
+    }
     // Seed 002: every install comes before the code is copied, so a code edit reuses it.
     int copyCode = last.indexOf(new Instruction("COPY", ". ."));
-    assertThat(copyCode).as("the code is copied").isPositive();
-    for (int i = copyCode; i < last.size(); i++) {
-      assertThat(last.get(i).keyword())
-          .as("nothing runs after the code is copied")
-          .isNotEqualTo("RUN");
+    if (copyCode < 0) {
+      out.add("the code is never copied");
+    } else {
+      last.subList(copyCode, last.size()).stream()
+          .filter(i -> i.keyword().equals("RUN"))
+          .forEach(i -> out.add("RUN after the code is copied: " + i.args()));
+    }
+    return out;
+  }
+
+  private static boolean isJsonArrayOfStrings(String text) {
+    try {
+      JsonNode json = new ObjectMapper().readTree(text);
+      if (json == null || !json.isArray()) {
+        return false;
+      }
+      for (JsonNode n : json) {
+        if (!n.isTextual()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (JsonProcessingException e) {
+      return false;
     }
   }
 
-  private static void checkRun(String command) {
-    assertThat(command).as("DL3005").doesNotContain("apt-get upgrade", "apt-get dist-upgrade");
-    assertThat(command.split("&&")).as("DL3003: no cd").noneMatch(c -> c.strip().startsWith("cd "));
-    if (command.contains(" | ")) {
-      assertThat(command).as("DL4006: pipefail").contains("set -o pipefail");
+  private static void checkRun(String command, List<String> out) {
+    if (command.contains("apt-get upgrade") || command.contains("apt-get dist-upgrade")) {
+      out.add("DL3005 apt-get upgrade: " + command);
+    }
+    if (Stream.of(command.split("&&|;")).anyMatch(c -> c.strip().startsWith("cd "))) {
+      out.add("DL3003 cd in RUN: " + command);
+    }
+    if (command.contains(" | ") && !command.contains("set -o pipefail")) {
+      out.add("DL4006 pipe without pipefail: " + command);
     }
     for (String part : command.split("&&")) {
       List<String> words = List.of(part.strip().split("\\s+"));
@@ -126,13 +213,15 @@ class DockerfileRulesTest {
       if (install < 1 || !words.get(install - 1).endsWith("pip")) {
         continue;
       }
-      assertThat(words).as("DL3042: " + part).contains("--no-cache-dir");
+      if (!words.contains("--no-cache-dir")) {
+        out.add("DL3042 pip install without --no-cache-dir: " + part.strip());
+      }
       for (int i = install + 1; i < words.size(); i++) {
         String word = words.get(i);
         if (word.equals("-r") || word.equals("--requirement")) {
           i++;
-        } else if (!word.startsWith("-")) {
-          assertThat(word).as("DL3013: pinned " + word).contains("==");
+        } else if (!word.startsWith("-") && !word.contains("==")) {
+          out.add("DL3013 unpinned package: " + word);
         }
       }
     }
