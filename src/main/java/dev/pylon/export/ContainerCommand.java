@@ -23,9 +23,9 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
 
   /**
    * Gunicorn for the apps Pylon serves with its stdlib worker. Pinned, as hadolint DL3013 asks;
-   * 23.0.0 is the release current when this was written.
+   * 27.0.1 is the release current on PyPI in November 2026.
    */
-  static final String GUNICORN_REQUIREMENT = "gunicorn==23.0.0";
+  static final String GUNICORN_REQUIREMENT = "gunicorn==27.0.1";
 
   /** Listen on every interface: inside a container the platform connects from outside. */
   private static final String ALL_INTERFACES = "0.0.0.0";

@@ -30,10 +30,10 @@ public final class DockerfileWriter {
   /** The port the image listens on unless the platform sets PORT. */
   static final int PORT = 8080;
 
-  /** Pinned, as hadolint DL3013 asks; releases current when this was written. */
-  static final String POETRY_REQUIREMENT = "poetry==2.1.3";
+  /** Pinned, as hadolint DL3013 asks; the releases current on PyPI in November 2026. */
+  static final String POETRY_REQUIREMENT = "poetry==2.5.1";
 
-  static final String TOMLI_REQUIREMENT = "tomli==2.2.1";
+  static final String TOMLI_REQUIREMENT = "tomli==2.5.0";
 
   /** The Dockerfile. */
   public String dockerfile(ServiceSpec spec) {

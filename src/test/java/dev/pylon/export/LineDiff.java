@@ -26,12 +26,12 @@ final class LineDiff {
       if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
         i++;
         j++;
-      } else if (j < b.size() && (i == a.size() || common[i][j + 1] >= common[i + 1][j])) {
-        out.add(String.format("+%4d | %s", j + 1, b.get(j)));
-        j++;
-      } else {
+      } else if (i < a.size() && (j == b.size() || common[i + 1][j] >= common[i][j + 1])) {
         out.add(String.format("-%4d | %s", i + 1, a.get(i)));
         i++;
+      } else {
+        out.add(String.format("+%4d | %s", j + 1, b.get(j)));
+        j++;
       }
     }
     if (out.isEmpty() && !expected.equals(actual)) {
