@@ -1,0 +1,142 @@
+package dev.pylon.export;
+
+import dev.pylon.spec.AppTarget;
+import dev.pylon.spec.ServerCommand;
+import dev.pylon.spec.ServiceSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How a container started from the exported image runs the server Pylon chose: the {@code CMD}
+ * (always JSON form, hadolint DL3025), why it looks the way it does, and a package the image must
+ * add because Pylon's own worker is not in it.
+ *
+ * @param cmd the CMD's arguments
+ * @param why comment lines explaining the choice, without {@code #}
+ * @param serverPackage a pinned requirement to install beside the app's, when the image needs one
+ *     the app does not declare
+ */
+record ContainerCommand(List<String> cmd, List<String> why, Optional<String> serverPackage) {
+
+  /**
+   * Gunicorn for the apps Pylon serves with its stdlib worker. Pinned, as hadolint DL3013 asks;
+   * 27.0.1 is the release current on PyPI in November 2026.
+   */
+  static final String GUNICORN_REQUIREMENT = "gunicorn==27.0.1";
+
+  /** Listen on every interface: inside a container the platform connects from outside. */
+  private static final String ALL_INTERFACES = "0.0.0.0";
+
+  private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_./:=,@%+-]+");
+
+  ContainerCommand {
+    cmd = List.copyOf(cmd);
+    why = List.copyOf(why);
+  }
+
+  static ContainerCommand of(ServiceSpec spec) {
+    ServerCommand server = spec.server();
+    return switch (server.kind()) {
+      case GUNICORN -> gunicorn(withoutBind(server.args()), List.of(), Optional.empty());
+      case BUILTIN -> builtin(spec);
+      case UVICORN -> uvicorn(server.args());
+      case ENTRYPOINT -> entrypoint(server);
+    };
+  }
+
+  private static ContainerCommand gunicorn(
+      List<String> args, List<String> before, Optional<String> serverPackage) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("gunicorn");
+    cmd.addAll(args);
+    List<String> why = new ArrayList<>(before);
+    why.add("gunicorn binds 0.0.0.0:$PORT by itself when PORT is set (its `bind` default), so");
+    why.add("this exec-form CMD needs no shell and still honours the PORT the platform sets.");
+    why.add("One worker with threads and no worker timeout (seed 001): the platform adds");
+    why.add("replicas rather than workers (seed 002).");
+    return new ContainerCommand(cmd, why, serverPackage);
+  }
+
+  private static ContainerCommand builtin(ServiceSpec spec) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of("--workers", "1", "--threads", Integer.toString(spec.threads()), "--timeout", "0"));
+    Optional<AppTarget> app = spec.app();
+    Path importRoot = app.map(AppTarget::importRoot).orElse(Path.of(""));
+    if (!importRoot.toString().isEmpty()) {
+      args.addAll(List.of("--pythonpath", importRoot.toString()));
+    }
+    args.add(app.map(AppTarget::reference).orElse(spec.server().args().get(0)));
+    return gunicorn(
+        args,
+        List.of(
+            "Pylon serves this app with its own stdlib WSGI worker, which is not in the image;",
+            "gunicorn (installed above, not declared by the app) serves it here instead."),
+        Optional.of(GUNICORN_REQUIREMENT));
+  }
+
+  private static ContainerCommand uvicorn(List<String> args) {
+    List<String> words = new ArrayList<>();
+    words.add("uvicorn");
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("--host") && i + 1 < args.size()) {
+        words.add(arg);
+        words.add(ALL_INTERFACES);
+        i++;
+      } else {
+        words.add(arg);
+      }
+    }
+    String line =
+        "exec "
+            + String.join(
+                " ",
+                words.stream()
+                    .map(w -> w.equals(ServerCommand.PORT_TOKEN) ? w : shellQuote(w))
+                    .toList());
+    return new ContainerCommand(
+        List.of("sh", "-c", line),
+        List.of(
+            "uvicorn does not read PORT (only its own UVICORN_PORT), so a shell expands $PORT.",
+            "The CMD stays in JSON form (hadolint DL3025), and `exec` makes uvicorn PID 1 so",
+            "it receives SIGTERM itself and drains."),
+        Optional.empty());
+  }
+
+  private static ContainerCommand entrypoint(ServerCommand server) {
+    String command = server.shellCommand().strip();
+    String line = command.startsWith("exec ") ? command : "exec " + command;
+    return new ContainerCommand(
+        List.of("sh", "-c", line),
+        List.of(
+            "The entrypoint runs as written (" + server.reason() + ").",
+            "A shell expands $PORT; `exec` hands PID 1, and so SIGTERM, to the server.",
+            "The CMD stays in JSON form (hadolint DL3025)."),
+        Optional.empty());
+  }
+
+  /** Gunicorn's args without {@code --bind ADDRESS}: gunicorn then binds to $PORT itself. */
+  private static List<String> withoutBind(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if ((arg.equals("--bind") || arg.equals("-b")) && i + 1 < args.size()) {
+        i++;
+      } else if (!arg.startsWith("--bind=")) {
+        out.add(arg);
+      }
+    }
+    return out;
+  }
+
+  static String shellQuote(String word) {
+    if (SHELL_SAFE.matcher(word).matches()) {
+      return word;
+    }
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+}
