@@ -8,6 +8,7 @@ import dev.pylon.build.RevisionBuilder;
 import dev.pylon.build.RevisionResult;
 import dev.pylon.control.BuildSummaries;
 import dev.pylon.control.RevisionRequests;
+import dev.pylon.export.Exporter;
 import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Parameters;
     name = "build",
     mixinStandardHelpOptions = true,
     description = {
-      "Builds DIR into an immutable revision: a read-only snapshot of the app, a virtualenv from",
-      "the dependency cache, bytecode compiled ahead of time, and the pre-start step run once.",
+      "Builds DIR into an immutable revision, ready to start.",
+      "A revision is a read-only snapshot of the app, a virtualenv from the dependency cache,",
+      "bytecode compiled ahead of time, and the pre-start step run once.",
       "With --dockerfile, writes a Dockerfile and .dockerignore for the same app instead."
     })
 final class BuildCommand implements Callable<Integer> {
@@ -41,6 +43,14 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the build summary as JSON")
   boolean json;
 
+  @Option(
+      names = "--dockerfile",
+      description = "Write a Dockerfile and .dockerignore into DIR instead of building a revision")
+  boolean dockerfile;
+
+  @Option(names = "--force", description = "With --dockerfile: replace files that exist")
+  boolean force;
+
   @Mixin AppOptions appOptions;
   @Mixin StateOptions stateOptions;
 
@@ -48,6 +58,10 @@ final class BuildCommand implements Callable<Integer> {
   public Integer call() throws JsonProcessingException {
     ServiceSpec spec =
         SpecLoading.load(appDir, appOptions, quiet || json ? line -> {} : System.out::println);
+    if (dockerfile) {
+      ExportWriting.write(spec.sourceDir(), new Exporter().dockerfile(spec), force, System.out);
+      return 0;
+    }
     BuildProgress progress = quiet || json ? BuildProgress.SILENT : new PrintingBuildProgress();
     RevisionResult result =
         new RevisionBuilder(stateOptions.stateDir(), progress)

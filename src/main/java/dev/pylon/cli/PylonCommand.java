@@ -9,5 +9,12 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description =
         "Runs Python web services (WSGI and ASGI) the way Cloud Run does, on this machine.",
-    subcommands = {RunCommand.class, InspectCommand.class, BuildCommand.class, ProxyCommand.class})
+    subcommands = {
+      RunCommand.class,
+      InspectCommand.class,
+      BuildCommand.class,
+      ExportCommand.class,
+      ProxyCommand.class,
+      // more commands below this line
+    })
 public final class PylonCommand {}

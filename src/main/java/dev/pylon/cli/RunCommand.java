@@ -3,9 +3,11 @@ package dev.pylon.cli;
 import dev.pylon.control.ForegroundRun;
 import dev.pylon.control.RunFailure;
 import dev.pylon.control.RunSettings;
+import dev.pylon.runtime.Sandbox;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,11 +59,24 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--start-timeout",
-      defaultValue = "120s",
       converter = DurationConverter.class,
       description =
-          "How long an instance may take to accept connections (default: ${DEFAULT-VALUE})")
+          "How long an instance may take to get ready (default: app_start_timeout_sec, else 240s)")
   Duration startTimeout;
+
+  @Option(
+      names = "--memory",
+      paramLabel = "SIZE",
+      converter = MemorySizeConverter.class,
+      description =
+          "Memory limit per instance, e.g. 512Mi or 1Gi (default: app.yaml's or service.yaml's)")
+  Long memoryMiB;
+
+  @Option(
+      names = "--sandbox",
+      description =
+          "Run each instance under bubblewrap: read-only app, private /tmp, own PID namespace")
+  boolean sandbox;
 
   @Mixin StateOptions stateOptions;
 
@@ -69,6 +84,12 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     if (port < 0 || port > 65535) {
       throw new UserError("--port " + port + " is not a TCP port; pick one from 1 to 65535.", 2);
+    }
+    if (sandbox && Sandbox.bubblewrap().isEmpty()) {
+      throw new UserError(
+          "--sandbox needs bubblewrap, which is not installed: apt-get install bubblewrap"
+              + " (or run without --sandbox).",
+          2);
     }
     if (instances != null && instances < 1) {
       throw new UserError("--instances " + instances + " must be at least 1.", 2);
@@ -82,7 +103,9 @@ final class RunCommand implements Callable<Integer> {
             appOptions.systemSitePackages,
             appOptions.preStart(),
             grace,
-            startTimeout,
+            Optional.ofNullable(startTimeout),
+            memoryMiB == null ? OptionalLong.empty() : OptionalLong.of(memoryMiB),
+            sandbox,
             stateOptions.stateDir());
     ForegroundRun run = new ForegroundRun(settings, new ConsoleReporter(System.out, System.err));
     // Ctrl-C and SIGTERM end the JVM through its shutdown hooks: this one drains and stops

@@ -11,13 +11,17 @@ import dev.pylon.router.Upstream;
 import dev.pylon.runtime.InstanceEvent;
 import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
+import dev.pylon.runtime.MetadataServer;
 import dev.pylon.runtime.ReadyInstance;
 import dev.pylon.runtime.StartOutcome;
+import dev.pylon.runtime.StrayInstances;
 import dev.pylon.runtime.SupervisorOptions;
 import dev.pylon.spec.ServiceSpec;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -33,6 +37,7 @@ public final class ForegroundRun implements AutoCloseable {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile Router router;
   private volatile InstanceSet instances;
+  private volatile MetadataServer metadataServer;
 
   public ForegroundRun(RunSettings settings, RunReporter reporter) {
     this.settings = settings;
@@ -42,20 +47,27 @@ public final class ForegroundRun implements AutoCloseable {
   /** Serves until {@link #stop()}; returns the exit status, or throws what stopped the start. */
   public int serveUntilStopped() throws RunFailure {
     ServiceSpec spec = settings.spec();
-    InetSocketAddress address = startRouter();
+    endStrays();
+    InetSocketAddress address = startRouter(spec);
     Revision revision = build(spec);
-    InstancePlan plan = InstancePlan.of(spec, revision, settings.stateDir());
+    MetadataServer metadata = startMetadataServer();
+    OptionalLong memoryMiB =
+        settings.memoryMiB().isPresent() ? settings.memoryMiB() : spec.resources().memoryMb();
+    InstancePlan plan =
+        InstancePlan.of(spec, revision, settings.stateDir(), metadata.hostPort(), memoryMiB);
     reporter.step(plan.description());
 
     int count = settings.instances().orElse(spec.instances().orElse(defaultInstances()));
-    InstanceSet started =
-        new InstanceSet(
-            plan.template(),
-            count,
-            new RouterFeed(),
-            SupervisorOptions.defaults()
-                .withStartTimeout(settings.startTimeout())
-                .withGrace(settings.grace()));
+    SupervisorOptions options =
+        InstanceOptions.of(
+            spec,
+            revision,
+            settings.stateDir(),
+            settings.startTimeout(),
+            settings.grace(),
+            memoryMiB,
+            settings.sandbox());
+    InstanceSet started = new InstanceSet(plan.template(), count, new RouterFeed(spec), options);
     synchronized (this) {
       if (stopping.get()) {
         return 0;
@@ -63,7 +75,7 @@ public final class ForegroundRun implements AutoCloseable {
       instances = started;
       started.start();
     }
-    StartOutcome outcome = started.awaitFirstReady(settings.startTimeout());
+    StartOutcome outcome = started.awaitFirstReady(options.startTimeout());
     if (!outcome.ready()) {
       throw new RunFailure(StartFailureMessage.of(outcome, spec), 1);
     }
@@ -86,8 +98,39 @@ public final class ForegroundRun implements AutoCloseable {
     return 0;
   }
 
-  private InetSocketAddress startRouter() throws RunFailure {
-    Router created = new Router(RouterConfig.defaults(settings.host(), settings.port()));
+  /** Instances a Pylon killed with SIGKILL left behind in this state directory. */
+  private void endStrays() {
+    List<String> ended = StrayInstances.endAll(settings.stateDir().resolve("run"));
+    if (!ended.isEmpty()) {
+      reporter.warning(
+          "ended "
+              + ended.size()
+              + " instance(s) an earlier Pylon left running: "
+              + String.join(", ", ended));
+    }
+  }
+
+  private MetadataServer startMetadataServer() throws RunFailure {
+    try {
+      MetadataServer started = MetadataServer.start(MetadataServer.Values.local(projectId()));
+      metadataServer = started;
+      return started;
+    } catch (IOException e) {
+      throw new RunFailure(
+          "cannot start the local metadata server on 127.0.0.1: " + e.getMessage(), 1);
+    }
+  }
+
+  private static String projectId() {
+    String project = System.getenv("GOOGLE_CLOUD_PROJECT");
+    return project == null || project.isBlank() ? InstancePlan.LOCAL_PROJECT : project;
+  }
+
+  private InetSocketAddress startRouter(ServiceSpec spec) throws RunFailure {
+    Router created =
+        new Router(
+            RouterConfig.defaults(settings.host(), settings.port())
+                .withRequestTimeout(spec.concurrency().requestTimeout()));
     router = created;
     try {
       return created.start();
@@ -148,6 +191,10 @@ public final class ForegroundRun implements AutoCloseable {
       if (current != null) {
         current.close();
       }
+      MetadataServer metadata = metadataServer;
+      if (metadata != null) {
+        metadata.close();
+      }
     } finally {
       stopped.countDown();
       stopRequested.countDown();
@@ -169,6 +216,12 @@ public final class ForegroundRun implements AutoCloseable {
 
   /** Keeps the router's snapshot equal to the instances that are ready, and reports events. */
   private final class RouterFeed implements InstanceListener {
+    private final int concurrencyCap;
+
+    RouterFeed(ServiceSpec spec) {
+      this.concurrencyCap = spec.concurrency().maxPerInstance();
+    }
+
     @Override
     public void readyChanged(List<ReadyInstance> ready) {
       Router current = router;
@@ -178,7 +231,8 @@ public final class ForegroundRun implements AutoCloseable {
                 ready.stream()
                     .map(
                         instance ->
-                            new Upstream(instance.name(), instance.host(), instance.port(), 0))
+                            new Upstream(
+                                instance.name(), instance.host(), instance.port(), concurrencyCap))
                     .toList()));
       }
     }

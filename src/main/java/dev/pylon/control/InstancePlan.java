@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * How each instance of a service is started: the exact command for the chosen server and the
@@ -20,7 +21,15 @@ import java.util.Map;
  */
 record InstancePlan(InstanceTemplate template, String description) {
 
-  static InstancePlan of(ServiceSpec spec, Revision revision, Path stateDir) {
+  /** The project id instances see when {@code GOOGLE_CLOUD_PROJECT} is not set. */
+  static final String LOCAL_PROJECT = "pylon-local";
+
+  static InstancePlan of(
+      ServiceSpec spec,
+      Revision revision,
+      Path stateDir,
+      String metadataHostPort,
+      OptionalLong memoryMiB) {
     String python = revision.python().toString();
     List<String> command = new ArrayList<>();
     switch (spec.server().kind()) {
@@ -49,6 +58,18 @@ record InstancePlan(InstanceTemplate template, String description) {
               String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
               env.put("PATH", venv.resolve("bin") + File.pathSeparator + path);
             });
+    env.put("GCE_METADATA_HOST", metadataHostPort);
+    if (spec.fromAppYaml()) {
+      // App Engine flexible's contract (seed 003); GAE_INSTANCE names the revision because
+      // instances share one template.
+      env.put("GAE_SERVICE", spec.name());
+      env.put("GAE_VERSION", revision.id());
+      env.put("GAE_INSTANCE", revision.id());
+      env.put(
+          "GOOGLE_CLOUD_PROJECT",
+          System.getenv().getOrDefault("GOOGLE_CLOUD_PROJECT", LOCAL_PROJECT));
+      memoryMiB.ifPresent(memory -> env.put("GAE_MEMORY_MB", Long.toString(memory)));
+    }
     spec.app()
         .flatMap(AppTarget::djangoSettings)
         .ifPresent(settings -> env.put("DJANGO_SETTINGS_MODULE", settings));

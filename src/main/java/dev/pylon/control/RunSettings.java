@@ -4,8 +4,14 @@ import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
-/** What {@code pylon run} serves (the spec read from the folder) and how (its flags). */
+/**
+ * What {@code pylon run} serves (the spec read from the folder) and how (its flags).
+ *
+ * @param startTimeout how long an instance may take to get ready; empty: the spec's
+ * @param memoryMiB a memory limit per instance; empty: the spec's, if any
+ */
 public record RunSettings(
     ServiceSpec spec,
     String host,
@@ -14,5 +20,7 @@ public record RunSettings(
     boolean systemSitePackages,
     Optional<String> preStart,
     Duration grace,
-    Duration startTimeout,
+    Optional<Duration> startTimeout,
+    OptionalLong memoryMiB,
+    boolean sandbox,
     Path stateDir) {}

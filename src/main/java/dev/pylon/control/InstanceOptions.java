@@ -1,0 +1,73 @@
+package dev.pylon.control;
+
+import dev.pylon.build.Revision;
+import dev.pylon.runtime.Probe;
+import dev.pylon.runtime.Sandbox;
+import dev.pylon.runtime.SupervisorOptions;
+import dev.pylon.spec.ServerCommand;
+import dev.pylon.spec.ServiceSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** How the runtime watches a service's instances: probes, limits, sandbox, grace. */
+final class InstanceOptions {
+  private InstanceOptions() {}
+
+  static SupervisorOptions of(
+      ServiceSpec spec,
+      Revision revision,
+      Path stateDir,
+      Optional<Duration> startTimeout,
+      Duration grace,
+      OptionalLong memoryMiB,
+      boolean sandbox) {
+    SupervisorOptions options =
+        SupervisorOptions.defaults()
+            .withStartTimeout(startTimeout.orElse(spec.probes().readiness().startTimeout()))
+            .withGrace(grace)
+            .withRunDir(stateDir.resolve("run"));
+    if (listensBeforeTheAppLoads(spec.server().kind())) {
+      // gunicorn's master accepts connections before its worker has imported the app: only an
+      // HTTP answer shows the app is there (and an import error then fails the start).
+      options = options.withStartup(Probe.answersHttp("/"));
+    }
+    Optional<Probe> readiness = httpProbe(spec.probes().readiness());
+    if (readiness.isPresent()) {
+      options = options.withReadiness(readiness.get());
+    }
+    Optional<Probe> liveness = httpProbe(spec.probes().liveness());
+    if (liveness.isPresent()) {
+      options = options.withLiveness(liveness.get());
+    }
+    if (memoryMiB.isPresent()) {
+      options = options.withMemoryLimitMiB(memoryMiB.getAsLong());
+    }
+    if (sandbox) {
+      List<Path> readOnly = new ArrayList<>(List.of(revision.dir(), stateDir.resolve("lib")));
+      revision.venv().ifPresent(readOnly::add);
+      options = options.withSandbox(new Sandbox(List.of(stateDir), readOnly));
+    }
+    return options;
+  }
+
+  private static boolean listensBeforeTheAppLoads(ServerCommand.Kind kind) {
+    return kind == ServerCommand.Kind.GUNICORN || kind == ServerCommand.Kind.ENTRYPOINT;
+  }
+
+  /** A configured HTTP check; an unconfigured one stays the runtime's TCP default. */
+  private static Optional<Probe> httpProbe(dev.pylon.spec.Probe configured) {
+    return configured
+        .httpPath()
+        .map(
+            path ->
+                Probe.http(path)
+                    .withPeriod(configured.period())
+                    .withTimeout(configured.timeout())
+                    .withInitialDelay(configured.initialDelay())
+                    .withThresholds(configured.successThreshold(), configured.failureThreshold()));
+  }
+}
