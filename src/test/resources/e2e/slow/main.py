@@ -1,0 +1,12 @@
+"""Answers after the number of seconds in the query string: a request still in flight at Ctrl-C."""
+
+import time
+from urllib.parse import parse_qs
+
+
+def app(environ, start_response):
+    seconds = float(parse_qs(environ.get("QUERY_STRING", "")).get("seconds", ["0"])[0])
+    time.sleep(seconds)
+    body = f"slept {seconds:g} s\n".encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
