@@ -78,6 +78,8 @@ final class RunCommand implements Callable<Integer> {
           "Run each instance under bubblewrap: read-only app, private /tmp, own PID namespace")
   boolean sandbox;
 
+  @Mixin RouterOptions routerOptions;
+
   @Mixin StateOptions stateOptions;
 
   @Override
@@ -106,6 +108,7 @@ final class RunCommand implements Callable<Integer> {
             Optional.ofNullable(startTimeout),
             memoryMiB == null ? OptionalLong.empty() : OptionalLong.of(memoryMiB),
             sandbox,
+            routerOptions.settings(stateOptions.stateDir()),
             stateOptions.stateDir());
     ForegroundRun run = new ForegroundRun(settings, new ConsoleReporter(System.out, System.err));
     // Ctrl-C and SIGTERM end the JVM through its shutdown hooks: this one drains and stops

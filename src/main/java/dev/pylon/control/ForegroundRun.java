@@ -5,7 +5,6 @@ import dev.pylon.build.RevisionBuilder;
 import dev.pylon.build.RevisionResult;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
-import dev.pylon.router.RouterConfig;
 import dev.pylon.router.RoutingSnapshot;
 import dev.pylon.router.Upstream;
 import dev.pylon.runtime.InstanceEvent;
@@ -80,7 +79,8 @@ public final class ForegroundRun implements AutoCloseable {
       throw new RunFailure(StartFailureMessage.of(outcome, spec), 1);
     }
     reporter.step(
-        "Serving at http://"
+        "Serving at "
+            + (settings.router().tls().isPresent() ? "https://" : "http://")
             + hostForUrl(address)
             + ":"
             + address.getPort()
@@ -127,10 +127,7 @@ public final class ForegroundRun implements AutoCloseable {
   }
 
   private InetSocketAddress startRouter(ServiceSpec spec) throws RunFailure {
-    Router created =
-        new Router(
-            RouterConfig.defaults(settings.host(), settings.port())
-                .withRequestTimeout(spec.concurrency().requestTimeout()));
+    Router created = new Router(settings.router().config(settings.host(), settings.port(), spec));
     router = created;
     try {
       return created.start();
@@ -219,7 +216,7 @@ public final class ForegroundRun implements AutoCloseable {
     private final int concurrencyCap;
 
     RouterFeed(ServiceSpec spec) {
-      this.concurrencyCap = spec.concurrency().maxPerInstance();
+      this.concurrencyCap = settings.router().concurrencyPerInstance(spec);
     }
 
     @Override

@@ -23,4 +23,5 @@ public record RunSettings(
     Optional<Duration> startTimeout,
     OptionalLong memoryMiB,
     boolean sandbox,
+    RouterSettings router,
     Path stateDir) {}
