@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       BuildCommand.class,
       ExportCommand.class,
+      GcCommand.class,
       ProxyCommand.class,
       // more commands below this line
     })
