@@ -934,6 +934,11 @@ public final class InstanceSet implements AutoCloseable {
             .start(
                 () -> {
                   int status = waitUninterruptibly(process);
+                  if (!ProcessGroups.members(process.pid()).isEmpty()) {
+                    // What the leader leaves (e.g. gunicorn's workers) holds its output open and
+                    // would delay the restart; exited() would end it anyway.
+                    ProcessGroups.signalGroup(process.pid(), "KILL");
+                  }
                   if (cgroup != null && cgroup.memoryLimitMiB() > 0) {
                     attempt.killedInCgroupForMemory = cgroup.memoryKills() > 0;
                   }
