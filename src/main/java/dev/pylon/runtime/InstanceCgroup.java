@@ -163,6 +163,43 @@ final class InstanceCgroup {
     return left;
   }
 
+  /**
+   * Removes the cgroups a Pylon that is no longer running left behind ({@code pylon-<pid>-...} with
+   * no live {@code <pid>}); the kernel refuses to remove one that still has processes in it.
+   */
+  static void removeStrays(CgroupSupport support) {
+    List<Path> parents = new ArrayList<>();
+    support.memoryParent().ifPresent(parents::add);
+    support.cpuParent().filter(p -> !parents.contains(p)).ifPresent(parents::add);
+    for (Path parent : parents) {
+      try (var children = Files.list(parent)) {
+        List<Path> strays =
+            children
+                .filter(Files::isDirectory)
+                .filter(child -> strayOwner(child.getFileName().toString()))
+                .toList();
+        if (!removeAll(strays).isEmpty()) {
+          log.debug("stray cgroups still hold processes in {}", parent);
+        }
+      } catch (IOException e) {
+        log.debug("cannot look for stray cgroups in {}: {}", parent, e.getMessage());
+      }
+    }
+  }
+
+  private static boolean strayOwner(String name) {
+    String[] parts = name.split("-", 3);
+    if (parts.length < 3 || !parts[0].equals("pylon")) {
+      return false;
+    }
+    try {
+      long pid = Long.parseLong(parts[1]);
+      return ProcessHandle.of(pid).isEmpty();
+    } catch (NumberFormatException e) {
+      return false; // e.g. pylon-probe-<pid>, removed by whoever made it
+    }
+  }
+
   private static long quota(double cpus) {
     return Math.max(1000, Math.round(cpus * CPU_PERIOD_US));
   }

@@ -136,6 +136,7 @@ public final class InstanceSet implements AutoCloseable {
                   Optional.empty(),
                   "cgroups are turned off");
       log.debug("{}: cgroups: {}", template.revision(), cgroups.reason());
+      InstanceCgroup.removeStrays(cgroups);
       sayWhatLimitsCannotUseCgroups(cgroups.reason(), cgroups.limitsMemory(), cgroups.limitsCpu());
     }
     post(

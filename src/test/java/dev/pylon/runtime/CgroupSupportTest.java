@@ -103,6 +103,26 @@ class CgroupSupportTest {
   }
 
   @Test
+  void cgroupsLeftByAPylonThatIsGoneAreRemovedAndLiveOnesKept() throws Exception {
+    Path parent = dir("parent");
+    Path stray = dir("parent/pylon-999999999-rev-1-1");
+    Path live = dir("parent/pylon-" + ProcessHandle.current().pid() + "-rev-1-1");
+    Path foreign = dir("parent/someone-else");
+    CgroupSupport support =
+        new CgroupSupport(
+            CgroupSupport.Mode.V1,
+            java.util.Optional.of(parent),
+            java.util.Optional.empty(),
+            "test");
+
+    InstanceCgroup.removeStrays(support);
+
+    assertThat(stray).doesNotExist();
+    assertThat(live).isDirectory();
+    assertThat(foreign).isDirectory();
+  }
+
+  @Test
   void thisMachineAnswersConsistently() {
     CgroupSupport support = CgroupSupport.detect();
     assertThat(support.reason()).isNotBlank();
