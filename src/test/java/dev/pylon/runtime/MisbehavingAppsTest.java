@@ -320,6 +320,37 @@ class MisbehavingAppsTest {
     assertThat(listener.events()).noneMatch(e -> e.kind() == Kind.FAILED_TO_START);
   }
 
+  @Test
+  void aGunicornWorkerKilledForMemoryEndsTheWholeInstanceAndSaysSo() throws Exception {
+    Path python = Path.of("/usr/bin/python3");
+    Assumptions.assumeTrue(Files.isExecutable(python), "needs Debian's python3 with Flask");
+    CgroupSupport cgroups = CgroupSupport.detect();
+    Assumptions.assumeTrue(cgroups.limitsMemory(), cgroups.reason());
+    Files.writeString(dir.resolve("flaskapp.py"), FLASK_APP);
+    start(
+        gunicorn("flaskapp:app"),
+        1,
+        Map.of(),
+        fast().withStartup(Probe.http("/healthz")).withMemoryLimitMiB(100));
+    ReadyInstance first = listener.awaitReady(list -> list.size() == 1).getFirst();
+    long master = set.instances().getFirst().pid();
+
+    http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/grow")).build(),
+        HttpResponse.BodyHandlers.discarding());
+
+    // The kernel kills the worker (the biggest process); Pylon ends the master with it, as
+    // Kubernetes does with memory.oom.group, rather than leave gunicorn to fork a new worker.
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.MEMORY_LIMIT).detail())
+        .isEqualTo("killed: memory limit (100 MiB)");
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.EXITED).detail())
+        .isEqualTo("killed: memory limit (100 MiB)");
+    assertThat(ProcessGroups.members(master)).isEmpty();
+    ReadyInstance second =
+        listener.awaitReady(list -> list.size() == 1 && !list.contains(first)).getFirst();
+    assertThat(get(second, "/").body()).startsWith("hello from flask ");
+  }
+
   /** A Flask app that takes {@code SLOW_START} seconds to import (as a real one loading models). */
   static final String FLASK_APP =
       """
@@ -335,6 +366,13 @@ class MisbehavingAppsTest {
       @app.get("/healthz")
       def healthz():
           return "ok"
+
+      held = []
+
+      @app.get("/grow")
+      def grow():
+          held.append(b"x" * (300 << 20))
+          return "grew"
       """;
 
   static List<String> gunicorn(String app) {
