@@ -74,6 +74,48 @@ class InstanceLimitsTest {
   }
 
   @Test
+  void aBusyInstanceIsThrottledToItsCpuLimit() throws Exception {
+    CgroupSupport cgroups = CgroupSupport.detect();
+    Assumptions.assumeTrue(cgroups.limitsCpu(), cgroups.reason());
+    String busy =
+        """
+        import http.server, os, threading
+        def spin():
+            while True:
+                pass
+        threading.Thread(target=spin, daemon=True).start()
+        http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])),
+                               http.server.BaseHTTPRequestHandler).serve_forever()
+        """;
+    set =
+        new InstanceSet(
+            new InstanceTemplate("svc", "rev", List.of("python3", "-c", busy), Map.of(), dir),
+            1,
+            listener,
+            MisbehavingAppsTest.fast().withCpuLimit(0.1));
+    set.start();
+    listener.awaitReady(list -> list.size() == 1);
+    Path stat =
+        cgroups
+            .cpuParent()
+            .get()
+            .resolve("pylon-" + ProcessHandle.current().pid() + "-rev-1-1")
+            .resolve("cpu.stat");
+
+    long deadline = System.nanoTime() + MisbehavingAppsTest.WAIT.toNanos();
+    long throttled = 0;
+    while (throttled == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      for (String line : Files.readAllLines(stat)) {
+        if (line.startsWith("nr_throttled ")) {
+          throttled = Long.parseLong(line.substring("nr_throttled ".length()).strip());
+        }
+      }
+    }
+    assertThat(throttled).as("periods in which the kernel held the instance back").isPositive();
+  }
+
+  @Test
   void withoutCgroupsACpuLimitIsSaidToBeUnenforcedOnce() throws Exception {
     set =
         new InstanceSet(
