@@ -59,6 +59,8 @@ public record CgroupSupport(
       Path dir = v2.get();
       List<String> delegated = words(dir.resolve("cgroup.subtree_control"));
       if (!delegated.contains("memory")) {
+        // Pylon does not move itself into a leaf cgroup to enable the controller for children
+        // (what container runtimes do): it leaves its own cgroup as it found it.
         notes.add(
             "cgroup v2: the memory controller is not delegated to "
                 + dir

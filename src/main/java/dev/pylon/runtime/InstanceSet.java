@@ -978,7 +978,10 @@ public final class InstanceSet implements AutoCloseable {
           support.limitsMemory() ? options.memoryLimitMiB() : 0,
           support.limitsCpu() ? options.cpuLimit() : 0);
     } catch (IOException e) {
-      sayWhatLimitsCannotUseCgroups(e.getMessage(), false, false);
+      sayWhatLimitsCannotUseCgroups(
+          "making " + name + " failed: " + e.getClass().getSimpleName() + " " + e.getMessage(),
+          false,
+          false);
       return null;
     }
   }
