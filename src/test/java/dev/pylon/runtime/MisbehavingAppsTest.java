@@ -233,6 +233,28 @@ class MisbehavingAppsTest {
             .resolve("pylon-" + ProcessHandle.current().pid() + "-rev-1-2"));
   }
 
+  @Test
+  void aSandboxedAppAllocatingPastItsLimitIsKilledAndSaysSo() throws Exception {
+    CgroupSupport cgroups = CgroupSupport.detect();
+    Assumptions.assumeTrue(cgroups.limitsMemory(), cgroups.reason());
+    Assumptions.assumeTrue(Sandbox.bubblewrap().isPresent(), "bubblewrap is not installed");
+    startApp(
+        1,
+        Map.of(),
+        fast().withMemoryLimitMiB(100).withSandbox(new Sandbox(List.of(), List.of(dir))));
+    ReadyInstance first = listener.awaitReady(list -> list.size() == 1).getFirst();
+
+    http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/grow")).build(),
+        HttpResponse.BodyHandlers.discarding());
+
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.MEMORY_LIMIT).detail())
+        .isEqualTo("killed: memory limit (100 MiB)");
+    assertThat(listener.awaitEvent(e -> e.kind() == Kind.EXITED).detail())
+        .isEqualTo("killed: memory limit (100 MiB)");
+    listener.awaitReady(list -> list.size() == 1 && !list.contains(first));
+  }
+
   private static void awaitGone(Path path) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (Files.exists(path) && System.nanoTime() < deadline) {
