@@ -25,6 +25,12 @@ public record InstanceEvent(Instant at, String instance, Kind kind, String detai
     /** The instance keeps failing: several restarts in a row without staying up. */
     CRASH_LOOP,
     /** The instance was stopped on purpose. */
-    STOPPED
+    STOPPED,
+    /**
+     * Something about how the revision's instances run that the user should know, said once (e.g.
+     * no cgroup can be made, so the memory limit is watched instead); {@code instance} is the
+     * revision's name.
+     */
+    WARNING
   }
 }

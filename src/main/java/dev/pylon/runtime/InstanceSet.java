@@ -67,6 +67,8 @@ public final class InstanceSet implements AutoCloseable {
   private volatile boolean stopping;
   private volatile List<String> wrapper = List.of();
   private volatile Thread supervisorThread;
+  private volatile CgroupSupport cgroups; // null: no limit needs one
+  private final AtomicBoolean cgroupFailureSaid = new AtomicBoolean();
 
   // Owned by the supervisor thread.
   private List<ReadyInstance> published = List.of();
@@ -124,6 +126,19 @@ public final class InstanceSet implements AutoCloseable {
       throw new IllegalStateException("instances of " + template.revision() + " already started");
     }
     launcher.execute(() -> wrapper = ProcessWrapper.prefix(options.parentDeathSignal()));
+    if (options.memoryLimitMiB() > 0 || options.cpuLimit() > 0) {
+      cgroups =
+          options.cgroups()
+              ? CgroupSupport.detect()
+              : new CgroupSupport(
+                  CgroupSupport.Mode.NONE,
+                  Optional.empty(),
+                  Optional.empty(),
+                  "cgroups are turned off");
+      log.debug("{}: cgroups: {}", template.revision(), cgroups.reason());
+      InstanceCgroup.removeStrays(cgroups);
+      sayWhatLimitsCannotUseCgroups(cgroups.reason(), cgroups.limitsMemory(), cgroups.limitsCpu());
+    }
     post(
         () -> {
           for (Instance instance : instances) {
@@ -132,7 +147,27 @@ public final class InstanceSet implements AutoCloseable {
         });
     if (options.memoryLimitMiB() > 0) {
       supervisor.scheduleWithFixedDelay(
-          guarded(this::enforceMemoryLimit), 250, 250, TimeUnit.MILLISECONDS);
+          guarded(this::watchMemory), 250, 250, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The one warning about limits that no cgroup enforces (none when every limit has one). */
+  private void sayWhatLimitsCannotUseCgroups(
+      String why, boolean memoryLimited, boolean cpuLimited) {
+    List<String> fallbacks = new ArrayList<>();
+    if (options.memoryLimitMiB() > 0 && !memoryLimited) {
+      fallbacks.add(
+          "the memory limit of "
+              + options.memoryLimitMiB()
+              + " MiB is enforced by watching resident memory every 250 ms instead");
+    }
+    if (options.cpuLimit() > 0 && !cpuLimited) {
+      fallbacks.add("the CPU limit of " + options.cpuLimit() + " cores is not enforced");
+    }
+    if (!fallbacks.isEmpty() && cgroupFailureSaid.compareAndSet(false, true)) {
+      String detail = "no cgroup can be made (" + why + "): " + String.join("; ", fallbacks);
+      log.warn("{}: {}", template.revision(), detail);
+      post(() -> emit(Kind.WARNING, template.revision(), detail));
     }
   }
 
@@ -261,6 +296,9 @@ public final class InstanceSet implements AutoCloseable {
         attempt.awaitOutputAndExit(KILL_WAIT);
         if (gone(attempt)) {
           forgetPidFile(attempt);
+          if (attempt.cgroup != null) {
+            attempt.cgroup.remove(Duration.ofSeconds(1));
+          }
         }
       }
       onSupervisor(
@@ -614,6 +652,12 @@ public final class InstanceSet implements AutoCloseable {
       return;
     }
     instance.cancelTimer();
+    if (!attempt.memoryKilled && attempt.killedInCgroupForMemory) {
+      reportMemoryKill(attempt, ""); // the kernel killed it before the watch looked
+    }
+    if (attempt.memoryKilled) {
+      how = memoryLimitDetail();
+    }
     if (attempt.failedLiveness) {
       how = "ended for failing its liveness probe (" + how + ")";
     }
@@ -655,41 +699,56 @@ public final class InstanceSet implements AutoCloseable {
     instance.timer = schedule(() -> launch(instance), delay);
   }
 
-  /** Kills every instance whose processes hold more resident memory than the limit. */
-  private void enforceMemoryLimit() {
+  /**
+   * Every 250 ms: an instance in a cgroup where the kernel killed a process for memory is reported
+   * and ended as a whole (as Kubernetes does with memory.oom.group); an instance without a cgroup
+   * is killed when its processes together hold more resident memory than the limit.
+   */
+  private void watchMemory() {
     if (stopping) {
       return;
     }
-    Map<Long, Attempt> running = new HashMap<>();
+    Map<Long, Attempt> watched = new HashMap<>();
     for (Instance instance : instances) {
       Attempt attempt = instance.current;
-      if (attempt != null && attempt.process != null && !attempt.exited && !attempt.memoryKilled) {
-        running.put(attempt.pid(), attempt);
+      if (attempt == null || attempt.process == null || attempt.exited || attempt.memoryKilled) {
+        continue;
+      }
+      if (attempt.cgroup != null && attempt.cgroup.memoryLimitMiB() > 0) {
+        if (attempt.cgroup.memoryKills() > 0) {
+          reportMemoryKill(attempt, "");
+          ProcessGroups.signal(attempt.process.toHandle(), "KILL");
+        }
+      } else {
+        watched.put(attempt.pid(), attempt);
       }
     }
-    if (running.isEmpty()) {
+    if (watched.isEmpty()) {
       return;
     }
     long limit = options.memoryLimitMiB() << 20;
-    ProcessGroups.residentBytes(running.keySet())
+    ProcessGroups.residentBytes(watched.keySet())
         .forEach(
             (group, bytes) -> {
-              Attempt attempt = running.get(group);
+              Attempt attempt = watched.get(group);
               if (bytes > limit) {
-                attempt.memoryKilled = true;
-                attempt.ready = false;
-                publishReady();
-                emit(
-                    Kind.MEMORY_LIMIT,
-                    attempt.instance.name,
-                    "using "
-                        + (bytes >> 20)
-                        + " MiB, over its limit of "
-                        + options.memoryLimitMiB()
-                        + " MiB; killing it");
+                reportMemoryKill(attempt, "; it was using " + (bytes >> 20) + " MiB");
                 ProcessGroups.signal(attempt.process.toHandle(), "KILL");
               }
             });
+  }
+
+  private void reportMemoryKill(Attempt attempt, String more) {
+    attempt.memoryKilled = true;
+    if (attempt.ready) {
+      attempt.ready = false;
+      publishReady();
+    }
+    emit(Kind.MEMORY_LIMIT, attempt.instance.name, memoryLimitDetail() + more);
+  }
+
+  private String memoryLimitDetail() {
+    return "killed: memory limit (" + options.memoryLimitMiB() + " MiB)";
   }
 
   /** SIGTERM to the instance's processes; under bubblewrap, to the app's and not bwrap's. */
@@ -827,7 +886,7 @@ public final class InstanceSet implements AutoCloseable {
       return;
     }
     Instance instance = attempt.instance;
-    List<String> command = new ArrayList<>(wrapper);
+    List<String> command = new ArrayList<>();
     if (options.sandbox().isPresent()) {
       Optional<Path> bwrap = Sandbox.bubblewrap();
       if (bwrap.isEmpty()) {
@@ -840,6 +899,12 @@ public final class InstanceSet implements AutoCloseable {
       command.addAll(options.sandbox().get().prefix(bwrap.get(), template.workDir()));
     }
     command.addAll(template.commandFor(attempt.port));
+    InstanceCgroup cgroup = makeCgroup(attempt);
+    if (cgroup != null) {
+      command = cgroup.joinCommand(command); // joined before bubblewrap or the app runs
+    }
+    command.addAll(0, wrapper); // setsid and setpriv keep the pid, so the leader is in the cgroup
+    attempt.cgroup = cgroup;
     ProcessBuilder builder = new ProcessBuilder(command).directory(template.workDir().toFile());
     Map<String, String> env = builder.environment();
     env.putAll(template.env());
@@ -851,6 +916,9 @@ public final class InstanceSet implements AutoCloseable {
     } catch (IOException e) {
       String how = "could not be started: " + e.getMessage();
       attempt.tail.add(how);
+      if (cgroup != null) {
+        cgroup.remove(Duration.ZERO);
+      }
       post(() -> exited(attempt, -1, how));
       return;
     }
@@ -867,16 +935,55 @@ public final class InstanceSet implements AutoCloseable {
             .start(
                 () -> {
                   int status = waitUninterruptibly(process);
+                  if (!ProcessGroups.members(process.pid()).isEmpty()) {
+                    // What the leader leaves (e.g. gunicorn's workers) holds its output open and
+                    // would delay the restart; exited() would end it anyway.
+                    ProcessGroups.signalGroup(process.pid(), "KILL");
+                  }
+                  if (cgroup != null && cgroup.memoryLimitMiB() > 0) {
+                    attempt.killedInCgroupForMemory = cgroup.memoryKills() > 0;
+                  }
                   attempt.awaitOutput(OUTPUT_DRAIN);
-                  post(
-                      () ->
-                          exited(
-                              attempt,
-                              status,
-                              attempt.memoryKilled
-                                  ? "killed: memory limit (" + options.memoryLimitMiB() + " MiB)"
-                                  : ExitStatus.describe(process)));
+                  post(() -> exited(attempt, status, ExitStatus.describe(process)));
+                  if (cgroup != null) {
+                    // after exited() (which ends what the leader left) has had its chance
+                    cgroup.remove(KILL_WAIT);
+                  }
                 });
+  }
+
+  /**
+   * The cgroup for this attempt's limits, or null when none is needed or none can be made (said
+   * once; the memory watch then covers the attempt).
+   */
+  private InstanceCgroup makeCgroup(Attempt attempt) {
+    CgroupSupport support = cgroups;
+    if (support == null
+        || !(support.limitsMemory() && options.memoryLimitMiB() > 0
+            || support.limitsCpu() && options.cpuLimit() > 0)) {
+      return null;
+    }
+    String name =
+        ("pylon-"
+                + ProcessHandle.current().pid()
+                + "-"
+                + attempt.instance.name
+                + "-"
+                + attempt.number)
+            .replaceAll("[^A-Za-z0-9_.-]", "_");
+    try {
+      return InstanceCgroup.create(
+          support,
+          name,
+          support.limitsMemory() ? options.memoryLimitMiB() : 0,
+          support.limitsCpu() ? options.cpuLimit() : 0);
+    } catch (IOException e) {
+      sayWhatLimitsCannotUseCgroups(
+          "making " + name + " failed: " + e.getClass().getSimpleName() + " " + e.getMessage(),
+          false,
+          false);
+      return null;
+    }
   }
 
   private Thread readLines(Attempt attempt, InputStream stream, boolean isStderr) {
@@ -1010,6 +1117,8 @@ public final class InstanceSet implements AutoCloseable {
     boolean startFailureReported;
     boolean becameReady;
     volatile boolean memoryKilled;
+    volatile InstanceCgroup cgroup; // null: no cgroup (the memory watch covers it)
+    volatile boolean killedInCgroupForMemory; // read at exit, before the cgroup is removed
     boolean failedLiveness;
     String lastProbe = "not probed yet";
     int probeFailures;

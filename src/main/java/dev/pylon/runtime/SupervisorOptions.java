@@ -30,7 +30,12 @@ import java.util.Optional;
  * @param sandbox if present, run each instance under bubblewrap ({@link Sandbox})
  * @param memoryLimitMiB if positive, an instance whose processes together hold more resident memory
  *     than this is killed and reported as "killed: memory limit (N MiB)", the way Kubernetes
- *     reports OOMKilled (watched every 250 ms from {@code /proc}; no cgroup is made)
+ *     reports OOMKilled: enforced by the kernel in a cgroup of the instance's own where {@link
+ *     CgroupSupport#detect()} finds one can be made (and {@code cgroups} is on); otherwise Pylon
+ *     says so once and watches resident memory from {@code /proc} every 250 ms
+ * @param cpuLimit if positive, CPU time an instance may use, in cores (e.g. 0.5), enforced with a
+ *     cgroup's CFS quota where one can be made; otherwise not enforced (said once)
+ * @param cgroups whether to use cgroups for the limits at all (off: the resident-memory watch)
  */
 public record SupervisorOptions(
     Duration startTimeout,
@@ -45,7 +50,9 @@ public record SupervisorOptions(
     boolean parentDeathSignal,
     Optional<Path> runDir,
     Optional<Sandbox> sandbox,
-    long memoryLimitMiB) {
+    long memoryLimitMiB,
+    double cpuLimit,
+    boolean cgroups) {
 
   public static SupervisorOptions defaults() {
     return new SupervisorOptions(
@@ -61,7 +68,9 @@ public record SupervisorOptions(
         true,
         Optional.empty(),
         Optional.empty(),
-        0);
+        0,
+        0,
+        true);
   }
 
   public SupervisorOptions withStartTimeout(Duration value) {
@@ -78,7 +87,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withGrace(Duration value) {
@@ -95,7 +106,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withStartup(Probe value) {
@@ -112,7 +125,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withReadiness(Probe value) {
@@ -129,7 +144,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withLiveness(Probe value) {
@@ -146,7 +163,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withRestartBackoff(RestartBackoff.Policy value) {
@@ -163,7 +182,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withParentDeathSignal(boolean value) {
@@ -180,7 +201,9 @@ public record SupervisorOptions(
         value,
         runDir,
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withRunDir(Path value) {
@@ -197,7 +220,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         Optional.of(value),
         sandbox,
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withSandbox(Sandbox value) {
@@ -214,7 +239,9 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         Optional.of(value),
-        memoryLimitMiB);
+        memoryLimitMiB,
+        cpuLimit,
+        cgroups);
   }
 
   public SupervisorOptions withMemoryLimitMiB(long value) {
@@ -231,6 +258,46 @@ public record SupervisorOptions(
         parentDeathSignal,
         runDir,
         sandbox,
+        value,
+        cpuLimit,
+        cgroups);
+  }
+
+  public SupervisorOptions withCpuLimit(double cores) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        startup,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal,
+        runDir,
+        sandbox,
+        memoryLimitMiB,
+        cores,
+        cgroups);
+  }
+
+  public SupervisorOptions withCgroups(boolean value) {
+    return new SupervisorOptions(
+        startTimeout,
+        grace,
+        readinessInterval,
+        startup,
+        readiness,
+        liveness,
+        restartBackoff,
+        crashLoopAfter,
+        outputLines,
+        parentDeathSignal,
+        runDir,
+        sandbox,
+        memoryLimitMiB,
+        cpuLimit,
         value);
   }
 }

@@ -9,6 +9,18 @@
  * group-wide (SIGTERM, grace, SIGKILL) so that nothing they started survives. {@link
  * dev.pylon.runtime.SupervisorOptions} holds every knob with its default.
  *
+ * <p>Limits: with a memory limit ({@link dev.pylon.runtime.SupervisorOptions#withMemoryLimitMiB})
+ * or a CPU limit ({@link dev.pylon.runtime.SupervisorOptions#withCpuLimit}) each instance process
+ * starts inside a cgroup of its own, made under Pylon's own cgroup ({@link
+ * dev.pylon.runtime.CgroupSupport#detect()}: v2 where the memory controller is delegated, else the
+ * v1 memory and cpu controllers). A process the kernel kills there for memory ends the whole
+ * instance and is reported as MEMORY_LIMIT "killed: memory limit (N MiB)", as Kubernetes reports
+ * OOMKilled. Where no cgroup can be made, one WARNING event says so and Pylon watches resident
+ * memory instead (and cannot limit CPU).
+ *
+ * <p>{@link dev.pylon.runtime.RevisionLog} keeps a revision's output lines and events as JSON in a
+ * bounded ring file.
+ *
  * <p>{@link dev.pylon.runtime.BuiltinWorker} ships Pylon's own standard-library WSGI server for
  * apps that bring none. {@link dev.pylon.runtime.Sandbox} runs instances under bubblewrap; {@link
  * dev.pylon.runtime.StrayInstances} ends what a killed Pylon left behind; {@link
