@@ -7,6 +7,7 @@ import dev.pylon.runtime.Sandbox;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -73,6 +74,12 @@ final class RunCommand implements Callable<Integer> {
   Long memoryMiB;
 
   @Option(
+      names = "--cpu",
+      paramLabel = "CORES",
+      description = "CPU limit per instance in cores, e.g. 0.5 (default: none)")
+  Double cpu;
+
+  @Option(
       names = "--sandbox",
       description =
           "Run each instance under bubblewrap: read-only app, private /tmp, own PID namespace")
@@ -93,6 +100,9 @@ final class RunCommand implements Callable<Integer> {
               + " (or run without --sandbox).",
           2);
     }
+    if (cpu != null && !(cpu > 0)) {
+      throw new UserError("--cpu " + cpu + " must be more than 0 (for example 0.5 or 2).", 2);
+    }
     if (instances != null && instances < 1) {
       throw new UserError("--instances " + instances + " must be at least 1.", 2);
     }
@@ -107,6 +117,7 @@ final class RunCommand implements Callable<Integer> {
             grace,
             Optional.ofNullable(startTimeout),
             memoryMiB == null ? OptionalLong.empty() : OptionalLong.of(memoryMiB),
+            cpu == null ? OptionalDouble.empty() : OptionalDouble.of(cpu),
             sandbox,
             routerOptions.settings(stateOptions.stateDir()),
             stateOptions.stateDir());

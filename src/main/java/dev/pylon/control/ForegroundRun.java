@@ -12,6 +12,7 @@ import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
 import dev.pylon.runtime.MetadataServer;
 import dev.pylon.runtime.ReadyInstance;
+import dev.pylon.runtime.RevisionLog;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.StrayInstances;
 import dev.pylon.runtime.SupervisorOptions;
@@ -29,6 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * cli calls on Ctrl-C or SIGTERM). Wires spec, build, runtime and router in one process.
  */
 public final class ForegroundRun implements AutoCloseable {
+  /** The size a revision's log file reaches before it starts over (one older file is kept). */
+  private static final long LOG_BYTES = 10L * 1024 * 1024;
+
   private final RunSettings settings;
   private final RunReporter reporter;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -37,6 +41,7 @@ public final class ForegroundRun implements AutoCloseable {
   private volatile Router router;
   private volatile InstanceSet instances;
   private volatile MetadataServer metadataServer;
+  private volatile RevisionLog revisionLog;
 
   public ForegroundRun(RunSettings settings, RunReporter reporter) {
     this.settings = settings;
@@ -65,6 +70,7 @@ public final class ForegroundRun implements AutoCloseable {
             settings.startTimeout(),
             settings.grace(),
             memoryMiB,
+            settings.cpuLimit(),
             settings.sandbox());
     InstanceSet started = new InstanceSet(plan.template(), count, new RouterFeed(spec), options);
     synchronized (this) {
@@ -96,6 +102,30 @@ public final class ForegroundRun implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * Every instance line and event, also kept in {@code logs/<revision>.log} as JSON lines (a
+   * bounded ring), on the way to the router and the console.
+   */
+  private RevisionLog openLog(Revision revision) throws RunFailure {
+    try {
+      RevisionLog log =
+          new RevisionLog(
+              settings.stateDir().resolve("logs"),
+              revision.id(),
+              LOG_BYTES,
+              new RouterFeed(settings.spec()));
+      revisionLog = log;
+      return log;
+    } catch (IOException e) {
+      throw new RunFailure(
+          "cannot write the revision's log under "
+              + settings.stateDir().resolve("logs")
+              + ": "
+              + e.getMessage(),
+          1);
+    }
   }
 
   /** Instances a Pylon killed with SIGKILL left behind in this state directory. */
@@ -188,6 +218,7 @@ public final class ForegroundRun implements AutoCloseable {
       if (current != null) {
         current.close();
       }
+      closeLog();
       MetadataServer metadata = metadataServer;
       if (metadata != null) {
         metadata.close();
@@ -195,6 +226,17 @@ public final class ForegroundRun implements AutoCloseable {
     } finally {
       stopped.countDown();
       stopRequested.countDown();
+    }
+  }
+
+  private void closeLog() {
+    RevisionLog log = revisionLog;
+    if (log != null) {
+      try {
+        log.close();
+      } catch (IOException e) {
+        reporter.warning("the revision's log could not be closed: " + e.getMessage());
+      }
     }
   }
 

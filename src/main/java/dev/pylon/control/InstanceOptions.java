@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /** How the runtime watches a service's instances: probes, limits, sandbox, grace. */
@@ -24,6 +25,7 @@ final class InstanceOptions {
       Optional<Duration> startTimeout,
       Duration grace,
       OptionalLong memoryMiB,
+      OptionalDouble cpuLimit,
       boolean sandbox) {
     SupervisorOptions options =
         SupervisorOptions.defaults()
@@ -45,6 +47,9 @@ final class InstanceOptions {
     }
     if (memoryMiB.isPresent()) {
       options = options.withMemoryLimitMiB(memoryMiB.getAsLong());
+    }
+    if (cpuLimit.isPresent()) {
+      options = options.withCpuLimit(cpuLimit.getAsDouble());
     }
     if (sandbox) {
       List<Path> readOnly = new ArrayList<>(List.of(revision.dir(), stateDir.resolve("lib")));

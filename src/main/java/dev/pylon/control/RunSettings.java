@@ -4,6 +4,7 @@ import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -11,6 +12,7 @@ import java.util.OptionalLong;
  *
  * @param startTimeout how long an instance may take to get ready; empty: the spec's
  * @param memoryMiB a memory limit per instance; empty: the spec's, if any
+ * @param cpuLimit cores each instance may use; empty: no limit
  */
 public record RunSettings(
     ServiceSpec spec,
@@ -22,6 +24,7 @@ public record RunSettings(
     Duration grace,
     Optional<Duration> startTimeout,
     OptionalLong memoryMiB,
+    OptionalDouble cpuLimit,
     boolean sandbox,
     RouterSettings router,
     Path stateDir) {}
