@@ -9,5 +9,21 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description =
         "Runs Python web services (WSGI and ASGI) the way Cloud Run does, on this machine.",
-    subcommands = {RunCommand.class, InspectCommand.class, BuildCommand.class, ProxyCommand.class})
+    subcommands = {
+      RunCommand.class,
+      InspectCommand.class,
+      BuildCommand.class,
+      ProxyCommand.class,
+      ServerCommand.class,
+      DeployCommand.class,
+      ServicesCommand.class,
+      RevisionsCommand.class,
+      InstancesCommand.class,
+      TrafficCommand.class,
+      ScaleCommand.class,
+      EnvCommand.class,
+      RollbackCommand.class,
+      DeleteCommand.class,
+      EventsCommand.class
+    })
 public final class PylonCommand {}

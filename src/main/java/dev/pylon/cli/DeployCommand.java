@@ -1,0 +1,71 @@
+package dev.pylon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.control.daemon.AdminClient;
+import dev.pylon.control.daemon.AdminClientException;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code pylon deploy DIR}: a new revision on the daemon; traffic moves once it is ready. */
+@Command(
+    name = "deploy",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Builds DIR into a new revision on the running daemon (`pylon server`) and, once it is",
+      "ready, sends the service's traffic to it. A revision that never gets ready gets no",
+      "traffic: what was serving keeps serving."
+    })
+final class DeployCommand extends AdminCommand {
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      defaultValue = ".",
+      description = "App folder (default: .)")
+  Path appDir;
+
+  @Option(
+      names = "--service",
+      paramLabel = "NAME",
+      description = "The service (default: app.yaml's service, else the folder's name)")
+  String service;
+
+  @Option(
+      names = "--no-traffic",
+      description = "Make the revision but leave the traffic where it is")
+  boolean noTraffic;
+
+  @Option(
+      names = "--tag",
+      paramLabel = "TAG",
+      description = "Give the revision its own URL: http://TAG---SERVICE.localhost:PORT/")
+  String tag;
+
+  @Option(
+      names = "--system-site-packages",
+      description = "Let the virtualenv see the interpreter's own packages (offline machines)")
+  boolean systemSitePackages;
+
+  @Override
+  int run(AdminClient client) throws AdminClientException {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("path", appDir.toAbsolutePath().normalize().toString());
+    if (service != null) {
+      body.put("service", service);
+    }
+    body.put("noTraffic", noTraffic);
+    if (tag != null) {
+      body.put("tag", tag);
+    }
+    body.put("systemSitePackages", systemSitePackages);
+    JsonNode result = client.stream("/v1/deploy", body, this::printProgress);
+    if (json) {
+      printJson(result);
+    } else {
+      out.println(result.path("url").asText());
+    }
+    return 0;
+  }
+}
