@@ -38,7 +38,7 @@ public record ServerInfo(long pid, String host, int adminPort, int routerPort) {
 
   /** Reads it; throws when there is none or it is damaged. */
   public static ServerInfo read(Path stateDir) throws IOException {
-    JsonNode node = JSON.readTree(stateDir.resolve(FILE).toFile());
+    JsonNode node = JSON.readTree(Files.readString(stateDir.resolve(FILE)));
     return new ServerInfo(
         node.path("pid").asLong(-1),
         node.path("host").asText("127.0.0.1"),
