@@ -195,10 +195,9 @@ final class Deployer {
       List<TrafficTarget> next = new ArrayList<>();
       next.add(TrafficTarget.revision(previous.id(), 100));
       next.addAll(tagsOnly(record.traffic(), Optional.empty(), revisions));
-      store.setTraffic(service, next);
+      warmUpThen(List.of(previous.id()), () -> store.setTraffic(service, next));
       store.addEvent(
           clock.instant(), service, previous.id(), "", "rollback", "from " + current.get().id());
-      reconciler.poke();
       return previous;
     } finally {
       changes.unlock();
@@ -258,10 +257,36 @@ final class Deployer {
         }
       }
       next.addAll(tagsOnly(record.traffic(), Optional.empty(), revisions));
-      store.setTraffic(service, next);
-      reconciler.poke();
+      List<String> targets =
+          next.stream().filter(t -> t.percent() > 0).flatMap(t -> t.revision().stream()).toList();
+      warmUpThen(targets, () -> store.setTraffic(service, next));
     } finally {
       changes.unlock();
+    }
+  }
+
+  /**
+   * Starts the revisions that are not running (they may have been stopped when they lost their
+   * traffic), waits until each has a ready instance, and only then makes the change: no request
+   * meets a revision without instances.
+   */
+  private void warmUpThen(List<String> revisions, Runnable change)
+      throws ApiException, InterruptedException {
+    revisions.forEach(reconciler::hold);
+    try {
+      for (String id : revisions) {
+        StartOutcome outcome = reconciler.awaitReady(id, startTimeout);
+        if (!outcome.ready()) {
+          throw new ApiException(
+              409,
+              id + " did not get ready again: " + outcome.detail(),
+              "the traffic stays as it was; see `pylon events`",
+              outcome.lastLines());
+        }
+      }
+      change.run();
+    } finally {
+      revisions.forEach(reconciler::release);
     }
   }
 

@@ -168,12 +168,33 @@ final class Reconciler implements AutoCloseable {
     }
     List<String> unwanted =
         running.keySet().stream().filter(id -> !wanted.containsKey(id)).toList();
+    List<Running> leaving = new ArrayList<>();
     for (String id : unwanted) {
-      Running run = running.remove(id);
+      leaving.add(running.remove(id));
       log.info("stopping the instances of {}", id);
-      stopper.execute(() -> run.instances.stop(options.grace()));
     }
+    // Out of the routes first; then each leaving revision finishes its requests and stops.
     publish();
+    for (Running run : leaving) {
+      stopper.execute(
+          () -> {
+            drain(run);
+            run.instances.stop(options.grace());
+          });
+    }
+  }
+
+  /** Waits (up to the grace period) until no request is in flight at the revision's instances. */
+  private void drain(Running run) {
+    long deadline = System.nanoTime() + options.grace().toNanos();
+    try {
+      while (System.nanoTime() < deadline
+          && run.ready.stream().anyMatch(i -> router.inFlight(i.name()) > 0)) {
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void publish() {

@@ -1,0 +1,143 @@
+package dev.pylon.control.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pylon server} as a user runs it: deploys of examples/hello, Host routing, a 50/50 split, a
+ * deploy that never gets ready, and a SIGKILL after which the restarted daemon serves the same
+ * revisions without building.
+ */
+class DaemonEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path state;
+  @TempDir Path apps;
+
+  @Test
+  @Timeout(180)
+  void deploysSplitsSurvivesAFailedDeployAndASigkill() throws Exception {
+    Path hello = sourceRoot().resolve("examples/hello");
+    int port = freePort();
+    String first;
+    String second;
+    try (DaemonProcess daemon = DaemonProcess.start(state, port)) {
+      daemon.awaitListening(state, Duration.ofSeconds(30));
+      AdminClient client = AdminClient.connect(state);
+
+      first = deploy(client, hello, "hello").path("revision").asText();
+      RawHttp.Response answer = RawHttp.get(port, "hello.localhost", "/");
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(answer.body()).isEqualTo("Hello from Pylon!\n");
+      assertThat(RawHttp.get(port, "other.localhost", "/").status()).isNotEqualTo(200);
+
+      second = deploy(client, hello, "hello").path("revision").asText();
+      assertThat(second).matches("hello-00002-[a-z]{3}");
+      assertThat(revisionAt(port)).isEqualTo(second);
+
+      ObjectNode split = JSON.createObjectNode();
+      split.putObject("percents").put(first, 50).put(second, 50);
+      client.put("/v1/services/hello/traffic", split);
+      Map<String, Integer> counts = count(port, 200);
+      assertThat(counts.get(first)).isBetween(60, 140);
+      assertThat(counts.get(second)).isBetween(60, 140);
+
+      // A revision that never gets ready keeps no traffic; the split stays as it was.
+      Path broken = apps.resolve("broken");
+      Files.createDirectories(broken);
+      Files.writeString(
+          broken.resolve("main.py"), "raise RuntimeError('boom at import')\napp = None\n");
+      assertThatThrownBy(() -> deploy(client, broken, "hello"))
+          .isInstanceOf(AdminClientException.class)
+          .hasMessageContaining("did not get ready")
+          .satisfies(
+              e ->
+                  assertThat(String.join("\n", ((AdminClientException) e).details()))
+                      .contains("boom at import"));
+      assertThat(client.get("/v1/services/hello").path("serving").size()).isEqualTo(2);
+      assertThat(count(port, 20).keySet()).containsOnly(first, second);
+
+      long snapshots = snapshotCount();
+      daemon.kill();
+
+      try (DaemonProcess again = DaemonProcess.start(state, port)) {
+        again.awaitListening(state, Duration.ofSeconds(30));
+        awaitServing(port, Duration.ofSeconds(30));
+        assertThat(count(port, 40).keySet()).containsOnly(first, second);
+        AdminClient restarted = AdminClient.connect(state);
+        assertThat(restarted.get("/v1/services/hello/revisions")).hasSize(3);
+        assertThat(snapshotCount()).isEqualTo(snapshots);
+        assertThat(again.output()).doesNotContain("Building");
+      }
+    }
+  }
+
+  private static JsonNode deploy(AdminClient client, Path dir, String service) throws Exception {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("path", dir.toString());
+    body.put("service", service);
+    return client.stream("/v1/deploy", body, event -> {});
+  }
+
+  private static String revisionAt(int port) throws IOException {
+    RawHttp.Response response = RawHttp.get(port, "hello.localhost", "/env");
+    assertThat(response.status()).isEqualTo(200);
+    return JSON.readTree(response.body()).path("K_REVISION").asText();
+  }
+
+  private static Map<String, Integer> count(int port, int requests) throws IOException {
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < requests; i++) {
+      counts.merge(revisionAt(port), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  private static void awaitServing(int port, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (RawHttp.get(port, "hello.localhost", "/").status() == 200
+            && count(port, 10).size() == 2) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // The router is not listening yet.
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("hello was not served again within " + timeout);
+  }
+
+  private long snapshotCount() throws IOException {
+    try (Stream<Path> files = Files.list(state.resolve("revisions").resolve("hello"))) {
+      return files.count();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static Path sourceRoot() {
+    String root = System.getenv("PYLON_SOURCE_ROOT");
+    return root == null ? Path.of("").toAbsolutePath() : Path.of(root);
+  }
+}
