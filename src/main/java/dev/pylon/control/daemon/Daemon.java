@@ -32,6 +32,7 @@ public final class Daemon implements AutoCloseable {
   private Reconciler reconciler;
   private AdminApi api;
   private ServerInfo info;
+  private StateLock lock;
 
   public Daemon(DaemonSettings settings) {
     this.settings = settings;
@@ -42,6 +43,7 @@ public final class Daemon implements AutoCloseable {
     Path stateDir = settings.stateDir();
     try {
       Files.createDirectories(stateDir);
+      lock = StateLock.acquire(stateDir);
       List<String> ended = StrayInstances.endAll(stateDir.resolve("run"));
       if (!ended.isEmpty()) {
         log.info("ended what a previous daemon left running: {}", ended);
@@ -133,6 +135,9 @@ public final class Daemon implements AutoCloseable {
       } catch (IOException e) {
         log.warn("cannot remove {}: {}", ServerInfo.FILE, e.getMessage());
       }
+    }
+    if (lock != null) {
+      lock.close();
     }
   }
 }

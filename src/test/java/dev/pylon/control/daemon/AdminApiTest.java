@@ -107,6 +107,25 @@ class AdminApiTest {
   }
 
   @Test
+  void aSecondDaemonOnTheSameStateDirectoryIsRefused() throws Exception {
+    Daemon second =
+        new Daemon(
+            new DaemonSettings(
+                state,
+                "127.0.0.1",
+                0,
+                0,
+                Optional.empty(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(30)));
+    assertThatThrownBy(second::start)
+        .isInstanceOf(DaemonFailure.class)
+        .hasMessageContaining("already uses the state directory");
+    second.close();
+    assertThat(ServerInfo.read(state).pid()).isEqualTo(ProcessHandle.current().pid());
+  }
+
+  @Test
   void aDaemonThatIsNotRunningSaysHowToStartIt(@TempDir Path elsewhere) {
     assertThatThrownBy(() -> AdminClient.connect(elsewhere))
         .isInstanceOf(AdminClientException.class)
