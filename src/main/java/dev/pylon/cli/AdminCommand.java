@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * What every command that talks to the daemon shares: {@code --state-dir} (to find the daemon and
@@ -23,10 +25,14 @@ abstract class AdminCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the daemon's answer as JSON, for scripts")
   boolean json;
 
-  final PrintStream out = System.out;
+  @Spec CommandSpec spec;
+
+  /** Where the command prints: picocli's stdout, so a test can capture it. */
+  PrintWriter out;
 
   @Override
   public final Integer call() {
+    out = spec.commandLine().getOut();
     try {
       return run(AdminClient.connect(stateOptions.stateDir()));
     } catch (AdminClientException e) {
@@ -39,6 +45,8 @@ abstract class AdminCommand implements Callable<Integer> {
         message.append("\n    ").append(line);
       }
       throw new UserError(message.toString(), 1);
+    } finally {
+      out.flush();
     }
   }
 

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.cli.Main;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +47,6 @@ class DaemonEndToEndTest {
       RawHttp.Response answer = RawHttp.get(port, "hello.localhost", "/");
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.body()).isEqualTo("Hello from Pylon!\n");
-      assertThat(RawHttp.get(port, "other.localhost", "/").status()).isNotEqualTo(200);
 
       second = deploy(client, hello, "hello").path("revision").asText();
       assertThat(second).matches("hello-00002-[a-z]{3}");
@@ -72,6 +74,33 @@ class DaemonEndToEndTest {
       assertThat(client.get("/v1/services/hello").path("serving").size()).isEqualTo(2);
       assertThat(count(port, 20).keySet()).containsOnly(first, second);
 
+      // The CLI: a tagged revision without traffic gets its own URL; the split stays.
+      StringWriter printed = new StringWriter();
+      int status =
+          Main.newCommandLine()
+              .setOut(new PrintWriter(printed))
+              .execute(
+                  "deploy",
+                  hello.toString(),
+                  "--service",
+                  "hello",
+                  "--no-traffic",
+                  "--tag",
+                  "blue",
+                  "--state-dir",
+                  state.toString());
+      assertThat(status).as(printed.toString()).isZero();
+      assertThat(printed.toString()).contains("http://blue---hello.localhost:" + port + "/");
+      String tagged =
+          JSON.readTree(RawHttp.get(port, "blue---hello.localhost", "/env").body())
+              .path("K_REVISION")
+              .asText();
+      assertThat(tagged).matches("hello-00004-[a-z]{3}");
+      assertThat(count(port, 20).keySet()).containsOnly(first, second);
+      // --default-service: any other host goes to hello.
+      assertThat(RawHttp.get(port, "127.0.0.1:" + port, "/").body())
+          .isEqualTo("Hello from Pylon!\n");
+
       long snapshots = snapshotCount();
       daemon.kill();
 
@@ -80,7 +109,12 @@ class DaemonEndToEndTest {
         awaitServing(port, Duration.ofSeconds(30));
         assertThat(count(port, 40).keySet()).containsOnly(first, second);
         AdminClient restarted = AdminClient.connect(state);
-        assertThat(restarted.get("/v1/services/hello/revisions")).hasSize(3);
+        assertThat(restarted.get("/v1/services/hello/revisions")).hasSize(4);
+        assertThat(
+                JSON.readTree(RawHttp.get(port, "blue---hello.localhost", "/env").body())
+                    .path("K_REVISION")
+                    .asText())
+            .isEqualTo(tagged);
         assertThat(snapshotCount()).isEqualTo(snapshots);
         assertThat(again.output()).doesNotContain("Building");
       }

@@ -36,6 +36,8 @@ final class DaemonProcess implements AutoCloseable {
             Integer.toString(port),
             "--admin-port",
             "0",
+            "--default-service",
+            "hello",
             "--grace",
             "2s",
             "--state-dir",
