@@ -140,8 +140,11 @@ final class Deployer {
       unset.forEach(env::remove);
       env.putAll(set);
       store.setEnv(service, env);
+      // The newest code that worked: a revision that never got ready is not copied.
       Optional<RevisionRecord> newest =
-          store.revisions(service).stream().max(Comparator.comparingInt(RevisionRecord::number));
+          store.revisions(service).stream()
+              .filter(RevisionRecord::everReady)
+              .max(Comparator.comparingInt(RevisionRecord::number));
       if (newest.isEmpty()) {
         return Optional.empty();
       }
@@ -260,6 +263,13 @@ final class Deployer {
       List<String> targets =
           next.stream().filter(t -> t.percent() > 0).flatMap(t -> t.revision().stream()).toList();
       warmUpThen(targets, () -> store.setTraffic(service, next));
+      store.addEvent(
+          clock.instant(),
+          service,
+          "",
+          "",
+          "traffic",
+          toLatest ? "all to the latest revision" : percents.toString());
     } finally {
       changes.unlock();
     }

@@ -15,7 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +52,36 @@ class DaemonEndToEndTest {
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.body()).isEqualTo("Hello from Pylon!\n");
 
-      second = deploy(client, hello, "hello").path("revision").asText();
+      // A deploy under continuous requests: none of them fails.
+      AtomicBoolean loading = new AtomicBoolean(true);
+      AtomicInteger sent = new AtomicInteger();
+      List<String> failures = new CopyOnWriteArrayList<>();
+      Thread load =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (loading.get()) {
+                      try {
+                        int status = RawHttp.get(port, "hello.localhost", "/").status();
+                        if (status != 200) {
+                          failures.add("HTTP " + status);
+                        }
+                      } catch (IOException e) {
+                        failures.add(e.toString());
+                      }
+                      sent.incrementAndGet();
+                    }
+                  });
+      try {
+        second = deploy(client, hello, "hello").path("revision").asText();
+        Thread.sleep(500); // the old revision drains and stops under load
+      } finally {
+        loading.set(false);
+        load.join(10_000);
+      }
+      System.out.printf("deploy under load: %d requests, %d failed%n", sent.get(), failures.size());
+      assertThat(failures).as("failed of %d requests", sent.get()).isEmpty();
+      assertThat(sent.get()).isPositive();
       assertThat(second).matches("hello-00002-[a-z]{3}");
       assertThat(revisionAt(port)).isEqualTo(second);
 
