@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       EnvCommand.class,
       RollbackCommand.class,
       DeleteCommand.class,
-      EventsCommand.class
+      EventsCommand.class,
+      LogsCommand.class
     })
 public final class PylonCommand {}

@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  * PUT    /v1/services/NAME/scaling   {"min"?, "max"?, "concurrency"?}
  * POST   /v1/services/NAME/env       {"set": {...}, "unset": [...]}                          (stream)
  * POST   /v1/services/NAME/rollback
+ * GET    /v1/services/NAME/logs?revision=&amp;lines=      (what instances wrote, oldest first)
  * </pre>
  */
 final class AdminApi implements AutoCloseable {
@@ -52,12 +53,20 @@ final class AdminApi implements AutoCloseable {
   private final Store store;
   private final Deployer deployer;
   private final Reconciler reconciler;
+  private final RevisionLogs logs;
   private final AdminToken token;
   private final Clock clock;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private HttpServer server;
 
-  AdminApi(Store store, Deployer deployer, Reconciler reconciler, AdminToken token, Clock clock) {
+  AdminApi(
+      Store store,
+      Deployer deployer,
+      Reconciler reconciler,
+      RevisionLogs logs,
+      AdminToken token,
+      Clock clock) {
+    this.logs = logs;
     this.store = store;
     this.deployer = deployer;
     this.reconciler = reconciler;
@@ -285,6 +294,28 @@ final class AdminApi implements AutoCloseable {
               Optional<DeployResult> result = deployer.updateEnv(name, set, unset, progress);
               return result.isPresent() ? deployJson(result.get()) : serviceJson(service(name));
             });
+      }
+      case "logs" -> {
+        requireMethod(method, "GET");
+        service(name);
+        Map<String, String> query = query(exchange);
+        int lines = parseInt(query.getOrDefault("lines", "100"), "lines");
+        List<String> revisions =
+            query.containsKey("revision")
+                ? List.of(query.get("revision"))
+                : store.revisions(name).stream().map(RevisionRecord::id).toList();
+        List<JsonNode> all = new ArrayList<>();
+        for (String revision : revisions) {
+          for (String line : logs.tail(revision, lines)) {
+            ObjectNode node = (ObjectNode) JSON.readTree(line);
+            node.put("revision", revision);
+            all.add(node);
+          }
+        }
+        all.sort(java.util.Comparator.comparing(n -> n.path("time").asText()));
+        ArrayNode answer = JSON.createArrayNode();
+        answer.addAll(all.subList(Math.max(0, all.size() - lines), all.size()));
+        send(exchange, 200, answer);
       }
       case "rollback" -> {
         requireMethod(method, "POST");

@@ -33,6 +33,7 @@ public final class Daemon implements AutoCloseable {
   private AdminApi api;
   private ServerInfo info;
   private StateLock lock;
+  private RevisionLogs logs;
 
   public Daemon(DaemonSettings settings) {
     this.settings = settings;
@@ -62,11 +63,12 @@ public final class Daemon implements AutoCloseable {
               .withGrace(settings.grace())
               .withStartTimeout(settings.startTimeout())
               .withRunDir(stateDir.resolve("run"));
-      reconciler = new Reconciler(store, router, settings.defaultService(), options);
+      logs = new RevisionLogs(stateDir);
+      reconciler = new Reconciler(store, router, settings.defaultService(), options, logs);
       Deployer deployer =
           new Deployer(
               store, reconciler, stateDir, settings.startTimeout(), routerAddress.getPort(), clock);
-      api = new AdminApi(store, deployer, reconciler, token, clock);
+      api = new AdminApi(store, deployer, reconciler, logs, token, clock);
       InetSocketAddress adminAddress;
       try {
         adminAddress = api.start(settings.adminPort());
@@ -120,6 +122,9 @@ public final class Daemon implements AutoCloseable {
     }
     if (router != null) {
       router.close();
+    }
+    if (logs != null) {
+      logs.close();
     }
     if (store != null) {
       try {

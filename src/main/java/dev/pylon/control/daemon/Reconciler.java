@@ -40,6 +40,7 @@ final class Reconciler implements AutoCloseable {
   private final Router router;
   private final Optional<String> defaultService;
   private final SupervisorOptions options;
+  private final RevisionLogs logs;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final ExecutorService eventWriter = Executors.newSingleThreadExecutor();
@@ -52,7 +53,12 @@ final class Reconciler implements AutoCloseable {
   private volatile List<ServingPlan> plans = List.of();
 
   Reconciler(
-      Store store, Router router, Optional<String> defaultService, SupervisorOptions options) {
+      Store store,
+      Router router,
+      Optional<String> defaultService,
+      SupervisorOptions options,
+      RevisionLogs logs) {
+    this.logs = logs;
     this.store = store;
     this.router = router;
     this.defaultService = defaultService;
@@ -272,7 +278,7 @@ final class Reconciler implements AutoCloseable {
 
     @Override
     public void output(String instance, boolean stderr, String line) {
-      log.debug("[{}] {}", instance, line);
+      logs.append(revision.id(), instance, stderr, line);
     }
 
     private void record(Instant at, String instance, String kind, String detail) {

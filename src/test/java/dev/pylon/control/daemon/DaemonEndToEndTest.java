@@ -150,6 +150,9 @@ class DaemonEndToEndTest {
             .isEqualTo(tagged);
         assertThat(snapshotCount()).isEqualTo(snapshots);
         assertThat(again.output()).doesNotContain("Building");
+        // What the broken revision wrote is kept across the restart.
+        JsonNode logs = restarted.get("/v1/services/hello/logs?lines=500");
+        assertThat(logs.toString()).contains("boom at import");
       }
     }
   }
