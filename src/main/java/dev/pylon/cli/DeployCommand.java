@@ -48,6 +48,24 @@ final class DeployCommand extends AdminCommand {
       description = "Let the virtualenv see the interpreter's own packages (offline machines)")
   boolean systemSitePackages;
 
+  @Option(
+      names = "--python",
+      paramLabel = "VERSION|PATH",
+      description = "The interpreter: a version such as 3.11, or a path such as /usr/bin/python3")
+  String python;
+
+  @Option(
+      names = "--entrypoint",
+      paramLabel = "COMMAND",
+      description = "The command that starts one instance; $PORT is expanded")
+  String entrypoint;
+
+  @Option(
+      names = "--app",
+      paramLabel = "MODULE:ATTR",
+      description = "The WSGI/ASGI application object (default: main:app)")
+  String app;
+
   @Override
   int run(AdminClient client) throws AdminClientException {
     ObjectNode body = JSON.createObjectNode();
@@ -60,6 +78,15 @@ final class DeployCommand extends AdminCommand {
       body.put("tag", tag);
     }
     body.put("systemSitePackages", systemSitePackages);
+    if (python != null) {
+      body.put("python", python);
+    }
+    if (entrypoint != null) {
+      body.put("entrypoint", entrypoint);
+    }
+    if (app != null) {
+      body.put("app", app);
+    }
     JsonNode result = client.stream("/v1/deploy", body, this::printProgress);
     if (json) {
       printJson(result);

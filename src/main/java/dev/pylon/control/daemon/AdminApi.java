@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/health
  * GET    /v1/services                      GET /v1/services/NAME        DELETE /v1/services/NAME
  * GET    /v1/services/NAME/revisions       GET /v1/instances            GET /v1/events?service=&amp;limit=
- * POST   /v1/deploy   {"path", "service"?, "noTraffic"?, "tag"?, "systemSitePackages"?}   (stream)
+ * POST   /v1/deploy   {"path", "service"?, "noTraffic"?, "tag"?, "systemSitePackages"?,
+ *                       "python"?, "entrypoint"?, "app"?}                                   (stream)
  * PUT    /v1/services/NAME/traffic   {"toLatest": true} | {"percents": {"REV": 90, ...}}
  * PUT    /v1/services/NAME/scaling   {"min"?, "max"?, "concurrency"?}
  * POST   /v1/services/NAME/env       {"set": {...}, "unset": [...]}                          (stream)
@@ -150,7 +151,10 @@ final class AdminApi implements AutoCloseable {
                 optionalText(body, "service"),
                 body.path("noTraffic").asBoolean(false),
                 optionalText(body, "tag"),
-                body.path("systemSitePackages").asBoolean(false));
+                body.path("systemSitePackages").asBoolean(false),
+                optionalText(body, "python"),
+                optionalText(body, "entrypoint"),
+                optionalText(body, "app"));
         stream(exchange, progress -> deployJson(deployer.deploy(request, progress)));
       }
       case "events" -> {

@@ -11,10 +11,16 @@ import java.util.Optional;
  * @param noTraffic make the revision but leave traffic where it is
  * @param tag give the revision its own URL
  * @param systemSitePackages let the virtualenv see the interpreter's packages (offline machines)
+ * @param python {@code --python}: a version such as 3.11 or an interpreter's path
+ * @param entrypoint {@code --entrypoint}: the command that starts one instance
+ * @param app {@code --app}: the application object, MODULE:ATTR
  */
 public record DeployRequest(
     Path dir,
     Optional<String> service,
     boolean noTraffic,
     Optional<String> tag,
-    boolean systemSitePackages) {}
+    boolean systemSitePackages,
+    Optional<String> python,
+    Optional<String> entrypoint,
+    Optional<String> app) {}

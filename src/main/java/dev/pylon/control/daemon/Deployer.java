@@ -76,6 +76,15 @@ final class Deployer {
     if (request.service().isPresent()) {
       overrides = overrides.withService(request.service().get());
     }
+    if (request.python().isPresent()) {
+      overrides = overrides.withPython(request.python().get());
+    }
+    if (request.entrypoint().isPresent()) {
+      overrides = overrides.withEntrypoint(request.entrypoint().get());
+    }
+    if (request.app().isPresent()) {
+      overrides = overrides.withApp(request.app().get());
+    }
     ServiceSpec spec =
         switch (new SpecLoader(new PythonFinder()).load(dir, overrides)) {
           case SpecResult.Loaded loaded -> {
