@@ -153,6 +153,20 @@ class DaemonEndToEndTest {
         // What the broken revision wrote is kept across the restart.
         JsonNode logs = restarted.get("/v1/services/hello/logs?lines=500");
         assertThat(logs.toString()).contains("boom at import");
+
+        // Rollback: all traffic to the ready revision before the one serving most (a tie: the
+        // newer one).
+        assertThat(
+                restarted
+                    .post("/v1/services/hello/rollback", JSON.createObjectNode())
+                    .path("rolledBackTo")
+                    .asText())
+            .isEqualTo(first);
+        assertThat(count(port, 20).keySet()).containsOnly(first);
+
+        // Scale: two instances of the serving revision.
+        restarted.put("/v1/services/hello/scaling", JSON.createObjectNode().put("min", 2));
+        awaitInstances(restarted, first, 2, Duration.ofSeconds(30));
       }
     }
   }
@@ -176,6 +190,26 @@ class DaemonEndToEndTest {
       counts.merge(revisionAt(port), 1, Integer::sum);
     }
     return counts;
+  }
+
+  private static void awaitInstances(
+      AdminClient client, String revision, int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      int ready = 0;
+      for (JsonNode instance : client.get("/v1/instances")) {
+        if (instance.path("revision").asText().equals(revision)
+            && instance.path("state").asText().equals("ready")) {
+          ready++;
+        }
+      }
+      if (ready == count) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        revision + " did not get " + count + " ready instances: " + client.get("/v1/instances"));
   }
 
   private static void awaitServing(int port, Duration timeout) throws Exception {
