@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the Pylon daemon: the router, the control plane and its admin API.",
-      "Services are reached at http://SERVICE.localhost:PORT/ and a tagged revision at",
-      "http://TAG---SERVICE.localhost:PORT/. State (services, revisions, traffic) is kept in",
-      "STATE/pylon.db; a restarted daemon serves it again without building anything."
+      "A service is reached at http://SERVICE.localhost:PORT/, a tagged revision at",
+      "http://TAG---SERVICE.localhost:PORT/.",
+      "Services, revisions and traffic are kept in STATE/pylon.db: a restarted daemon",
+      "serves them again without building anything."
     })
 final class ServerCommand implements Callable<Integer> {
   @Option(

@@ -31,6 +31,8 @@ public final class Store implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
+  static final int EVENTS_KEPT = 10_000;
+
   private final Path file;
   private final Connection connection;
 
@@ -264,6 +266,7 @@ public final class Store implements AutoCloseable {
             insert.setString(6, detail);
             insert.executeUpdate();
           }
+          pruneEvents();
           return null;
         });
   }
@@ -308,6 +311,17 @@ public final class Store implements AutoCloseable {
       connection.close();
     } catch (SQLException e) {
       throw new StoreException("cannot close " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Keeps the event log bounded: now and then, all but the newest {@link #EVENTS_KEPT} go. */
+  private void pruneEvents() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT last_insert_rowid()")) {
+      long id = rows.next() ? rows.getLong(1) : 0;
+      if (id % 1000 == 0) {
+        statement.executeUpdate("DELETE FROM events WHERE id <= " + (id - EVENTS_KEPT));
+      }
     }
   }
 
