@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,6 +50,14 @@ final class DeployCommand extends AdminCommand {
   boolean systemSitePackages;
 
   @Option(
+      names = "--rollout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Move traffic to the new revision in steps (10, 25, 50, 75, 100%) over this long, such as 60s (default: all at once)")
+  Duration rollout;
+
+  @Option(
       names = "--python",
       paramLabel = "VERSION|PATH",
       description = "The interpreter: a version such as 3.11, or a path such as /usr/bin/python3")
@@ -78,6 +87,9 @@ final class DeployCommand extends AdminCommand {
       body.put("tag", tag);
     }
     body.put("systemSitePackages", systemSitePackages);
+    if (rollout != null) {
+      body.put("rolloutMillis", rollout.toMillis());
+    }
     if (python != null) {
       body.put("python", python);
     }

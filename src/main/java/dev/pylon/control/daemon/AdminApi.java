@@ -18,6 +18,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/services                      GET /v1/services/NAME        DELETE /v1/services/NAME
  * GET    /v1/services/NAME/revisions       GET /v1/instances            GET /v1/events?service=&amp;limit=
  * POST   /v1/deploy   {"path", "service"?, "noTraffic"?, "tag"?, "systemSitePackages"?,
- *                       "python"?, "entrypoint"?, "app"?}                                   (stream)
+ *                       "python"?, "entrypoint"?, "app"?, "rolloutMillis"?}                                   (stream)
  * PUT    /v1/services/NAME/traffic   {"toLatest": true} | {"percents": {"REV": 90, ...}}
  * PUT    /v1/services/NAME/scaling   {"min"?, "max"?, "concurrency"?}
  * POST   /v1/services/NAME/env       {"set": {...}, "unset": [...]}                          (stream)
@@ -154,7 +155,8 @@ final class AdminApi implements AutoCloseable {
                 body.path("systemSitePackages").asBoolean(false),
                 optionalText(body, "python"),
                 optionalText(body, "entrypoint"),
-                optionalText(body, "app"));
+                optionalText(body, "app"),
+                Duration.ofMillis(Math.max(0, body.path("rolloutMillis").asLong(0))));
         stream(exchange, progress -> deployJson(deployer.deploy(request, progress)));
       }
       case "events" -> {

@@ -1,6 +1,7 @@
 package dev.pylon.control.daemon;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param python {@code --python}: a version such as 3.11 or an interpreter's path
  * @param entrypoint {@code --entrypoint}: the command that starts one instance
  * @param app {@code --app}: the application object, MODULE:ATTR
+ * @param rollout {@code --rollout}: move traffic in steps over this long (zero: all at once)
  */
 public record DeployRequest(
     Path dir,
@@ -23,4 +25,5 @@ public record DeployRequest(
     boolean systemSitePackages,
     Optional<String> python,
     Optional<String> entrypoint,
-    Optional<String> app) {}
+    Optional<String> app,
+    Duration rollout) {}

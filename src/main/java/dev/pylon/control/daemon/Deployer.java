@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  * <p>Changes of traffic are made one at a time (one lock), so two deploys never interleave.
  */
 final class Deployer {
+  static final List<Integer> ROLLOUT_STEPS = List.of(10, 25, 50, 75);
   private static final Pattern TAG = Pattern.compile("[a-z]([a-z0-9-]{0,44}[a-z0-9])?");
 
   private final Store store;
@@ -128,7 +129,7 @@ final class Deployer {
               RevisionLauncher.launchSpec(spec, built, "pending", stateDir),
               service.env(),
               clock.instant());
-      return rollout(draft, request.noTraffic(), request.tag(), progress);
+      return rollout(draft, request.noTraffic(), request.tag(), request.rollout(), progress);
     } finally {
       changes.unlock();
     }
@@ -168,7 +169,7 @@ final class Deployer {
               env,
               clock.instant());
       progress.step("Made " + next.id() + " from " + base.id() + " with the new variables");
-      return Optional.of(rollout(next, false, Optional.empty(), progress));
+      return Optional.of(rollout(next, false, Optional.empty(), Duration.ZERO, progress));
     } finally {
       changes.unlock();
     }
@@ -319,7 +320,11 @@ final class Deployer {
 
   /** Starts the revision, waits until it is ready, then gives it its traffic and its tag. */
   private DeployResult rollout(
-      RevisionRecord revision, boolean noTraffic, Optional<String> tag, BuildProgress progress)
+      RevisionRecord revision,
+      boolean noTraffic,
+      Optional<String> tag,
+      Duration gradually,
+      BuildProgress progress)
       throws ApiException, InterruptedException {
     String service = revision.service();
     store.addEvent(clock.instant(), service, revision.id(), "", "created", "");
@@ -346,6 +351,12 @@ final class Deployer {
       List<RevisionRecord> revisions = store.revisions(service);
       boolean first = ServingPlan.of(record, revisions).weights().isEmpty();
       boolean serving = first || !noTraffic;
+      List<TrafficTarget> tags = new ArrayList<>(tagsOnly(record.traffic(), tag, revisions));
+      tag.ifPresent(t -> tags.add(TrafficTarget.tag(revision.id(), t)));
+      if (serving && !first && gradually.isPositive()) {
+        shiftGradually(
+            revision, ServingPlan.of(record, revisions).weights(), tags, gradually, progress);
+      }
       List<TrafficTarget> next = new ArrayList<>();
       if (serving) {
         next.add(TrafficTarget.latest(100));
@@ -354,8 +365,7 @@ final class Deployer {
         ServingPlan now = ServingPlan.of(record, revisions);
         now.weights().forEach((id, percent) -> next.add(TrafficTarget.revision(id, percent)));
       }
-      next.addAll(tagsOnly(record.traffic(), tag, revisions));
-      tag.ifPresent(t -> next.add(TrafficTarget.tag(revision.id(), t)));
+      next.addAll(tags);
       store.setTraffic(service, next);
       store.markEverReady(revision.id());
       store.addEvent(
@@ -368,6 +378,71 @@ final class Deployer {
     } finally {
       reconciler.release(revision.id());
     }
+  }
+
+  /**
+   * Moves traffic to the new revision in steps ({@link #ROLLOUT_STEPS} percent), the old revisions
+   * keeping the rest in their old proportions, spread over {@code duration}. Each step is stored,
+   * so a daemon killed halfway keeps a consistent split.
+   */
+  private void shiftGradually(
+      RevisionRecord revision,
+      Map<String, Integer> old,
+      List<TrafficTarget> tags,
+      Duration duration,
+      BuildProgress progress)
+      throws InterruptedException {
+    String service = revision.service();
+    Duration pause = duration.dividedBy(ROLLOUT_STEPS.size() + 1);
+    // Pinned first: once the new revision counts as ready, "latest" would mean it.
+    store.setTraffic(service, split(Map.of(), old, 100, tags));
+    store.markEverReady(revision.id());
+    for (int percent : ROLLOUT_STEPS) {
+      store.setTraffic(service, split(Map.of(revision.id(), percent), old, 100 - percent, tags));
+      reconciler.poke();
+      progress.step(percent + "% of " + service + "'s traffic on " + revision.id());
+      Thread.sleep(pause.toMillis());
+    }
+  }
+
+  /** {@code fixed} as given, and {@code old} scaled to {@code rest} percent (largest remainder). */
+  static List<TrafficTarget> split(
+      Map<String, Integer> fixed, Map<String, Integer> old, int rest, List<TrafficTarget> tags) {
+    List<TrafficTarget> targets = new ArrayList<>();
+    fixed.forEach((id, percent) -> targets.add(TrafficTarget.revision(id, percent)));
+    int total = old.values().stream().mapToInt(Integer::intValue).sum();
+    if (total > 0 && rest > 0) {
+      List<String> ids = new ArrayList<>(old.keySet());
+      int[] shares = new int[ids.size()];
+      double[] remainders = new double[ids.size()];
+      int given = 0;
+      for (int i = 0; i < ids.size(); i++) {
+        double exact = (double) old.get(ids.get(i)) * rest / total;
+        shares[i] = (int) Math.floor(exact);
+        remainders[i] = exact - shares[i];
+        given += shares[i];
+      }
+      while (given < rest) {
+        int best = 0;
+        for (int i = 1; i < ids.size(); i++) {
+          if (remainders[i] > remainders[best]) {
+            best = i;
+          }
+        }
+        shares[best]++;
+        remainders[best] = -1;
+        given++;
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        if (shares[i] > 0) {
+          targets.add(TrafficTarget.revision(ids.get(i), shares[i]));
+        }
+      }
+    } else if (rest > 0) {
+      targets.add(TrafficTarget.latest(rest));
+    }
+    targets.addAll(tags);
+    return targets;
   }
 
   /** The tag lines of a traffic list, with "latest" pinned, without {@code replaced}. */
