@@ -215,10 +215,7 @@ final class AdminApi implements AutoCloseable {
       switch (method) {
         case "GET" -> send(exchange, 200, serviceJson(service(name)));
         case "DELETE" -> {
-          service(name);
-          store.deleteService(name);
-          store.addEvent(clock.instant(), name, "", "", "deleted", "");
-          reconciler.poke();
+          deployer.delete(name);
           ObjectNode node = JSON.createObjectNode();
           node.put("deleted", name);
           send(exchange, 200, node);

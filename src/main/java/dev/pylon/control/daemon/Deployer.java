@@ -175,6 +175,20 @@ final class Deployer {
     }
   }
 
+  /** Forgets the service, its revisions and traffic; the reconciler then stops its instances. */
+  void delete(String service) throws ApiException, InterruptedException {
+    changes.lockInterruptibly();
+    try {
+      if (!store.deleteService(service)) {
+        throw ApiException.noService(service);
+      }
+      store.addEvent(clock.instant(), service, "", "", "deleted", "");
+      reconciler.poke();
+    } finally {
+      changes.unlock();
+    }
+  }
+
   /** Sends all traffic to the newest ready revision before the one serving most of it. */
   RevisionRecord rollback(String service) throws ApiException, InterruptedException {
     changes.lockInterruptibly();

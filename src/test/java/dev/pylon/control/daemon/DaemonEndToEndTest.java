@@ -167,6 +167,12 @@ class DaemonEndToEndTest {
         // Scale: two instances of the serving revision.
         restarted.put("/v1/services/hello/scaling", JSON.createObjectNode().put("min", 2));
         awaitInstances(restarted, first, 2, Duration.ofSeconds(30));
+
+        // Delete: the service is gone, and so are its instances.
+        restarted.delete("/v1/services/hello");
+        assertThat(RawHttp.get(port, "hello.localhost", "/").status()).isNotEqualTo(200);
+        awaitInstances(restarted, first, 0, Duration.ofSeconds(30));
+        assertThat(restarted.get("/v1/services")).isEmpty();
       }
     }
   }
