@@ -40,6 +40,8 @@ public final class AdminToken {
         // Another daemon made it at the same moment: use theirs.
       }
     }
+    // A token someone made readable to others is made private again.
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     return read(stateDir);
   }
 

@@ -138,11 +138,15 @@ class DaemonEndToEndTest {
       daemon.kill();
 
       try (DaemonProcess again = DaemonProcess.start(state, port)) {
+        long restartBegan = System.nanoTime();
         again.awaitListening(state, Duration.ofSeconds(30));
         awaitServing(port, Duration.ofSeconds(30));
+        System.out.printf(
+            "after SIGKILL: serving again %d ms after the restart began%n",
+            (System.nanoTime() - restartBegan) / 1_000_000);
         assertThat(count(port, 40).keySet()).containsOnly(first, second);
-        AdminClient restarted = AdminClient.connect(state);
-        assertThat(restarted.get("/v1/services/hello/revisions")).hasSize(4);
+        AdminClient afterRestart = AdminClient.connect(state);
+        assertThat(afterRestart.get("/v1/services/hello/revisions")).hasSize(4);
         assertThat(
                 JSON.readTree(RawHttp.get(port, "blue---hello.localhost", "/env").body())
                     .path("K_REVISION")
@@ -151,13 +155,13 @@ class DaemonEndToEndTest {
         assertThat(snapshotCount()).isEqualTo(snapshots);
         assertThat(again.output()).doesNotContain("Building");
         // What the broken revision wrote is kept across the restart.
-        JsonNode logs = restarted.get("/v1/services/hello/logs?lines=500");
+        JsonNode logs = afterRestart.get("/v1/services/hello/logs?lines=500");
         assertThat(logs.toString()).contains("boom at import");
 
         // Rollback: all traffic to the ready revision before the one serving most (a tie: the
         // newer one).
         assertThat(
-                restarted
+                afterRestart
                     .post("/v1/services/hello/rollback", JSON.createObjectNode())
                     .path("rolledBackTo")
                     .asText())
@@ -165,14 +169,14 @@ class DaemonEndToEndTest {
         assertThat(count(port, 20).keySet()).containsOnly(first);
 
         // Scale: two instances of the serving revision.
-        restarted.put("/v1/services/hello/scaling", JSON.createObjectNode().put("min", 2));
-        awaitInstances(restarted, first, 2, Duration.ofSeconds(30));
+        afterRestart.put("/v1/services/hello/scaling", JSON.createObjectNode().put("min", 2));
+        awaitInstances(afterRestart, first, 2, Duration.ofSeconds(30));
 
         // Delete: the service is gone, and so are its instances.
-        restarted.delete("/v1/services/hello");
+        afterRestart.delete("/v1/services/hello");
         assertThat(RawHttp.get(port, "hello.localhost", "/").status()).isNotEqualTo(200);
-        awaitInstances(restarted, first, 0, Duration.ofSeconds(30));
-        assertThat(restarted.get("/v1/services")).isEmpty();
+        awaitInstances(afterRestart, first, 0, Duration.ofSeconds(30));
+        assertThat(afterRestart.get("/v1/services")).isEmpty();
       }
     }
   }
