@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -232,6 +234,25 @@ public final class Store implements AutoCloseable {
             }
           }
           return revisions;
+        });
+  }
+
+  /**
+   * The folders every stored revision runs from: any of them may get traffic again, so {@code pylon
+   * gc} must keep them (its {@code inUse} set).
+   */
+  public synchronized Set<Path> revisionFolders() {
+    return read(
+        () -> {
+          Set<Path> folders = new TreeSet<>();
+          try (PreparedStatement query =
+                  connection.prepareStatement("SELECT launch FROM revisions");
+              ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+              folders.add(launch(rows.getString(1)).workDir());
+            }
+          }
+          return folders;
         });
   }
 

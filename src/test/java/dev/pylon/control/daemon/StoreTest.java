@@ -41,6 +41,7 @@ class StoreTest {
       assertThat(revisions).extracting(RevisionRecord::number).containsExactly(1, 2);
       assertThat(first).matches("hello-00001-[a-z]{3}");
       assertThat(revisions.get(0).launch()).isEqualTo(LAUNCH);
+      assertThat(store.revisionFolders()).containsExactly(Path.of("/r"));
       assertThat(revisions.get(0).everReady()).isTrue();
       assertThat(revisions.get(1).everReady()).isFalse();
       ServiceRecord hello = store.service("hello").orElseThrow();
