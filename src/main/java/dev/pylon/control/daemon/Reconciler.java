@@ -162,10 +162,12 @@ final class Reconciler implements AutoCloseable {
       if (run == null) {
         RevisionRecord revision = entry.getValue();
         log.info("starting {} instance(s) of {}", count, id);
+        Feed feed = new Feed(revision);
         InstanceSet set =
-            new InstanceSet(
-                RevisionLauncher.template(revision), count, new Feed(revision), options);
-        running.put(id, new Running(set, count));
+            new InstanceSet(RevisionLauncher.template(revision), count, feed, options);
+        Running started = new Running(set, count);
+        feed.owner = started;
+        running.put(id, started);
         set.start();
       } else if (run.count != count) {
         run.instances.scaleTo(count);
@@ -195,7 +197,7 @@ final class Reconciler implements AutoCloseable {
     long deadline = System.nanoTime() + options.grace().toNanos();
     try {
       while (System.nanoTime() < deadline
-          && run.ready.stream().anyMatch(i -> router.inFlight(i.name()) > 0)) {
+          && run.ready.stream().anyMatch(i -> router.inFlight(RoutingTable.upstreamId(i)) > 0)) {
         Thread.sleep(20);
       }
     } catch (InterruptedException e) {
@@ -261,12 +263,18 @@ final class Reconciler implements AutoCloseable {
       this.revision = revision;
     }
 
+    // The set this feed reports for: a revision stopped and started again has a new set, and the
+    // old one's last reports must not overwrite the new one's ready instances.
+    volatile Running owner;
+
     @Override
     public void readyChanged(List<ReadyInstance> ready) {
-      Running run = running.get(revision.id());
+      Running run = owner;
       if (run != null) {
         run.ready = List.copyOf(ready);
-        publish();
+        if (running.get(revision.id()) == run) {
+          publish();
+        }
       }
     }
 

@@ -61,10 +61,18 @@ final class RoutingTable {
     return new RoutingSnapshot(routes);
   }
 
+  /**
+   * The router's name for an instance: its name and port, so a revision started again (same
+   * instance names) never shares in-flight counts with its predecessor that is still draining.
+   */
+  static String upstreamId(ReadyInstance instance) {
+    return instance.name() + "@" + instance.port();
+  }
+
   private static List<Upstream> upstreams(
       Map<String, List<ReadyInstance>> ready, String revision, int concurrency) {
     return ready.getOrDefault(revision, List.of()).stream()
-        .map(i -> new Upstream(i.name(), i.host(), i.port(), concurrency))
+        .map(i -> new Upstream(upstreamId(i), i.host(), i.port(), concurrency))
         .toList();
   }
 }
