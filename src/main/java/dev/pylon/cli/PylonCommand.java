@@ -16,6 +16,17 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       GcCommand.class,
       ProxyCommand.class,
-      // more commands below this line
+      ServerCommand.class,
+      DeployCommand.class,
+      ServicesCommand.class,
+      RevisionsCommand.class,
+      InstancesCommand.class,
+      TrafficCommand.class,
+      ScaleCommand.class,
+      EnvCommand.class,
+      RollbackCommand.class,
+      DeleteCommand.class,
+      EventsCommand.class,
+      LogsCommand.class,
     })
 public final class PylonCommand {}

@@ -1,0 +1,110 @@
+package dev.pylon.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.control.daemon.AdminClient;
+import dev.pylon.control.daemon.AdminClientException;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code pylon deploy DIR}: a new revision on the daemon; traffic moves once it is ready. */
+@Command(
+    name = "deploy",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Builds DIR into a new revision on the running daemon (`pylon server`) and, once it is",
+      "ready, sends the service's traffic to it. A revision that never gets ready gets no",
+      "traffic: what was serving keeps serving."
+    })
+final class DeployCommand extends AdminCommand {
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      defaultValue = ".",
+      description = "App folder (default: .)")
+  Path appDir;
+
+  @Option(
+      names = "--service",
+      paramLabel = "NAME",
+      description = "The service (default: app.yaml's service, else the folder's name)")
+  String service;
+
+  @Option(
+      names = "--no-traffic",
+      description = "Make the revision but leave the traffic where it is")
+  boolean noTraffic;
+
+  @Option(
+      names = "--tag",
+      paramLabel = "TAG",
+      description = "Give the revision its own URL: http://TAG---SERVICE.localhost:PORT/")
+  String tag;
+
+  @Option(
+      names = "--system-site-packages",
+      description = "Let the virtualenv see the interpreter's own packages (offline machines)")
+  boolean systemSitePackages;
+
+  @Option(
+      names = "--rollout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Move traffic to the new revision in steps (10, 25, 50, 75, 100%) over this long, such as 60s (default: all at once)")
+  Duration rollout;
+
+  @Option(
+      names = "--python",
+      paramLabel = "VERSION|PATH",
+      description = "The interpreter: a version such as 3.11, or a path such as /usr/bin/python3")
+  String python;
+
+  @Option(
+      names = "--entrypoint",
+      paramLabel = "COMMAND",
+      description = "The command that starts one instance; $PORT is expanded")
+  String entrypoint;
+
+  @Option(
+      names = "--app",
+      paramLabel = "MODULE:ATTR",
+      description = "The WSGI/ASGI application object (default: main:app)")
+  String app;
+
+  @Override
+  int run(AdminClient client) throws AdminClientException {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("path", appDir.toAbsolutePath().normalize().toString());
+    if (service != null) {
+      body.put("service", service);
+    }
+    body.put("noTraffic", noTraffic);
+    if (tag != null) {
+      body.put("tag", tag);
+    }
+    body.put("systemSitePackages", systemSitePackages);
+    if (rollout != null) {
+      body.put("rolloutMillis", rollout.toMillis());
+    }
+    if (python != null) {
+      body.put("python", python);
+    }
+    if (entrypoint != null) {
+      body.put("entrypoint", entrypoint);
+    }
+    if (app != null) {
+      body.put("app", app);
+    }
+    JsonNode result = client.stream("/v1/deploy", body, this::printProgress);
+    if (json) {
+      printJson(result);
+    } else {
+      out.println(result.path("url").asText());
+    }
+    return 0;
+  }
+}

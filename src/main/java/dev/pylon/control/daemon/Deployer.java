@@ -1,0 +1,491 @@
+package dev.pylon.control.daemon;
+
+import dev.pylon.build.BuildProgress;
+import dev.pylon.build.Revision;
+import dev.pylon.build.RevisionBuilder;
+import dev.pylon.build.RevisionResult;
+import dev.pylon.control.BuildSummaries;
+import dev.pylon.control.RevisionRequests;
+import dev.pylon.runtime.StartOutcome;
+import dev.pylon.spec.PythonFinder;
+import dev.pylon.spec.ServiceSpec;
+import dev.pylon.spec.SpecLoader;
+import dev.pylon.spec.SpecOverrides;
+import dev.pylon.spec.SpecProblem;
+import dev.pylon.spec.SpecResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * Makes revisions and moves traffic: a deploy builds the folder, starts the new revision beside the
+ * serving one, and moves traffic only once it is ready. A revision that never gets ready keeps no
+ * traffic and what was serving keeps serving (Cloud Run's behaviour).
+ *
+ * <p>Changes of traffic are made one at a time (one lock), so two deploys never interleave.
+ */
+final class Deployer {
+  static final List<Integer> ROLLOUT_STEPS = List.of(10, 25, 50, 75);
+  private static final Pattern TAG = Pattern.compile("[a-z]([a-z0-9-]{0,44}[a-z0-9])?");
+
+  private final Store store;
+  private final Reconciler reconciler;
+  private final Path stateDir;
+  private final Duration startTimeout;
+  private final int routerPort;
+  private final Clock clock;
+  private final ReentrantLock changes = new ReentrantLock();
+
+  Deployer(
+      Store store,
+      Reconciler reconciler,
+      Path stateDir,
+      Duration startTimeout,
+      int routerPort,
+      Clock clock) {
+    this.store = store;
+    this.reconciler = reconciler;
+    this.stateDir = stateDir;
+    this.startTimeout = startTimeout;
+    this.routerPort = routerPort;
+    this.clock = clock;
+  }
+
+  /** Builds the folder into a new revision and rolls it out. */
+  DeployResult deploy(DeployRequest request, BuildProgress progress)
+      throws ApiException, InterruptedException {
+    if (request.tag().isPresent()) {
+      requireTag(request.tag().get());
+    }
+    Path dir = request.dir().toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new ApiException(
+          400,
+          dir + " is not a folder",
+          "give `pylon deploy` the folder that holds your app (the daemon must be able to read it)");
+    }
+    SpecOverrides overrides = SpecOverrides.none();
+    if (request.service().isPresent()) {
+      overrides = overrides.withService(request.service().get());
+    }
+    if (request.python().isPresent()) {
+      overrides = overrides.withPython(request.python().get());
+    }
+    if (request.entrypoint().isPresent()) {
+      overrides = overrides.withEntrypoint(request.entrypoint().get());
+    }
+    if (request.app().isPresent()) {
+      overrides = overrides.withApp(request.app().get());
+    }
+    ServiceSpec spec =
+        switch (new SpecLoader(new PythonFinder()).load(dir, overrides)) {
+          case SpecResult.Loaded loaded -> {
+            loaded.warnings().forEach(w -> progress.step("warning: " + w.render()));
+            yield loaded.spec();
+          }
+          case SpecResult.Invalid invalid ->
+              throw new ApiException(
+                  422,
+                  "the app in " + dir + " cannot be served as it is",
+                  "fix the problems listed and deploy again",
+                  invalid.errors().stream().map(SpecProblem::render).toList());
+        };
+    changes.lockInterruptibly();
+    try {
+      progress.step("Building " + spec.name() + " from " + dir);
+      RevisionResult result =
+          new RevisionBuilder(stateDir, progress)
+              .build(RevisionRequests.of(spec, request.systemSitePackages(), Optional.empty()));
+      Revision built =
+          switch (result) {
+            case RevisionResult.Built ok -> {
+              progress.step(BuildSummaries.oneLine(ok.summary()));
+              yield ok.revision();
+            }
+            case RevisionResult.Failed failed ->
+                throw new ApiException(
+                    422,
+                    failed.message(),
+                    "nothing that was serving changed; fix the app and deploy again",
+                    failed.outputTail());
+          };
+      ServiceRecord service = store.ensureService(spec.name(), clock.instant());
+      // The id is allocated by the store; the launch spec names it, so it is made in two steps.
+      RevisionRecord draft =
+          store.addRevision(
+              spec.name(),
+              built.python().toString(),
+              built.venv().map(Path::toString),
+              RevisionLauncher.summary(spec, built),
+              RevisionLauncher.launchSpec(spec, built, "pending", stateDir),
+              service.env(),
+              clock.instant());
+      return rollout(draft, request.noTraffic(), request.tag(), request.rollout(), progress);
+    } finally {
+      changes.unlock();
+    }
+  }
+
+  /**
+   * Sets the service's variables and rolls out a revision of its newest code with them (a changed
+   * variable is a new revision, as on Cloud Run). Empty when the service has no revision yet.
+   */
+  Optional<DeployResult> updateEnv(
+      String service, Map<String, String> set, List<String> unset, BuildProgress progress)
+      throws ApiException, InterruptedException {
+    changes.lockInterruptibly();
+    try {
+      ServiceRecord record =
+          store.service(service).orElseThrow(() -> ApiException.noService(service));
+      Map<String, String> env = new TreeMap<>(record.env());
+      unset.forEach(env::remove);
+      env.putAll(set);
+      store.setEnv(service, env);
+      // The newest code that worked: a revision that never got ready is not copied.
+      Optional<RevisionRecord> newest =
+          store.revisions(service).stream()
+              .filter(RevisionRecord::everReady)
+              .max(Comparator.comparingInt(RevisionRecord::number));
+      if (newest.isEmpty()) {
+        return Optional.empty();
+      }
+      RevisionRecord base = newest.get();
+      RevisionRecord next =
+          store.addRevision(
+              service,
+              base.python(),
+              base.venv(),
+              base.summary(),
+              base.launch(),
+              env,
+              clock.instant());
+      progress.step("Made " + next.id() + " from " + base.id() + " with the new variables");
+      return Optional.of(rollout(next, false, Optional.empty(), Duration.ZERO, progress));
+    } finally {
+      changes.unlock();
+    }
+  }
+
+  /** Forgets the service, its revisions and traffic; the reconciler then stops its instances. */
+  void delete(String service) throws ApiException, InterruptedException {
+    changes.lockInterruptibly();
+    try {
+      if (!store.deleteService(service)) {
+        throw ApiException.noService(service);
+      }
+      store.addEvent(clock.instant(), service, "", "", "deleted", "");
+      reconciler.poke();
+    } finally {
+      changes.unlock();
+    }
+  }
+
+  /** Sends all traffic to the newest ready revision before the one serving most of it. */
+  RevisionRecord rollback(String service) throws ApiException, InterruptedException {
+    changes.lockInterruptibly();
+    try {
+      ServiceRecord record =
+          store.service(service).orElseThrow(() -> ApiException.noService(service));
+      List<RevisionRecord> revisions = store.revisions(service);
+      ServingPlan plan = ServingPlan.of(record, revisions);
+      Optional<RevisionRecord> current =
+          revisions.stream()
+              .filter(r -> plan.weights().containsKey(r.id()))
+              .max(
+                  Comparator.comparingInt((RevisionRecord r) -> plan.weights().get(r.id()))
+                      .thenComparingInt(RevisionRecord::number));
+      if (current.isEmpty()) {
+        throw new ApiException(
+            409,
+            service + " serves no revision",
+            "deploy it, or set its traffic with `pylon traffic`");
+      }
+      RevisionRecord previous =
+          revisions.stream()
+              .filter(r -> r.everReady() && r.number() < current.get().number())
+              .max(Comparator.comparingInt(RevisionRecord::number))
+              .orElseThrow(
+                  () ->
+                      new ApiException(
+                          409,
+                          service + " has no ready revision before " + current.get().id(),
+                          "see its revisions with `pylon revisions " + service + "`"));
+      List<TrafficTarget> next = new ArrayList<>();
+      next.add(TrafficTarget.revision(previous.id(), 100));
+      next.addAll(tagsOnly(record.traffic(), Optional.empty(), revisions));
+      warmUpThen(List.of(previous.id()), () -> store.setTraffic(service, next));
+      store.addEvent(
+          clock.instant(), service, previous.id(), "", "rollback", "from " + current.get().id());
+      return previous;
+    } finally {
+      changes.unlock();
+    }
+  }
+
+  /**
+   * Sets the service's traffic shares. Every named revision must belong to the service and have
+   * been ready; the shares must add up to 100. Tags stay.
+   */
+  void setTraffic(String service, Map<String, Integer> percents, boolean toLatest)
+      throws ApiException, InterruptedException {
+    changes.lockInterruptibly();
+    try {
+      ServiceRecord record =
+          store.service(service).orElseThrow(() -> ApiException.noService(service));
+      List<RevisionRecord> revisions = store.revisions(service);
+      List<TrafficTarget> next = new ArrayList<>();
+      if (toLatest) {
+        next.add(TrafficTarget.latest(100));
+      } else {
+        int total = 0;
+        for (var entry : percents.entrySet()) {
+          RevisionRecord revision =
+              revisions.stream()
+                  .filter(r -> r.id().equals(entry.getKey()))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new ApiException(
+                              404,
+                              service + " has no revision " + entry.getKey(),
+                              "see its revisions with `pylon revisions " + service + "`"));
+          if (!revision.everReady()) {
+            throw new ApiException(
+                409,
+                revision.id() + " was never ready, so it cannot take traffic",
+                "deploy a working revision, or send traffic to one that was ready");
+          }
+          if (entry.getValue() < 0 || entry.getValue() > 100) {
+            throw new ApiException(400, "a share is 0..100, not " + entry.getValue(), "");
+          }
+          total += entry.getValue();
+          if (entry.getValue() > 0) {
+            next.add(TrafficTarget.revision(revision.id(), entry.getValue()));
+          }
+        }
+        if (total != 100) {
+          throw new ApiException(
+              400,
+              "the traffic shares add up to " + total + "%, not 100%",
+              "for example --to-revisions "
+                  + service
+                  + "-00001-abc=90,"
+                  + service
+                  + "-00002-def=10");
+        }
+      }
+      next.addAll(tagsOnly(record.traffic(), Optional.empty(), revisions));
+      List<String> targets =
+          next.stream().filter(t -> t.percent() > 0).flatMap(t -> t.revision().stream()).toList();
+      warmUpThen(targets, () -> store.setTraffic(service, next));
+      store.addEvent(
+          clock.instant(),
+          service,
+          "",
+          "",
+          "traffic",
+          toLatest ? "all to the latest revision" : percents.toString());
+    } finally {
+      changes.unlock();
+    }
+  }
+
+  /**
+   * Starts the revisions that are not running (they may have been stopped when they lost their
+   * traffic), waits until each has a ready instance, and only then makes the change: no request
+   * meets a revision without instances.
+   */
+  private void warmUpThen(List<String> revisions, Runnable change)
+      throws ApiException, InterruptedException {
+    revisions.forEach(reconciler::hold);
+    try {
+      for (String id : revisions) {
+        StartOutcome outcome = reconciler.awaitReady(id, startTimeout);
+        if (!outcome.ready()) {
+          throw new ApiException(
+              409,
+              id + " did not get ready again: " + outcome.detail(),
+              "the traffic stays as it was; see `pylon events`",
+              outcome.lastLines());
+        }
+      }
+      change.run();
+    } finally {
+      revisions.forEach(reconciler::release);
+    }
+  }
+
+  String serviceUrl(String service) {
+    return "http://" + RoutingTable.serviceHost(service) + ":" + routerPort + "/";
+  }
+
+  private String tagUrl(String tag, String service) {
+    return "http://" + RoutingTable.tagHost(tag, service) + ":" + routerPort + "/";
+  }
+
+  /** Starts the revision, waits until it is ready, then gives it its traffic and its tag. */
+  private DeployResult rollout(
+      RevisionRecord revision,
+      boolean noTraffic,
+      Optional<String> tag,
+      Duration gradually,
+      BuildProgress progress)
+      throws ApiException, InterruptedException {
+    String service = revision.service();
+    store.addEvent(clock.instant(), service, revision.id(), "", "created", "");
+    progress.step("Starting " + revision.id());
+    reconciler.hold(revision.id());
+    try {
+      StartOutcome outcome = reconciler.awaitReady(revision.id(), startTimeout);
+      if (!outcome.ready()) {
+        store.addEvent(
+            clock.instant(),
+            service,
+            revision.id(),
+            outcome.instance(),
+            "not ready",
+            outcome.detail());
+        throw new ApiException(
+            422,
+            revision.id() + " did not get ready: " + outcome.detail(),
+            "it gets no traffic and what was serving keeps serving; fix the app and deploy again",
+            outcome.lastLines());
+      }
+      ServiceRecord record =
+          store.service(service).orElseThrow(() -> ApiException.noService(service));
+      List<RevisionRecord> revisions = store.revisions(service);
+      boolean first = ServingPlan.of(record, revisions).weights().isEmpty();
+      boolean serving = first || !noTraffic;
+      List<TrafficTarget> tags = new ArrayList<>(tagsOnly(record.traffic(), tag, revisions));
+      tag.ifPresent(t -> tags.add(TrafficTarget.tag(revision.id(), t)));
+      if (serving && !first && gradually.isPositive()) {
+        shiftGradually(
+            revision, ServingPlan.of(record, revisions).weights(), tags, gradually, progress);
+      }
+      List<TrafficTarget> next = new ArrayList<>();
+      if (serving) {
+        next.add(TrafficTarget.latest(100));
+      } else {
+        // Pin "latest" to what it is now, so this revision becoming ready does not take it.
+        ServingPlan now = ServingPlan.of(record, revisions);
+        now.weights().forEach((id, percent) -> next.add(TrafficTarget.revision(id, percent)));
+      }
+      next.addAll(tags);
+      store.setTraffic(service, next);
+      store.markEverReady(revision.id());
+      store.addEvent(
+          clock.instant(), service, revision.id(), "", "ready", serving ? "serving" : "no traffic");
+      reconciler.poke();
+      String url = serving || tag.isEmpty() ? serviceUrl(service) : tagUrl(tag.get(), service);
+      progress.step(
+          revision.id() + (serving ? " is serving at " : " is ready (no traffic) at ") + url);
+      return new DeployResult(store.revision(revision.id()).orElseThrow(), serving, url);
+    } finally {
+      reconciler.release(revision.id());
+    }
+  }
+
+  /**
+   * Moves traffic to the new revision in steps ({@link #ROLLOUT_STEPS} percent), the old revisions
+   * keeping the rest in their old proportions, spread over {@code duration}. Each step is stored,
+   * so a daemon killed halfway keeps a consistent split.
+   */
+  private void shiftGradually(
+      RevisionRecord revision,
+      Map<String, Integer> old,
+      List<TrafficTarget> tags,
+      Duration duration,
+      BuildProgress progress)
+      throws InterruptedException {
+    String service = revision.service();
+    Duration pause = duration.dividedBy(ROLLOUT_STEPS.size() + 1);
+    // Pinned first: once the new revision counts as ready, "latest" would mean it.
+    store.setTraffic(service, split(Map.of(), old, 100, tags));
+    store.markEverReady(revision.id());
+    for (int percent : ROLLOUT_STEPS) {
+      store.setTraffic(service, split(Map.of(revision.id(), percent), old, 100 - percent, tags));
+      reconciler.poke();
+      progress.step(percent + "% of " + service + "'s traffic on " + revision.id());
+      Thread.sleep(pause.toMillis());
+    }
+  }
+
+  /** {@code fixed} as given, and {@code old} scaled to {@code rest} percent (largest remainder). */
+  static List<TrafficTarget> split(
+      Map<String, Integer> fixed, Map<String, Integer> old, int rest, List<TrafficTarget> tags) {
+    List<TrafficTarget> targets = new ArrayList<>();
+    fixed.forEach((id, percent) -> targets.add(TrafficTarget.revision(id, percent)));
+    int total = old.values().stream().mapToInt(Integer::intValue).sum();
+    if (total > 0 && rest > 0) {
+      List<String> ids = new ArrayList<>(old.keySet());
+      int[] shares = new int[ids.size()];
+      double[] remainders = new double[ids.size()];
+      int given = 0;
+      for (int i = 0; i < ids.size(); i++) {
+        double exact = (double) old.get(ids.get(i)) * rest / total;
+        shares[i] = (int) Math.floor(exact);
+        remainders[i] = exact - shares[i];
+        given += shares[i];
+      }
+      while (given < rest) {
+        int best = 0;
+        for (int i = 1; i < ids.size(); i++) {
+          if (remainders[i] > remainders[best]) {
+            best = i;
+          }
+        }
+        shares[best]++;
+        remainders[best] = -1;
+        given++;
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        if (shares[i] > 0) {
+          targets.add(TrafficTarget.revision(ids.get(i), shares[i]));
+        }
+      }
+    } else if (rest > 0) {
+      targets.add(TrafficTarget.latest(rest));
+    }
+    targets.addAll(tags);
+    return targets;
+  }
+
+  /** The tag lines of a traffic list, with "latest" pinned, without {@code replaced}. */
+  private static List<TrafficTarget> tagsOnly(
+      List<TrafficTarget> traffic, Optional<String> replaced, List<RevisionRecord> revisions) {
+    List<TrafficTarget> tags = new ArrayList<>();
+    Optional<String> latest =
+        revisions.stream()
+            .filter(RevisionRecord::everReady)
+            .max(Comparator.comparingInt(RevisionRecord::number))
+            .map(RevisionRecord::id);
+    for (TrafficTarget target : traffic) {
+      if (target.tag().isEmpty() || target.tag().equals(replaced)) {
+        continue;
+      }
+      target
+          .revision()
+          .or(() -> latest)
+          .ifPresent(id -> tags.add(TrafficTarget.tag(id, target.tag().get())));
+    }
+    return tags;
+  }
+
+  private static void requireTag(String tag) throws ApiException {
+    if (!TAG.matcher(tag).matches()) {
+      throw new ApiException(
+          400,
+          "the tag \"" + tag + "\" is not valid",
+          "use lowercase letters, digits and hyphens, starting with a letter");
+    }
+  }
+}

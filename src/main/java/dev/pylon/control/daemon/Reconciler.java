@@ -1,0 +1,308 @@
+package dev.pylon.control.daemon;
+
+import dev.pylon.router.Router;
+import dev.pylon.runtime.InstanceEvent;
+import dev.pylon.runtime.InstanceListener;
+import dev.pylon.runtime.InstanceSet;
+import dev.pylon.runtime.InstanceStatus;
+import dev.pylon.runtime.ReadyInstance;
+import dev.pylon.runtime.StartOutcome;
+import dev.pylon.runtime.SupervisorOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges running instances toward the store's desired state: every revision with a traffic share
+ * or a tag (and every revision a deploy is waiting for) runs as an {@link InstanceSet}; the rest
+ * are stopped. It is the only owner of "actual" state, which it never writes to the store except as
+ * events. After every change of ready instances it publishes a new routing snapshot.
+ *
+ * <p>It runs on its own thread: once per {@link #poke()} and at least every {@code interval}.
+ */
+final class Reconciler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+  private static final Duration INTERVAL = Duration.ofSeconds(2);
+
+  private final Store store;
+  private final Router router;
+  private final Optional<String> defaultService;
+  private final SupervisorOptions options;
+  private final RevisionLogs logs;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
+  private final ExecutorService eventWriter = Executors.newSingleThreadExecutor();
+  private final ExecutorService stopper = Executors.newVirtualThreadPerTaskExecutor();
+  private final Object wake = new Object();
+  private final Object publishing = new Object();
+  private final Thread thread;
+  private volatile boolean pokes;
+  private volatile boolean closed;
+  private volatile List<ServingPlan> plans = List.of();
+
+  Reconciler(
+      Store store,
+      Router router,
+      Optional<String> defaultService,
+      SupervisorOptions options,
+      RevisionLogs logs) {
+    this.logs = logs;
+    this.store = store;
+    this.router = router;
+    this.defaultService = defaultService;
+    this.options = options;
+    this.thread = Thread.ofPlatform().daemon().name("pylon-reconciler").unstarted(this::loop);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Reconcile soon (after a change of desired state). */
+  void poke() {
+    synchronized (wake) {
+      pokes = true;
+      wake.notifyAll();
+    }
+  }
+
+  /** Keeps the revision running while a deploy waits for it, though it has no traffic yet. */
+  void hold(String revisionId) {
+    held.add(revisionId);
+    poke();
+  }
+
+  void release(String revisionId) {
+    held.remove(revisionId);
+    poke();
+  }
+
+  /**
+   * Waits until an instance of the revision is ready, or every instance failed its first start, or
+   * the timeout passed. The revision must be held (or serving).
+   */
+  StartOutcome awaitReady(String revisionId, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Running run;
+    while ((run = running.get(revisionId)) == null) {
+      if (System.nanoTime() > deadline || closed) {
+        return new StartOutcome(
+            StartOutcome.Result.TIMED_OUT, "", "the revision was not started", -1, List.of());
+      }
+      poke();
+      Thread.sleep(20);
+    }
+    return run.instances.awaitFirstReady(
+        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  /** Each running revision's instances, for {@code pylon instances}. */
+  Map<String, List<InstanceStatus>> instances() {
+    Map<String, List<InstanceStatus>> all = new HashMap<>();
+    running.forEach((id, run) -> all.put(id, run.instances.instances()));
+    return all;
+  }
+
+  private void loop() {
+    while (!closed) {
+      try {
+        reconcileOnce();
+      } catch (RuntimeException e) {
+        log.error("reconciling failed; trying again in {} s", INTERVAL.toSeconds(), e);
+      }
+      synchronized (wake) {
+        if (!pokes && !closed) {
+          try {
+            wake.wait(INTERVAL.toMillis());
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        pokes = false;
+      }
+    }
+  }
+
+  /** One pass: read desired state, start, rescale and stop instance sets, publish routes. */
+  synchronized void reconcileOnce() {
+    if (closed) {
+      return;
+    }
+    List<ServingPlan> current = new ArrayList<>();
+    Map<String, RevisionRecord> wanted = new HashMap<>();
+    Map<String, Integer> counts = new HashMap<>();
+    for (ServiceRecord service : store.services()) {
+      List<RevisionRecord> revisions = store.revisions(service.name());
+      ServingPlan plan = ServingPlan.of(service, revisions);
+      current.add(plan);
+      for (RevisionRecord revision : revisions) {
+        if (plan.revisions().contains(revision.id()) || held.contains(revision.id())) {
+          wanted.put(revision.id(), revision);
+          counts.put(revision.id(), service.scaling().instances());
+        }
+      }
+    }
+    plans = List.copyOf(current);
+    for (var entry : wanted.entrySet()) {
+      String id = entry.getKey();
+      int count = counts.get(id);
+      Running run = running.get(id);
+      if (run == null) {
+        RevisionRecord revision = entry.getValue();
+        log.info("starting {} instance(s) of {}", count, id);
+        Feed feed = new Feed(revision);
+        InstanceSet set =
+            new InstanceSet(RevisionLauncher.template(revision), count, feed, options);
+        Running started = new Running(set, count);
+        feed.owner = started;
+        running.put(id, started);
+        set.start();
+      } else if (run.count != count) {
+        run.instances.scaleTo(count);
+        run.count = count;
+      }
+    }
+    List<String> unwanted =
+        running.keySet().stream().filter(id -> !wanted.containsKey(id)).toList();
+    List<Running> leaving = new ArrayList<>();
+    for (String id : unwanted) {
+      leaving.add(running.remove(id));
+      log.info("stopping the instances of {}", id);
+    }
+    // Out of the routes first; then each leaving revision finishes its requests and stops.
+    publish();
+    for (Running run : leaving) {
+      stopper.execute(
+          () -> {
+            drain(run);
+            run.instances.stop(options.grace());
+          });
+    }
+  }
+
+  /** Waits (up to the grace period) until no request is in flight at the revision's instances. */
+  private void drain(Running run) {
+    long deadline = System.nanoTime() + options.grace().toNanos();
+    try {
+      while (System.nanoTime() < deadline
+          && run.ready.stream().anyMatch(i -> router.inFlight(RoutingTable.upstreamId(i)) > 0)) {
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void publish() {
+    synchronized (publishing) {
+      Map<String, List<ReadyInstance>> ready = new HashMap<>();
+      running.forEach((id, run) -> ready.put(id, run.ready));
+      router.publish(RoutingTable.snapshot(plans, ready, defaultService));
+    }
+  }
+
+  /** Stops every instance (the router should be drained first). */
+  @Override
+  public void close() {
+    closed = true;
+    poke();
+    synchronized (this) {
+      List<Running> all = new ArrayList<>(running.values());
+      running.clear();
+      List<Thread> stops = new ArrayList<>();
+      for (Running run : all) {
+        stops.add(Thread.ofVirtual().start(() -> run.instances.stop(options.grace())));
+      }
+      for (Thread stop : stops) {
+        try {
+          stop.join(options.grace().plusSeconds(15));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    stopper.shutdown();
+    eventWriter.shutdown();
+    try {
+      stopper.awaitTermination(options.grace().toSeconds() + 15, TimeUnit.SECONDS);
+      eventWriter.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A running revision; {@code ready} is replaced by the set's listener. */
+  private static final class Running {
+    final InstanceSet instances;
+    volatile int count;
+    volatile List<ReadyInstance> ready = List.of();
+
+    Running(InstanceSet instances, int count) {
+      this.instances = instances;
+      this.count = count;
+    }
+  }
+
+  /** Publishes a new snapshot when a revision's ready instances change; records events. */
+  private final class Feed implements InstanceListener {
+    private final RevisionRecord revision;
+
+    Feed(RevisionRecord revision) {
+      this.revision = revision;
+    }
+
+    // The set this feed reports for: a revision stopped and started again has a new set, and the
+    // old one's last reports must not overwrite the new one's ready instances.
+    volatile Running owner;
+
+    @Override
+    public void readyChanged(List<ReadyInstance> ready) {
+      Running run = owner;
+      if (run != null) {
+        run.ready = List.copyOf(ready);
+        if (running.get(revision.id()) == run) {
+          publish();
+        }
+      }
+    }
+
+    @Override
+    public void event(InstanceEvent event) {
+      String kind = event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+      record(event.at(), event.instance(), kind, event.detail());
+    }
+
+    @Override
+    public void output(String instance, boolean stderr, String line) {
+      logs.append(revision.id(), instance, stderr, line);
+    }
+
+    private void record(Instant at, String instance, String kind, String detail) {
+      try {
+        eventWriter.execute(
+            () -> {
+              try {
+                store.addEvent(at, revision.service(), revision.id(), instance, kind, detail);
+              } catch (StoreException e) {
+                log.warn("cannot record an event of {}: {}", instance, e.getMessage());
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // The daemon is stopping; the event is only logged.
+        log.info("{}: {} {}", instance, kind, detail);
+      }
+    }
+  }
+}

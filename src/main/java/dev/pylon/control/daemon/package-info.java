@@ -1,0 +1,44 @@
+/**
+ * {@code pylon server}: the control plane. Desired state lives in SQLite ({@link
+ * dev.pylon.control.daemon.Store}); the {@link dev.pylon.control.daemon.Reconciler} is the only
+ * owner of what actually runs (instance sets and the router's snapshot); the admin API is how the
+ * CLI changes desired state.
+ *
+ * <h2>Files in the state directory</h2>
+ *
+ * <ul>
+ *   <li>{@code pylon.db} (+ {@code -wal}, {@code -shm}): services, revisions, traffic, environment,
+ *       scaling, events. WAL mode; every write is one transaction; the schema is versioned ({@code
+ *       schema_version}, steps in {@code Migrations}, only ever appended).
+ *   <li>{@code admin-token}: the bearer token of the admin API, mode 0600, made at first start.
+ *   <li>{@code server.json}: pid, admin port and router port of the running daemon; written once it
+ *       listens, removed when it stops (a SIGKILLed daemon leaves it behind: the CLI then finds no
+ *       one answering and says "start it with `pylon server`").
+ *   <li>{@code daemon.lock}: one daemon per state directory.
+ *   <li>{@code revisions/}, {@code envs/}, {@code lib/}: what the build part makes; {@code run/}:
+ *       pid files of instances; {@code logs/}: what instances wrote, per revision.
+ * </ul>
+ *
+ * <h2>Addresses</h2>
+ *
+ * The router listens on {@code --port} (default 8080): {@code SERVICE.localhost} splits a service's
+ * traffic by weight, {@code TAG---SERVICE.localhost} goes to a tagged revision, and with {@code
+ * --default-service} every other host goes to that service. The admin API listens on 127.0.0.1
+ * {@code --admin-port} (default 8081, the port after the router's; 0 picks a free one, which {@code
+ * server.json} tells the CLI).
+ *
+ * <h2>Revisions and traffic</h2>
+ *
+ * A revision is immutable: {@code <service>-<00001>-<abc>}, a built folder plus the exact command
+ * and environment its instances start with, so a restarted daemon serves it without the app folder
+ * and without building. A deploy starts the new revision beside the serving one and moves traffic
+ * only once an instance is ready; a revision that never gets ready keeps no traffic. A traffic
+ * change or a rollback first starts the revisions it names (a revision that lost its traffic was
+ * stopped) and switches only once they are ready. A revision that leaves the routes finishes its
+ * in-flight requests before it is stopped. {@code pylon env set} makes a new revision of the newest
+ * ready code with the new variables, as Cloud Run does.
+ *
+ * <p>Every serving or tagged revision runs {@code max(1, min)} instances (capped by {@code max})
+ * until an autoscaler sets the count.
+ */
+package dev.pylon.control.daemon;
