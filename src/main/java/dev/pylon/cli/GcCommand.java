@@ -5,11 +5,15 @@ import dev.pylon.build.EnvironmentGc;
 import dev.pylon.build.GcPolicy;
 import dev.pylon.build.GcReport;
 import dev.pylon.build.RevisionGc;
+import dev.pylon.control.daemon.Daemon;
+import dev.pylon.control.daemon.Store;
 import dev.pylon.runtime.ProcessesUsingState;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,7 +54,14 @@ final class GcCommand implements Callable<Integer> {
         allUnused
             ? GcPolicy.ALL_UNUSED
             : new GcPolicy(keepFor, keepRecent, GcPolicy.DEFAULT.unfinishedGrace());
-    Set<Path> inUse = ProcessesUsingState.scan(stateDir);
+    Set<Path> inUse = new HashSet<>(ProcessesUsingState.scan(stateDir));
+    // Revisions the daemon keeps may be stopped now (no traffic) and still be rolled back to.
+    Path database = stateDir.resolve(Daemon.DATABASE);
+    if (Files.isRegularFile(database)) {
+      try (Store store = Store.open(database)) {
+        inUse.addAll(store.revisionFolders());
+      }
+    }
     Instant now = Instant.now();
     try {
       report("virtualenvs", new EnvironmentGc(stateDir).collect(inUse, policy, now));

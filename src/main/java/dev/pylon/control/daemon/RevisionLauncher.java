@@ -3,18 +3,13 @@ package dev.pylon.control.daemon;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pylon.build.Revision;
-import dev.pylon.runtime.BuiltinWorker;
+import dev.pylon.control.InstancePlan;
 import dev.pylon.runtime.InstanceTemplate;
-import dev.pylon.spec.AppTarget;
 import dev.pylon.spec.ServiceSpec;
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How instances of a daemon revision start: the same command and environment contract as {@code
@@ -31,39 +26,12 @@ final class RevisionLauncher {
    */
   static LaunchSpec launchSpec(
       ServiceSpec spec, Revision revision, String revisionId, Path stateDir) {
-    String python = revision.python().toString();
-    List<String> command = new ArrayList<>();
-    switch (spec.server().kind()) {
-      case ENTRYPOINT ->
-          command.addAll(List.of("/bin/sh", "-c", "exec " + spec.server().shellCommand()));
-      case GUNICORN -> {
-        command.addAll(List.of(python, "-m", "gunicorn"));
-        command.addAll(spec.server().args());
-      }
-      case UVICORN -> {
-        command.addAll(List.of(python, "-m", "uvicorn"));
-        command.addAll(spec.server().args());
-      }
-      case BUILTIN -> command.addAll(builtinWorker(spec, revision, stateDir));
-    }
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("K_SERVICE", spec.name());
-    env.put("K_CONFIGURATION", spec.name());
-    env.put("K_REVISION", revisionId);
-    env.put("PYTHONUNBUFFERED", "1");
-    revision
-        .venv()
-        .ifPresent(
-            venv -> {
-              env.put("VIRTUAL_ENV", venv.toString());
-              String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-              env.put("PATH", venv.resolve("bin") + File.pathSeparator + path);
-            });
-    spec.app()
-        .flatMap(AppTarget::djangoSettings)
-        .ifPresent(settings -> env.put("DJANGO_SETTINGS_MODULE", settings));
-    env.putAll(spec.env());
-    return new LaunchSpec(command, env, revision.dir());
+    // No metadata server address is stored: it would be stale after the daemon restarts.
+    return new LaunchSpec(
+        InstancePlan.command(spec, revision, stateDir),
+        InstancePlan.environment(
+            spec, revision, revisionId, Optional.empty(), spec.resources().memoryMb()),
+        revision.dir());
   }
 
   /** What the build detected, for {@code pylon revisions --json}. */
@@ -90,28 +58,5 @@ final class RevisionLauncher {
         revision.launch().command(),
         env,
         revision.launch().workDir());
-  }
-
-  private static List<String> builtinWorker(ServiceSpec spec, Revision revision, Path stateDir) {
-    AppTarget app =
-        spec.app()
-            .orElseThrow(
-                () -> new IllegalStateException("the built-in worker needs an app object"));
-    try {
-      Path script = BuiltinWorker.materialize(stateDir.resolve("lib"));
-      return BuiltinWorker.command(
-          revision.python().toString(),
-          script,
-          app.reference(),
-          revision.dir().resolve(app.importRoot()),
-          spec.threads());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot write Pylon's built-in worker into "
-              + stateDir.resolve("lib")
-              + ": "
-              + e.getMessage(),
-          e);
-    }
   }
 }

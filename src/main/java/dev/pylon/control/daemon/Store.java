@@ -238,8 +238,8 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * The folders every stored revision runs from: any of them may get traffic again, so {@code pylon
-   * gc} must keep them (its {@code inUse} set).
+   * The snapshots and virtualenvs every stored revision runs from: any of them may get traffic
+   * again, so {@code pylon gc} must keep them (its {@code inUse} set).
    */
   public synchronized Set<Path> revisionFolders() {
     return read(
@@ -249,7 +249,12 @@ public final class Store implements AutoCloseable {
                   connection.prepareStatement("SELECT launch FROM revisions");
               ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
-              folders.add(launch(rows.getString(1)).workDir());
+              LaunchSpec launch = launch(rows.getString(1));
+              folders.add(launch.workDir());
+              String venv = launch.env().get("VIRTUAL_ENV");
+              if (venv != null) {
+                folders.add(Path.of(venv));
+              }
             }
           }
           return folders;
