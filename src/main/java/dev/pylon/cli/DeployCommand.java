@@ -15,9 +15,9 @@ import picocli.CommandLine.Parameters;
     name = "deploy",
     mixinStandardHelpOptions = true,
     description = {
-      "Builds DIR into a new revision on the running daemon (`pylon server`) and, once it is",
-      "ready, sends the service's traffic to it. A revision that never gets ready gets no",
-      "traffic: what was serving keeps serving."
+      "Builds DIR into a new revision on the running daemon (`pylon server`).",
+      "Once the revision is ready, the service's traffic moves to it; a revision that never",
+      "gets ready gets no traffic, and what was serving keeps serving."
     })
 final class DeployCommand extends AdminCommand {
   @Parameters(
@@ -54,7 +54,7 @@ final class DeployCommand extends AdminCommand {
       paramLabel = "DURATION",
       converter = DurationConverter.class,
       description =
-          "Move traffic to the new revision in steps (10, 25, 50, 75, 100%) over this long, such as 60s (default: all at once)")
+          "Move traffic to the new revision in steps (10, 25, 50, 75, 100%%) over this long, such as 60s (default: all at once)")
   Duration rollout;
 
   @Option(
