@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ final class AdminApi implements AutoCloseable {
   private final RevisionLogs logs;
   private final AdminToken token;
   private final Clock clock;
+  private final Supplier<String> metrics;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private HttpServer server;
 
@@ -67,7 +69,9 @@ final class AdminApi implements AutoCloseable {
       Reconciler reconciler,
       RevisionLogs logs,
       AdminToken token,
-      Clock clock) {
+      Clock clock,
+      Supplier<String> metrics) {
+    this.metrics = metrics;
     this.logs = logs;
     this.store = store;
     this.deployer = deployer;
@@ -96,6 +100,17 @@ final class AdminApi implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       try {
+        // Prometheus scrapes without a token; the admin port listens on loopback only.
+        if (exchange.getRequestURI().getRawPath().equals("/metrics")) {
+          requireMethod(exchange.getRequestMethod(), "GET");
+          byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
+          exchange
+              .getResponseHeaders()
+              .set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          return;
+        }
         if (!token.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
           throw new ApiException(
               401,

@@ -68,7 +68,16 @@ public final class Daemon implements AutoCloseable {
       Deployer deployer =
           new Deployer(
               store, reconciler, stateDir, settings.startTimeout(), routerAddress.getPort(), clock);
-      api = new AdminApi(store, deployer, reconciler, logs, token, clock);
+      Router served = router;
+      api =
+          new AdminApi(
+              store,
+              deployer,
+              reconciler,
+              logs,
+              token,
+              clock,
+              () -> served.metrics().prometheusText(served.inFlight()));
       InetSocketAddress adminAddress;
       try {
         adminAddress = api.start(settings.adminPort());

@@ -69,6 +69,15 @@ class AdminApiTest {
   }
 
   @Test
+  void theRoutersMetricsAreThereForPrometheusWithoutAToken() throws Exception {
+    HttpResponse<String> metrics = send("GET", "/metrics", null, null);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    assertThat(metrics.body()).contains("# TYPE").contains("pylon_");
+  }
+
+  @Test
   void errorsAreJsonWithAStatusThatFits() throws Exception {
     String auth = "Bearer " + AdminToken.read(state).value();
     assertThat(send("GET", "/v1/services", auth, null).statusCode()).isEqualTo(200);
