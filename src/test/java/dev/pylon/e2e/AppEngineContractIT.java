@@ -20,16 +20,7 @@ class AppEngineContractIT {
   void anAppYamlServiceGetsTheAppEngineEnvironmentAndMetadata() throws Exception {
     int port = Http.freePort();
     String app = PylonProcess.sourceRoot().resolve("src/test/resources/e2e/appengine").toString();
-    try (PylonProcess pylon =
-        PylonProcess.start(
-            Map.of(),
-            "run",
-            app,
-            "--port",
-            Integer.toString(port),
-            "--state-dir",
-            state.toString())) {
-      pylon.awaitLine(line -> line.contains("Serving at http://"), Duration.ofSeconds(120));
+    try (PylonProcess pylon = PylonProcess.serving(Map.of(), state, port, app)) {
       assertThat(pylon.output()).contains("1 instance of greeter").contains("operating_system");
 
       HttpResponse<String> response = new Http().get(port, "/");

@@ -38,17 +38,7 @@ class GcIT {
   void keepsTheRevisionARunServesAndDeletesItOnceUnused() throws Exception {
     int port = Http.freePort();
     try (PylonProcess serving =
-        PylonProcess.start(
-            Map.of(),
-            "run",
-            "examples/hello",
-            "--port",
-            Integer.toString(port),
-            "--instances",
-            "1",
-            "--state-dir",
-            state.toString())) {
-      serving.awaitLine(line -> line.contains("Serving at http://"), Duration.ofSeconds(120));
+        PylonProcess.serving(Map.of(), state, port, "examples/hello", "--instances", "1")) {
       assertThat(revisions()).isEqualTo(1);
       pylon("gc", "--all-unused", "--state-dir", state.toString());
       assertThat(revisions()).as("the serving revision is kept").isEqualTo(1);

@@ -20,17 +20,7 @@ class GracefulStopIT {
     int port = Http.freePort();
     String app = PylonProcess.sourceRoot().resolve("src/test/resources/e2e/slow").toString();
     try (PylonProcess pylon =
-        PylonProcess.start(
-            Map.of(),
-            "run",
-            app,
-            "--port",
-            Integer.toString(port),
-            "--instances",
-            "1",
-            "--state-dir",
-            state.toString())) {
-      pylon.awaitLine(line -> line.contains("Serving at http://"), Duration.ofSeconds(120));
+        PylonProcess.serving(Map.of(), state, port, app, "--instances", "1")) {
       Http http = new Http();
       CompletableFuture<HttpResponse<String>> slow =
           CompletableFuture.supplyAsync(

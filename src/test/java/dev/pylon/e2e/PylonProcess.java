@@ -44,6 +44,27 @@ final class PylonProcess implements AutoCloseable {
     return new PylonProcess(builder.start());
   }
 
+  /**
+   * {@code pylon run APP --port PORT --state-dir STATE EXTRA...}, returned once it prints that it
+   * serves; fails with everything it printed when it does not within two minutes.
+   */
+  static PylonProcess serving(
+      Map<String, String> extraEnv, Path state, int port, String app, String... extra)
+      throws IOException, InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of("run", app, "--port", Integer.toString(port), "--state-dir", state.toString()));
+    args.addAll(List.of(extra));
+    PylonProcess pylon = start(extraEnv, args.toArray(String[]::new));
+    try {
+      pylon.awaitLine(line -> line.contains("Serving at http"), Duration.ofSeconds(120));
+    } catch (AssertionError | InterruptedException e) {
+      pylon.close();
+      throw e;
+    }
+    return pylon;
+  }
+
   private void readOutput() {
     try (BufferedReader in =
         new BufferedReader(

@@ -30,17 +30,7 @@ class RunExamplesIT {
   void helloIsServedWithForwardedHeadersAndTheInstanceEnvironment() throws Exception {
     int port = Http.freePort();
     try (PylonProcess pylon =
-        PylonProcess.start(
-            Map.of(),
-            "run",
-            "examples/hello",
-            "--port",
-            Integer.toString(port),
-            "--instances",
-            "2",
-            "--state-dir",
-            state.toString())) {
-      pylon.awaitLine(line -> line.contains("Serving at http://"), START);
+        PylonProcess.serving(Map.of(), state, port, "examples/hello", "--instances", "2")) {
       assertThat(pylon.output()).contains("built-in");
 
       HttpResponse<String> hello = http.get(port, "/");
@@ -73,17 +63,7 @@ class RunExamplesIT {
   void aKilledInstanceIsReplacedAndTrafficKeepsFlowing() throws Exception {
     int port = Http.freePort();
     try (PylonProcess pylon =
-        PylonProcess.start(
-            Map.of(),
-            "run",
-            "examples/hello",
-            "--port",
-            Integer.toString(port),
-            "--instances",
-            "2",
-            "--state-dir",
-            state.toString())) {
-      pylon.awaitLine(line -> line.contains("Serving at http://"), START);
+        PylonProcess.serving(Map.of(), state, port, "examples/hello", "--instances", "2")) {
       long victim = pidOf(http.get(port, "/pid").body());
       ProcessHandle.of(victim).orElseThrow().destroyForcibly();
 
@@ -131,18 +111,14 @@ class RunExamplesIT {
       throws Exception {
     int port = Http.freePort();
     try (PylonProcess pylon =
-        PylonProcess.start(
+        PylonProcess.serving(
             pip,
-            "run",
+            state,
+            port,
             "examples/" + example,
-            "--port",
-            Integer.toString(port),
             "--python",
             "/usr/bin/python3",
-            "--system-site-packages",
-            "--state-dir",
-            state.toString())) {
-      pylon.awaitLine(line -> line.contains("Serving at http://"), START);
+            "--system-site-packages")) {
       assertThat(pylon.output()).contains(server);
       HttpResponse<String> response = http.get(port, path);
       assertThat(response.statusCode()).isEqualTo(200);

@@ -26,19 +26,8 @@ class TlsIT {
   void servesHttpsAndHttp2WithTheCertificateItMadeAndKept() throws Exception {
     int port = Http.freePort();
     try (PylonProcess pylon =
-        PylonProcess.start(
-            Map.of(),
-            "run",
-            "examples/hello",
-            "--port",
-            Integer.toString(port),
-            "--instances",
-            "1",
-            "--tls",
-            "self-signed",
-            "--state-dir",
-            state.toString())) {
-      pylon.awaitLine(line -> line.contains("Serving at https://"), Duration.ofSeconds(120));
+        PylonProcess.serving(
+            Map.of(), state, port, "examples/hello", "--instances", "1", "--tls", "self-signed")) {
       HttpClient client =
           HttpClient.newBuilder()
               .sslContext(trusting(state.resolve("tls/localhost.crt")))
