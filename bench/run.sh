@@ -9,6 +9,7 @@
 #   bench/run.sh                  # 10 s per measurement after a 5 s warm-up
 #   DURATION=5s WARMUP=2s bench/run.sh
 #   ONLY=hello-keepalive bench/run.sh
+#   WARM_FIRST=15s               # load each server gets once before any measurement (JIT)
 # Needs: wrk nginx haproxy, and Debian's gunicorn and uvicorn for /usr/bin/python3.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -113,6 +114,20 @@ pids+=($!)
 
 for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
   wait_port "$port"
+done
+
+# Warm every server up once on both bodies before any measurement. The per-measurement warm-up
+# below is too short for a JVM: HotSpot's C2 compiler is still compiling the request path ~10 s
+# into the first load, and on 2 shared cores its compiler threads take CPU from the very Python
+# workers being measured (Pylon used ~3x its steady CPU per request in the first 6 s of load).
+# A server in production runs warm; this measures that, and treats every server the same.
+# In interleaved rounds Pylon went from 0.94x nginx's hello keep-alive rate in a first round 6 s
+# into its life to 1.3-1.5x in the rounds after; hence WARM_FIRST (15 s) per server, once.
+WARM_FIRST="${WARM_FIRST:-15s}"
+echo "== warming every server up ($WARM_FIRST on / and $WARMUP on /64k each)" >&2
+for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARM_FIRST" "http://127.0.0.1:$port/" >/dev/null
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/64k" >/dev/null
 done
 
 measure() {  # name port path mode

@@ -2,6 +2,7 @@ package dev.pylon.router;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -41,6 +42,20 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (owner != null) {
       owner.flushClient();
+      acknowledgeNow(ctx);
+    }
+  }
+
+  /**
+   * The response is not complete yet: acknowledge what arrived at once instead of after Linux's
+   * delayed-ACK timer (40 ms). An instance that writes the response head and body in two small
+   * sends with Nagle on (uvicorn with --workers > 1 does) holds the body back until that ACK, so
+   * every response would wait 40 ms. Linux clears TCP_QUICKACK by itself, so it is re-armed after
+   * each read that leaves the response unfinished; setting it also sends the pending ACK.
+   */
+  private static void acknowledgeNow(ChannelHandlerContext ctx) {
+    if (ctx.channel().config() instanceof EpollSocketChannelConfig epoll) {
+      epoll.setTcpQuickAck(true);
     }
   }
 

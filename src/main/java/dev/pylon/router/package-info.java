@@ -14,5 +14,10 @@
  * opened on the same event loop, and bodies stream both ways with backpressure. Headers are
  * rewritten by {@code HopByHopHeaders}, {@code ForwardedHeaders} and {@code RequestIds}. A
  * WebSocket upgrade turns both connections into a {@code TunnelRelay}.
+ *
+ * <p>Latency: both sides run with TCP_NODELAY, one flush per read batch, and while an upstream
+ * response is unfinished {@code UpstreamConnectionHandler} re-arms TCP_QUICKACK after each read, so
+ * an instance that sends head and body apart with Nagle on (uvicorn with several workers) is not
+ * held up by Linux's 40 ms delayed ACK.
  */
 package dev.pylon.router;
