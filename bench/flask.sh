@@ -10,7 +10,7 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
 INSTANCES="${INSTANCES:-1}"
 DURATION="${DURATION:-10s}"
-WARMUP="${WARMUP:-5s}"
+WARMUP="${WARMUP:-15s}"  # the JVM compiles the router in the first ~15 s
 PYLON_PORT=18100 GUNICORN_PORT=18101
 state="$(mktemp -d)"
 pids=()
