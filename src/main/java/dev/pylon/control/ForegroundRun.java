@@ -19,6 +19,8 @@ import dev.pylon.runtime.SupervisorOptions;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -32,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ForegroundRun implements AutoCloseable {
   /** The size a revision's log file reaches before it starts over (one older file is kept). */
   private static final long LOG_BYTES = 10L * 1024 * 1024;
+
+  private static final DateTimeFormatter EVENT_TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
   private final RunSettings settings;
   private final RunReporter reporter;
@@ -279,10 +284,12 @@ public final class ForegroundRun implements AutoCloseable {
     @Override
     public void event(InstanceEvent event) {
       reporter.step(
-          event.instance()
-              + ": "
+          EVENT_TIME.format(event.at())
+              + " "
+              + event.instance()
+              + " "
               + event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-              + (event.detail().isEmpty() ? "" : " (" + event.detail() + ")"));
+              + (event.detail().isEmpty() ? "" : ": " + event.detail()));
     }
 
     @Override
