@@ -64,6 +64,7 @@ final class Reconciler implements AutoCloseable {
   private final Map<String, Integer> desired = new ConcurrentHashMap<>();
   private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
   private final Map<String, String> serviceOf = new ConcurrentHashMap<>();
+  private final Set<String> activations = ConcurrentHashMap.newKeySet();
   private volatile boolean pokes;
   private volatile boolean closed;
   private volatile List<ServingPlan> plans = List.of();
@@ -94,6 +95,9 @@ final class Reconciler implements AutoCloseable {
 
   /** A request waits for a revision that has no ready instance: decide for it now. */
   void activate(String revisionId) {
+    // The router's queue may not count the request at this instant (a woken waiter is out of the
+    // queue until its loop puts it back), so the next sample counts at least this one request.
+    activations.add(revisionId);
     scaler.poke(revisionId);
   }
 
@@ -113,6 +117,9 @@ final class Reconciler implements AutoCloseable {
   private double load(String revisionId, ScalingMetric metric) {
     Running run = running.get(revisionId);
     int sum = router.queued(revisionId);
+    if (activations.remove(revisionId)) {
+      sum = Math.max(sum, 1);
+    }
     if (run != null) {
       for (ReadyInstance instance : run.ready) {
         sum += router.inFlight(RoutingTable.upstreamId(instance));
