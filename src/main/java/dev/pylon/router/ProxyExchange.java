@@ -288,7 +288,7 @@ final class ProxyExchange {
       return;
     }
     backend = router.snapshot.get().select(host, path);
-    if (backend == null || backend.upstreams().isEmpty()) {
+    if (backend == null || (backend.upstreams().isEmpty() && !backend.activating())) {
       respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no instance is ready", 1);
       return;
     }
@@ -299,7 +299,7 @@ final class ProxyExchange {
       connectTo(claimed.upstream());
       return;
     }
-    if (!LeastInFlightBalancer.hasEligible(backend, excluded)) {
+    if (!backend.upstreams().isEmpty() && !LeastInFlightBalancer.hasEligible(backend, excluded)) {
       respondError(HttpResponseStatus.BAD_GATEWAY, "no instance could be reached", 0);
       return;
     }
@@ -318,6 +318,9 @@ final class ProxyExchange {
       return;
     }
     waitingIn = queue;
+    if (backend.upstreams().isEmpty()) {
+      router.activation.accept(backend.name()); // scaled to zero: have an instance started
+    }
     if (queueTimer == null) {
       queueTimer =
           client

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +163,14 @@ public final class Router implements AutoCloseable {
     if (current != null) {
       current.reloadIfChanged();
     }
+  }
+
+  /**
+   * Who is told, on an event loop, that a request waits for an {@link Backend#activating} backend
+   * (named): the autoscaler, so scaling from zero does not wait for its next tick. Must not block.
+   */
+  public void onActivation(Consumer<String> listener) {
+    context.activation = Objects.requireNonNull(listener, "listener");
   }
 
   /** Requests currently in progress (including those waiting in a queue). */

@@ -4,6 +4,7 @@ import io.netty.channel.group.ChannelGroup;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** What every connection of one router shares. Thread-safe; nothing in it blocks. */
 final class RouterContext {
@@ -23,6 +24,9 @@ final class RouterContext {
   final AtomicInteger connections = new AtomicInteger();
   private final ConcurrentHashMap<String, AdmissionQueue> queues = new ConcurrentHashMap<>();
   volatile boolean draining;
+
+  /** Told the backend's name when a request waits for a backend that is scaled to zero. */
+  volatile Consumer<String> activation = backend -> {};
 
   RouterContext(
       RouterConfig config,

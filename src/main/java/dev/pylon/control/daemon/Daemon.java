@@ -64,7 +64,16 @@ public final class Daemon implements AutoCloseable {
               .withStartTimeout(settings.startTimeout())
               .withRunDir(stateDir.resolve("run"));
       logs = new RevisionLogs(stateDir);
-      reconciler = new Reconciler(store, router, settings.defaultService(), options, logs);
+      reconciler =
+          new Reconciler(
+              store,
+              router,
+              settings.defaultService(),
+              options,
+              logs,
+              settings.stableWindow(),
+              settings.scaleToZeroGrace());
+      router.onActivation(reconciler::activate);
       Deployer deployer =
           new Deployer(
               store, reconciler, stateDir, settings.startTimeout(), routerAddress.getPort(), clock);

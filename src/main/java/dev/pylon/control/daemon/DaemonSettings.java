@@ -1,5 +1,6 @@
 package dev.pylon.control.daemon;
 
+import dev.pylon.autoscale.ScalingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,6 +15,9 @@ import java.util.Optional;
  * @param defaultService the service bare requests (any other Host) go to
  * @param grace how long stopping waits for requests and processes
  * @param startTimeout how long a new revision's instance may take to get ready
+ * @param stableWindow the autoscaler's stable window (Knative's 60 s; shorter in tests)
+ * @param scaleToZeroGrace how long an idle revision keeps its last instance after the stable window
+ *     saw no traffic (Knative's 30 s; shorter in tests)
  */
 public record DaemonSettings(
     Path stateDir,
@@ -22,7 +26,44 @@ public record DaemonSettings(
     int adminPort,
     Optional<String> defaultService,
     Duration grace,
-    Duration startTimeout) {
+    Duration startTimeout,
+    Duration stableWindow,
+    Duration scaleToZeroGrace) {
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_ADMIN_PORT = 8081;
+
+  /** Settings with Knative's autoscaling windows. */
+  public DaemonSettings(
+      Path stateDir,
+      String host,
+      int port,
+      int adminPort,
+      Optional<String> defaultService,
+      Duration grace,
+      Duration startTimeout) {
+    this(
+        stateDir,
+        host,
+        port,
+        adminPort,
+        defaultService,
+        grace,
+        startTimeout,
+        ScalingPolicy.DEFAULT_STABLE_WINDOW,
+        ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD);
+  }
+
+  /** The same settings with other autoscaling windows (tests idle to zero in seconds). */
+  public DaemonSettings withScalingWindows(Duration stableWindow, Duration scaleToZeroGrace) {
+    return new DaemonSettings(
+        stateDir,
+        host,
+        port,
+        adminPort,
+        defaultService,
+        grace,
+        startTimeout,
+        stableWindow,
+        scaleToZeroGrace);
+  }
 }

@@ -1,5 +1,9 @@
 package dev.pylon.control.daemon;
 
+import dev.pylon.autoscale.Decision;
+import dev.pylon.autoscale.Scaler;
+import dev.pylon.autoscale.ScalingMetric;
+import dev.pylon.autoscale.ScalingPolicy;
 import dev.pylon.router.Router;
 import dev.pylon.runtime.InstanceEvent;
 import dev.pylon.runtime.InstanceListener;
@@ -8,6 +12,7 @@ import dev.pylon.runtime.InstanceStatus;
 import dev.pylon.runtime.ReadyInstance;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.SupervisorOptions;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * are stopped. It is the only owner of "actual" state, which it never writes to the store except as
  * events. After every change of ready instances it publishes a new routing snapshot.
  *
+ * <p>A serving or tagged revision runs as many instances as its {@link Scaler} (Knative's KPA over
+ * the router's in-flight and queued requests) wants; a revision a deploy holds without traffic runs
+ * {@code max(1, min)}. A request for a revision scaled to zero waits in the router's queue and
+ * pokes the scaler (the activator's job).
+ *
  * <p>It runs on its own thread: once per {@link #poke()} and at least every {@code interval}.
  */
 final class Reconciler implements AutoCloseable {
@@ -48,6 +58,13 @@ final class Reconciler implements AutoCloseable {
   private final Object wake = new Object();
   private final Object publishing = new Object();
   private final Thread thread;
+  private final Scaler scaler;
+  private final Duration stableWindow;
+  private final Duration scaleToZeroGrace;
+  private final Map<String, Integer> desired = new ConcurrentHashMap<>();
+  private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
+  private final Map<String, String> serviceOf = new ConcurrentHashMap<>();
+  private final Set<String> activations = ConcurrentHashMap.newKeySet();
   private volatile boolean pokes;
   private volatile boolean closed;
   private volatile List<ServingPlan> plans = List.of();
@@ -57,8 +74,13 @@ final class Reconciler implements AutoCloseable {
       Router router,
       Optional<String> defaultService,
       SupervisorOptions options,
-      RevisionLogs logs) {
+      RevisionLogs logs,
+      Duration stableWindow,
+      Duration scaleToZeroGrace) {
     this.logs = logs;
+    this.stableWindow = stableWindow;
+    this.scaleToZeroGrace = scaleToZeroGrace;
+    this.scaler = new Scaler(Clock.systemUTC(), this::load, this::readyCount, this::scaled);
     this.store = store;
     this.router = router;
     this.defaultService = defaultService;
@@ -68,6 +90,65 @@ final class Reconciler implements AutoCloseable {
 
   void start() {
     thread.start();
+    scaler.start();
+  }
+
+  /** A request waits for a revision that has no ready instance: decide for it now. */
+  void activate(String revisionId) {
+    // The router's queue may not count the request at this instant (a woken waiter is out of the
+    // queue until its loop puts it back), so the next sample counts at least this one request.
+    activations.add(revisionId);
+    scaler.poke(revisionId);
+  }
+
+  /** The autoscaler's policy for a service's revisions: its stored scaling, else Knative's. */
+  ScalingPolicy policyFor(Scaling scaling) {
+    return ScalingPolicy.builder()
+        .minScale(scaling.min())
+        .maxScale(scaling.max())
+        .target(scaling.concurrency() > 0 ? scaling.concurrency() : ScalingPolicy.DEFAULT_TARGET)
+        .stableWindow(stableWindow)
+        .scaleToZeroGracePeriod(scaleToZeroGrace)
+        .decidedBy("pylon scale")
+        .build();
+  }
+
+  /** Concurrency of a revision now: requests at its ready instances plus those queued for it. */
+  private double load(String revisionId, ScalingMetric metric) {
+    Running run = running.get(revisionId);
+    int sum = router.queued(revisionId);
+    if (activations.remove(revisionId)) {
+      sum = Math.max(sum, 1);
+    }
+    if (run != null) {
+      for (ReadyInstance instance : run.ready) {
+        sum += router.inFlight(RoutingTable.upstreamId(instance));
+      }
+    }
+    return sum;
+  }
+
+  private int readyCount(String revisionId) {
+    Running run = running.get(revisionId);
+    return run == null ? 0 : run.ready.size();
+  }
+
+  private void scaled(String revisionId, Decision decision) {
+    Integer before = desired.put(revisionId, decision.desiredInstances());
+    Running run = running.get(revisionId);
+    int current = before != null ? before : run != null ? run.count : -1;
+    if (current != decision.desiredInstances()) {
+      log.info(
+          "{}: {} instance(s): {}", revisionId, decision.desiredInstances(), decision.reason());
+      recordEvent(
+          Instant.now(),
+          serviceOf.getOrDefault(revisionId, ""),
+          revisionId,
+          "",
+          "autoscaled",
+          current + " -> " + decision.desiredInstances() + ": " + decision.reason());
+      poke();
+    }
   }
 
   /** Reconcile soon (after a change of desired state). */
@@ -148,9 +229,24 @@ final class Reconciler implements AutoCloseable {
       ServingPlan plan = ServingPlan.of(service, revisions);
       current.add(plan);
       for (RevisionRecord revision : revisions) {
-        if (plan.revisions().contains(revision.id()) || held.contains(revision.id())) {
+        boolean serving = plan.revisions().contains(revision.id());
+        if (serving || held.contains(revision.id())) {
           wanted.put(revision.id(), revision);
-          counts.put(revision.id(), service.scaling().instances());
+          serviceOf.put(revision.id(), service.name());
+          int fixed = service.scaling().instances();
+          if (serving) {
+            ScalingPolicy policy = policyFor(service.scaling());
+            if (!policy.equals(policies.get(revision.id()))) {
+              policies.put(revision.id(), policy);
+              scaler.update(revision.id(), policy);
+            }
+            int count = desired.getOrDefault(revision.id(), policy.startingInstances());
+            // A deploy waiting for this revision needs an instance even if it idled to zero.
+            counts.put(revision.id(), held.contains(revision.id()) ? Math.max(1, count) : count);
+          } else {
+            forget(revision.id());
+            counts.put(revision.id(), fixed);
+          }
         }
       }
     }
@@ -178,6 +274,8 @@ final class Reconciler implements AutoCloseable {
         running.keySet().stream().filter(id -> !wanted.containsKey(id)).toList();
     List<Running> leaving = new ArrayList<>();
     for (String id : unwanted) {
+      forget(id);
+      serviceOf.remove(id);
       leaving.add(running.remove(id));
       log.info("stopping the instances of {}", id);
     }
@@ -190,6 +288,13 @@ final class Reconciler implements AutoCloseable {
             run.instances.stop(options.grace());
           });
     }
+  }
+
+  private void forget(String revisionId) {
+    if (policies.remove(revisionId) != null) {
+      scaler.unregister(revisionId);
+    }
+    desired.remove(revisionId);
   }
 
   /** Waits (up to the grace period) until no request is in flight at the revision's instances. */
@@ -217,6 +322,7 @@ final class Reconciler implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    scaler.close();
     poke();
     synchronized (this) {
       List<Running> all = new ArrayList<>(running.values());
@@ -290,19 +396,24 @@ final class Reconciler implements AutoCloseable {
     }
 
     private void record(Instant at, String instance, String kind, String detail) {
-      try {
-        eventWriter.execute(
-            () -> {
-              try {
-                store.addEvent(at, revision.service(), revision.id(), instance, kind, detail);
-              } catch (StoreException e) {
-                log.warn("cannot record an event of {}: {}", instance, e.getMessage());
-              }
-            });
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
-        // The daemon is stopping; the event is only logged.
-        log.info("{}: {} {}", instance, kind, detail);
-      }
+      recordEvent(at, revision.service(), revision.id(), instance, kind, detail);
+    }
+  }
+
+  private void recordEvent(
+      Instant at, String service, String revisionId, String instance, String kind, String detail) {
+    try {
+      eventWriter.execute(
+          () -> {
+            try {
+              store.addEvent(at, service, revisionId, instance, kind, detail);
+            } catch (StoreException e) {
+              log.warn("cannot record an event of {}: {}", revisionId, e.getMessage());
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // The daemon is stopping; the event is only logged.
+      log.info("{} {}: {} {}", revisionId, instance, kind, detail);
     }
   }
 }

@@ -13,7 +13,9 @@ import java.util.Optional;
 /**
  * The router's snapshot from the serving plans and the instances that are ready: {@code
  * SERVICE.localhost} splits by weight, {@code TAG---SERVICE.localhost} goes to the tagged revision,
- * and with a default service every other host goes to it.
+ * and with a default service every other host goes to it. A revision of a service whose min is 0
+ * and that has no ready instance is marked activating: the router holds its requests while the
+ * autoscaler starts one.
  */
 final class RoutingTable {
   static final String DOMAIN = "localhost";
@@ -35,12 +37,12 @@ final class RoutingTable {
     List<Route> routes = new ArrayList<>();
     for (ServingPlan plan : plans) {
       int concurrency = plan.scaling().concurrency();
+      boolean mayBeAtZero = plan.scaling().min() == 0;
       List<Backend> split = new ArrayList<>();
       plan.weights()
           .forEach(
               (revision, percent) ->
-                  split.add(
-                      new Backend(revision, percent, upstreams(ready, revision, concurrency))));
+                  split.add(backend(ready, revision, percent, concurrency, mayBeAtZero)));
       if (!split.isEmpty()) {
         routes.add(new Route(serviceHost(plan.service()), "/", split));
         if (defaultService.filter(plan.service()::equals).isPresent()) {
@@ -54,9 +56,7 @@ final class RoutingTable {
                       new Route(
                           tagHost(tag, plan.service()),
                           "/",
-                          List.of(
-                              new Backend(
-                                  revision, 100, upstreams(ready, revision, concurrency))))));
+                          List.of(backend(ready, revision, 100, concurrency, mayBeAtZero)))));
     }
     return new RoutingSnapshot(routes);
   }
@@ -67,6 +67,16 @@ final class RoutingTable {
    */
   static String upstreamId(ReadyInstance instance) {
     return instance.name() + "@" + instance.port();
+  }
+
+  private static Backend backend(
+      Map<String, List<ReadyInstance>> ready,
+      String revision,
+      int weight,
+      int concurrency,
+      boolean mayBeAtZero) {
+    List<Upstream> upstreams = upstreams(ready, revision, concurrency);
+    return new Backend(revision, weight, upstreams, mayBeAtZero && upstreams.isEmpty());
   }
 
   private static List<Upstream> upstreams(

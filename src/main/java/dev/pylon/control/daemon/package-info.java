@@ -38,7 +38,17 @@
  * in-flight requests before it is stopped. {@code pylon env set} makes a new revision of the newest
  * ready code with the new variables, as Cloud Run does.
  *
- * <p>Every serving or tagged revision runs {@code max(1, min)} instances (capped by {@code max})
- * until an autoscaler sets the count.
+ * <h2>Autoscaling</h2>
+ *
+ * Every serving or tagged revision is scaled by a {@link dev.pylon.autoscale.Scaler} (Knative's
+ * KPA): its sample is the requests in flight at its ready instances plus those queued for it in the
+ * router; its policy is the service's {@code pylon scale} settings ({@code --min}, {@code --max},
+ * {@code --concurrency} as the per-instance target, Knative's defaults for the rest, and the
+ * windows of {@link dev.pylon.control.daemon.DaemonSettings}). A changed count is an "autoscaled"
+ * event with the decision's reason. With {@code --min 0} a revision idles to zero after the stable
+ * window plus the grace period; the router then marks its backend activating and holds requests in
+ * its queue (up to the queue timeout), telling the reconciler, which pokes the scaler so an
+ * instance starts at once. A revision a deploy holds without traffic runs {@code max(1, min)}
+ * instances.
  */
 package dev.pylon.control.daemon;
