@@ -65,23 +65,45 @@ final class ServerCommand implements Callable<Integer> {
       description = "How long a new revision may take to get ready (default: ${DEFAULT-VALUE})")
   Duration startTimeout;
 
+  @Option(
+      names = "--stable-window",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "The autoscaler's averaging window (Knative's stable window; default: ${DEFAULT-VALUE})")
+  Duration stableWindow;
+
+  @Option(
+      names = "--scale-to-zero-grace",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "How long a revision with min 0 keeps its last instance after traffic stops, beyond the window (default: ${DEFAULT-VALUE})")
+  Duration scaleToZeroGrace;
+
   @Mixin StateOptions stateOptions;
 
   @Override
   public Integer call() {
+    if (stableWindow.compareTo(Duration.ofSeconds(6)) < 0) {
+      throw new UserError(
+          "--stable-window " + stableWindow.toSeconds() + "s is shorter than 6s, Knative's least.",
+          2);
+    }
     if (port < 0 || port > 65535 || adminPort < 0 || adminPort > 65535) {
       throw new UserError("--port and --admin-port take a TCP port from 1 to 65535.", 2);
     }
     Daemon daemon =
         new Daemon(
             new DaemonSettings(
-                stateOptions.stateDir(),
-                host,
-                port,
-                adminPort,
-                Optional.ofNullable(defaultService),
-                grace,
-                startTimeout));
+                    stateOptions.stateDir(),
+                    host,
+                    port,
+                    adminPort,
+                    Optional.ofNullable(defaultService),
+                    grace,
+                    startTimeout)
+                .withScalingWindows(stableWindow, scaleToZeroGrace));
     CountDownLatch stop = new CountDownLatch(1);
     Thread onSignal =
         new Thread(
