@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code pylon traffic SERVICE --to-revisions R1=90,R2=10 | --to-latest}. */
+/**
+ * {@code pylon traffic SERVICE --to-revisions R1=90,R2=10 | --to-tags T1=90,T2=10 | --to-latest}.
+ */
 @Command(
     name = "traffic",
     mixinStandardHelpOptions = true,
@@ -30,6 +32,12 @@ final class TrafficCommand extends AdminCommand {
     String revisions;
 
     @Option(
+        names = "--to-tags",
+        paramLabel = "TAG=PERCENT,...",
+        description = "Shares per tagged revision (a tag names a revision), adding up to 100")
+    String tags;
+
+    @Option(
         names = "--to-latest",
         description = "All traffic to the newest ready revision, following new deploys")
     boolean latest;
@@ -41,12 +49,19 @@ final class TrafficCommand extends AdminCommand {
     if (target.latest) {
       body.put("toLatest", true);
     } else {
-      ObjectNode percents = body.putObject("percents");
-      for (String part : target.revisions.split(",")) {
+      boolean byTag = target.tags != null;
+      String option = byTag ? "--to-tags" : "--to-revisions";
+      ObjectNode percents = body.putObject(byTag ? "tagPercents" : "percents");
+      for (String part : (byTag ? target.tags : target.revisions).split(",")) {
         int eq = part.lastIndexOf('=');
         if (eq <= 0) {
           throw new UserError(
-              "--to-revisions takes REV=PERCENT pairs separated by commas, not \"" + part + "\".",
+              option
+                  + " takes "
+                  + (byTag ? "TAG" : "REV")
+                  + "=PERCENT pairs separated by commas, not \""
+                  + part
+                  + "\".",
               2);
         }
         try {

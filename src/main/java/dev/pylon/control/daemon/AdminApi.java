@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/services/NAME/revisions       GET /v1/instances            GET /v1/events?service=&amp;limit=
  * POST   /v1/deploy   {"path", "service"?, "noTraffic"?, "tag"?, "systemSitePackages"?,
  *                       "python"?, "entrypoint"?, "app"?, "rolloutMillis"?}                                   (stream)
- * PUT    /v1/services/NAME/traffic   {"toLatest": true} | {"percents": {"REV": 90, ...}}
+ * PUT    /v1/services/NAME/traffic   {"toLatest": true} | {"percents": {"REV": 90, ...},
+ *                                     "tagPercents": {"TAG": 10, ...}} (a tag names a revision)
  * PUT    /v1/services/NAME/scaling   {"min"?, "max"?, "concurrency"?}
  * POST   /v1/services/NAME/env       {"set": {...}, "unset": [...]}                          (stream)
  * POST   /v1/services/NAME/rollback
@@ -262,12 +263,29 @@ final class AdminApi implements AutoCloseable {
           }
           percents.put(entry.getKey(), entry.getValue().asInt());
         }
+        if (!body.path("tagPercents").isEmpty()) {
+          Map<String, String> tags = ServingPlan.of(service(name), store.revisions(name)).tags();
+          for (Map.Entry<String, JsonNode> entry : body.path("tagPercents").properties()) {
+            String revision = tags.get(entry.getKey());
+            if (revision == null) {
+              throw new ApiException(
+                  404,
+                  name + " has no revision tagged " + entry.getKey(),
+                  "see its tags with `pylon revisions " + name + "`");
+            }
+            if (!entry.getValue().canConvertToInt()) {
+              throw new ApiException(
+                  400, "the share of " + entry.getKey() + " is not a number", "");
+            }
+            percents.merge(revision, entry.getValue().asInt(), Integer::sum);
+          }
+        }
         boolean toLatest = body.path("toLatest").asBoolean(false);
         if (toLatest == !percents.isEmpty()) {
           throw new ApiException(
               400,
               "say either where the traffic goes (percents) or that it follows the latest revision",
-              "use --to-revisions R1=90,R2=10 or --to-latest");
+              "use --to-revisions R1=90,R2=10, --to-tags T1=90,T2=10 or --to-latest");
         }
         deployer.setTraffic(name, percents, toLatest);
         send(exchange, 200, serviceJson(service(name)));

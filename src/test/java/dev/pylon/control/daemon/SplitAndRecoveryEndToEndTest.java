@@ -38,8 +38,8 @@ class SplitAndRecoveryEndToEndTest {
     try (DaemonProcess daemon = DaemonProcess.start(state, port)) {
       daemon.awaitListening(state, Duration.ofSeconds(30));
       AdminClient client = AdminClient.connect(state);
-      String first = deploy(client);
-      String second = deploy(client);
+      String first = deploy(client, null);
+      String second = deploy(client, "canary");
 
       StringWriter printed = new StringWriter();
       int status =
@@ -64,6 +64,15 @@ class SplitAndRecoveryEndToEndTest {
       System.out.printf("90/10 split: %s; share of %s %.1f %%%n", counts, second, share);
       assertThat(counts.keySet()).containsOnly(first, second);
       assertThat(share).isBetween(7.0, 13.0);
+
+      // Cloud Run's form: shares by tag, a tag naming a revision.
+      assertThat(traffic("hello", "--to-tags", "canary=100")).isZero();
+      Map<String, Integer> tagged = new HashMap<>();
+      for (int i = 0; i < 20; i++) {
+        tagged.merge(revisionAt(port), 1, Integer::sum);
+      }
+      assertThat(tagged.keySet()).containsOnly(second);
+      assertThat(traffic("hello", "--to-tags", "nosuchtag=100")).isNotZero();
     }
   }
 
@@ -79,7 +88,7 @@ class SplitAndRecoveryEndToEndTest {
     Thread load = null;
     try (DaemonProcess daemon = DaemonProcess.start(state, port)) {
       daemon.awaitListening(state, Duration.ofSeconds(30));
-      revision = deploy(AdminClient.connect(state));
+      revision = deploy(AdminClient.connect(state), null);
       load =
           Thread.ofPlatform()
               .start(
@@ -138,11 +147,30 @@ class SplitAndRecoveryEndToEndTest {
     }
   }
 
-  private static String deploy(AdminClient client) throws Exception {
+  private static String deploy(AdminClient client, String tag) throws Exception {
     ObjectNode body = JSON.createObjectNode();
+    if (tag != null) {
+      body.put("tag", tag);
+    }
     body.put("path", sourceRoot().resolve("examples/hello").toString());
     body.put("service", "hello");
     return client.stream("/v1/deploy", body, event -> {}).path("revision").asText();
+  }
+
+  private int traffic(String... arguments) {
+    StringWriter printed = new StringWriter();
+    String[] all = new String[arguments.length + 3];
+    all[0] = "traffic";
+    System.arraycopy(arguments, 0, all, 1, arguments.length);
+    all[all.length - 2] = "--state-dir";
+    all[all.length - 1] = state.toString();
+    int status =
+        Main.newCommandLine()
+            .setOut(new PrintWriter(printed))
+            .setErr(new PrintWriter(printed))
+            .execute(all);
+    System.out.println("pylon traffic: " + printed);
+    return status;
   }
 
   private static String revisionAt(int port) throws IOException {
