@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  * <p>Changes of traffic are made one at a time (one lock), so two deploys never interleave.
  */
 final class Deployer {
+  /** How long a deploy waits for the reconciler to route to what it just made ready. */
+  private static final Duration ROUTES_PUBLISHED = Duration.ofSeconds(10);
+
   static final List<Integer> ROLLOUT_STEPS = List.of(10, 25, 50, 75);
   private static final Pattern TAG = Pattern.compile("[a-z]([a-z0-9-]{0,44}[a-z0-9])?");
 
@@ -384,7 +387,7 @@ final class Deployer {
       store.markEverReady(revision.id());
       store.addEvent(
           clock.instant(), service, revision.id(), "", "ready", serving ? "serving" : "no traffic");
-      reconciler.poke();
+      reconciler.reconcileAndWait(ROUTES_PUBLISHED);
       String url = serving || tag.isEmpty() ? serviceUrl(service) : tagUrl(tag.get(), service);
       progress.step(
           revision.id() + (serving ? " is serving at " : " is ready (no traffic) at ") + url);

@@ -56,6 +56,9 @@ final class Reconciler implements AutoCloseable {
   private final ExecutorService eventWriter = Executors.newSingleThreadExecutor();
   private final ExecutorService stopper = Executors.newVirtualThreadPerTaskExecutor();
   private final Object wake = new Object();
+  // Guarded by wake: the loop's passes, so a caller can wait for one that saw its change.
+  private long passesStarted;
+  private long passesDone;
   private final Object publishing = new Object();
   private final Thread thread;
   private final Scaler scaler;
@@ -151,6 +154,26 @@ final class Reconciler implements AutoCloseable {
     }
   }
 
+  /**
+   * Reconciles and waits (at most {@code timeout}) until a pass that began after this call has
+   * published its routes: a deploy that answers "serving at URL" must already route there.
+   */
+  void reconcileAndWait(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (wake) {
+      long needed = passesStarted + 1;
+      pokes = true;
+      wake.notifyAll();
+      while (passesDone < needed && !closed) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return;
+        }
+        wake.wait(left);
+      }
+    }
+  }
+
   /** Reconcile soon (after a change of desired state). */
   void poke() {
     synchronized (wake) {
@@ -198,12 +221,18 @@ final class Reconciler implements AutoCloseable {
 
   private void loop() {
     while (!closed) {
+      long pass;
+      synchronized (wake) {
+        pass = ++passesStarted;
+      }
       try {
         reconcileOnce();
       } catch (RuntimeException e) {
         log.error("reconciling failed; trying again in {} s", INTERVAL.toSeconds(), e);
       }
       synchronized (wake) {
+        passesDone = pass;
+        wake.notifyAll();
         if (!pokes && !closed) {
           try {
             wake.wait(INTERVAL.toMillis());
