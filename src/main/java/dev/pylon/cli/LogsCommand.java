@@ -3,6 +3,9 @@ package dev.pylon.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,22 +28,69 @@ final class LogsCommand extends AdminCommand {
       description = "How many of the last lines (default: ${DEFAULT-VALUE})")
   int lines;
 
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing new lines as instances write them, until Ctrl-C")
+  boolean follow;
+
+  /** How often --follow asks the daemon for new lines. */
+  private static final long FOLLOW_EVERY_MILLIS = 1000;
+
+  /** Lines --follow remembers, to print each once: more than one poll ever returns. */
+  private static final int REMEMBERED = 20_000;
+
   @Override
   int run(AdminClient client) throws AdminClientException {
-    String query = "?lines=" + lines + (revision == null ? "" : "&revision=" + segment(revision));
-    JsonNode all = client.get("/v1/services/" + segment(service) + "/logs" + query);
-    if (json) {
+    JsonNode all = client.get(logsPath(lines));
+    if (json && !follow) {
       printJson(all);
       return 0;
     }
-    for (JsonNode line : all) {
-      out.println(
-          line.path("time").asText()
-              + "  "
-              + line.path("instance").asText()
-              + "  "
-              + line.path("message").asText());
+    Set<String> printed = new LinkedHashSet<>();
+    print(all, printed);
+    while (follow) {
+      try {
+        Thread.sleep(FOLLOW_EVERY_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 130;
+      }
+      // Enough lines that nothing written between two polls is missed.
+      print(client.get(logsPath(Math.max(lines, 1000))), printed);
     }
     return 0;
+  }
+
+  private String logsPath(int count) {
+    return "/v1/services/"
+        + segment(service)
+        + "/logs?lines="
+        + count
+        + (revision == null ? "" : "&revision=" + segment(revision));
+  }
+
+  private void print(JsonNode lines, Set<String> printed) {
+    for (JsonNode line : lines) {
+      String key = line.toString();
+      if (!printed.add(key)) {
+        continue;
+      }
+      if (json) {
+        out.println(key);
+      } else {
+        out.println(
+            line.path("time").asText()
+                + "  "
+                + line.path("instance").asText()
+                + "  "
+                + line.path("message").asText());
+      }
+    }
+    out.flush();
+    Iterator<String> oldest = printed.iterator();
+    while (printed.size() > REMEMBERED && oldest.hasNext()) {
+      oldest.next();
+      oldest.remove();
+    }
   }
 }

@@ -37,6 +37,9 @@ final class Deployer {
   /** How long a deploy waits for the reconciler to route to what it just made ready. */
   private static final Duration ROUTES_PUBLISHED = Duration.ofSeconds(10);
 
+  /** How the spec says its scaling came from no file (see spec's SpecLoader). */
+  private static final String NOT_DECLARED = "Cloud Run defaults";
+
   static final List<Integer> ROLLOUT_STEPS = List.of(10, 25, 50, 75);
   private static final Pattern TAG = Pattern.compile("[a-z]([a-z0-9-]{0,44}[a-z0-9])?");
 
@@ -122,6 +125,7 @@ final class Deployer {
                     failed.outputTail());
           };
       ServiceRecord service = store.ensureService(spec.name(), clock.instant());
+      applyDeclaredScaling(spec);
       // The id is allocated by the store; the launch spec names it, so it is made in two steps.
       RevisionRecord draft =
           store.addRevision(
@@ -333,6 +337,26 @@ final class Deployer {
 
   private String tagUrl(String tag, String service) {
     return "http://" + RoutingTable.tagHost(tag, service) + ":" + routerPort + "/";
+  }
+
+  /**
+   * app.yaml's automatic_scaling / manual_scaling and service.yaml's autoscaling annotations are
+   * the service's scaling from this deploy on, as they are on App Engine and Cloud Run; without
+   * them the service keeps what it has (Pylon's default, or `pylon scale`).
+   */
+  private void applyDeclaredScaling(ServiceSpec spec) {
+    dev.pylon.spec.Scaling declared = spec.scaling();
+    if (declared.decidedBy().startsWith(NOT_DECLARED)) {
+      return;
+    }
+    Scaling scaling =
+        new Scaling(
+            Math.min(declared.minInstances(), declared.maxInstances()),
+            Math.max(1, declared.maxInstances()),
+            spec.concurrency().maxPerInstance());
+    store.setScaling(spec.name(), scaling);
+    store.addEvent(
+        clock.instant(), spec.name(), "", "", "scaled", scaling + " from " + declared.decidedBy());
   }
 
   /** Starts the revision, waits until it is ready, then gives it its traffic and its tag. */

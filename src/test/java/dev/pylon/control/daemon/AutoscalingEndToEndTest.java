@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +59,32 @@ class AutoscalingEndToEndTest {
     if (daemon != null) {
       daemon.close();
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void appYamlScalingIsTheServicesScalingAndLogsFollowWhatInstancesWrite() throws Exception {
+    String revision =
+        deploy(sourceRoot().resolve("src/test/resources/control/declared-scaling"), "declared");
+    awaitReady(revision, n -> n == 2, Duration.ofSeconds(60));
+    assertThat(events("declared"))
+        .anySatisfy(e -> assertThat(e).contains("scaled").contains("app.yaml"));
+
+    StringWriter followed = new StringWriter();
+    Thread follow =
+        Thread.ofPlatform()
+            .start(
+                () ->
+                    Main.newCommandLine()
+                        .setOut(new PrintWriter(followed, true))
+                        .execute("logs", "declared", "-f", "--state-dir", state.toString()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!followed.toString().contains("pylon-worker: serving") && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    follow.interrupt();
+    follow.join(10_000);
+    assertThat(followed.toString()).contains("pylon-worker: serving main:app");
   }
 
   @Test
