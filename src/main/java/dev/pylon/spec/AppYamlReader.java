@@ -1,8 +1,5 @@
 package dev.pylon.spec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,29 +197,17 @@ final class AppYamlReader {
     }
 
     AppYaml read() {
-      String text;
-      try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        errors.add(SpecProblem.ofFile(file, "cannot read: " + e.getMessage(), ""));
+      Optional<YamlReader.TopMapping> top =
+          yaml.readMapping(
+              file,
+              errors,
+              name + " must be a mapping of keys",
+              "start with `runtime: python` and `env: flex`");
+      if (top.isEmpty()) {
         return result();
       }
-      SourceText source = SourceText.of(file, text);
-      YamlReader.Parsed parsed = yaml.parse(source);
-      errors.addAll(parsed.errors());
-      if (parsed.root() == null) {
-        return result();
-      }
-      if (!(parsed.root() instanceof YamlNode.Mapping root)) {
-        errors.add(
-            parsed
-                .root()
-                .origin()
-                .problem(
-                    name + " must be a mapping of keys, got " + parsed.root().describe(),
-                    "start with `runtime: python` and `env: flex`"));
-        return result();
-      }
+      SourceText source = top.get().source();
+      YamlNode.Mapping root = top.get().root();
       keys.check(root, "", TOP, TOP_IGNORED, TOP_FOREIGN, true);
       runtime(root, source);
       root.entry("service").ifPresent(this::service);

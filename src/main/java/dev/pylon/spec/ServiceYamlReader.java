@@ -1,8 +1,5 @@
 package dev.pylon.spec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,29 +155,17 @@ final class ServiceYamlReader {
     }
 
     ServiceYaml read() {
-      String text;
-      try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        errors.add(SpecProblem.ofFile(file, "cannot read: " + e.getMessage(), ""));
+      Optional<YamlReader.TopMapping> top =
+          yaml.readMapping(
+              file,
+              errors,
+              fileName + " must be a Knative Service",
+              "export it with `gcloud run services describe SERVICE --format export`");
+      if (top.isEmpty()) {
         return result();
       }
-      SourceText source = SourceText.of(file, text);
-      YamlReader.Parsed parsed = yaml.parse(source);
-      errors.addAll(parsed.errors());
-      if (parsed.root() == null) {
-        return result();
-      }
-      if (!(parsed.root() instanceof YamlNode.Mapping root)) {
-        errors.add(
-            parsed
-                .root()
-                .origin()
-                .problem(
-                    fileName + " must be a Knative Service, got " + parsed.root().describe(),
-                    "export it with `gcloud run services describe SERVICE --format export`"));
-        return result();
-      }
+      SourceText source = top.get().source();
+      YamlNode.Mapping root = top.get().root();
       keys.check(root, "", TOP, TOP_IGNORED, Map.of(), false);
       Optional<YamlNode.Entry> api = root.entry("apiVersion");
       Optional<YamlNode.Entry> kind = root.entry("kind");

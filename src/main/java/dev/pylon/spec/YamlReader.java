@@ -6,10 +6,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,6 +28,39 @@ final class YamlReader {
 
   /** The parse result: a root node, or the problems that stopped parsing. */
   record Parsed(YamlNode root, List<SpecProblem> errors) {}
+
+  /** A YAML file whose top level is a mapping, with its text for locations. */
+  record TopMapping(SourceText source, YamlNode.Mapping root) {}
+
+  /**
+   * Reads and parses {@code file}. Empty, with the reason added to {@code errors}, when the file
+   * cannot be read, does not parse, or is not a mapping at the top.
+   *
+   * @param notMapping what the file must be, e.g. "app.yaml must be a mapping of keys"
+   * @param hint how to fix a file that is not a mapping
+   */
+  Optional<TopMapping> readMapping(
+      Path file, List<SpecProblem> errors, String notMapping, String hint) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      errors.add(SpecProblem.ofFile(file, "cannot read: " + e.getMessage(), ""));
+      return Optional.empty();
+    }
+    SourceText source = SourceText.of(file, text);
+    Parsed parsed = parse(source);
+    errors.addAll(parsed.errors());
+    if (parsed.root() == null) {
+      return Optional.empty();
+    }
+    if (!(parsed.root() instanceof YamlNode.Mapping root)) {
+      errors.add(
+          parsed.root().origin().problem(notMapping + ", got " + parsed.root().describe(), hint));
+      return Optional.empty();
+    }
+    return Optional.of(new TopMapping(source, root));
+  }
 
   Parsed parse(SourceText source) {
     List<SpecProblem> errors = new ArrayList<>();
