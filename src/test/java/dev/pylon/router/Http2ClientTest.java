@@ -12,15 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,32 +49,9 @@ class Http2ClientTest {
   @Test
   void h2OverTlsStreamsConcurrentRequestsAndBodies() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Process p =
-        new ProcessBuilder(
-                "/usr/bin/openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=h2",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString())
-            .redirectErrorStream(true)
-            .start();
-    p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    TlsFiles files = TestCertificates.make(dir, "h2");
+    Path cert = files.certificateChain();
+    Path key = files.privateKey();
     router =
         new Router(
             RouterConfig.defaults("127.0.0.1", 0).withIoThreads(1).withTls(new TlsFiles(cert, key)),
@@ -88,7 +61,7 @@ class Http2ClientTest {
     try (HttpClient client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_2)
-            .sslContext(trusting(cert))
+            .sslContext(TestCertificates.trusting(cert))
             .build()) {
       String base = "https://127.0.0.1:" + address.getPort();
       List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
@@ -152,20 +125,5 @@ class Http2ClientTest {
     try (RawHttp c = new RawHttp(address)) {
       assertThat(c.send("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
     }
-  }
-
-  private static SSLContext trusting(Path certFile) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(certFile)) {
-      store.setCertificateEntry(
-          "router", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return ssl;
   }
 }

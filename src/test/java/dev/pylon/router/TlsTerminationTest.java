@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,16 +12,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,55 +52,9 @@ class TlsTerminationTest {
     }
   }
 
-  private TlsFiles makeCertificate(String commonName) throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Process p =
-        new ProcessBuilder(
-                "/usr/bin/openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=" + commonName,
-                "-addext",
-                "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString())
-            .redirectErrorStream(true)
-            .start();
-    p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isZero();
-    return new TlsFiles(cert, key);
-  }
-
-  private SSLContext trusting(Path certFile) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(certFile)) {
-      store.setCertificateEntry(
-          "router", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return ssl;
-  }
-
   @Test
   void servesHttpsAndTellsTheAppTheSchemeWasHttps() throws Exception {
-    TlsFiles files = makeCertificate("first");
+    TlsFiles files = TestCertificates.make(dir, "first");
     router =
         new Router(
             RouterConfig.defaults("127.0.0.1", 0).withIoThreads(1).withTls(files),
@@ -113,7 +62,9 @@ class TlsTerminationTest {
     InetSocketAddress address = router.start();
     router.publish(RoutingSnapshot.single(List.of(app.upstream(0))));
     try (HttpClient client =
-        HttpClient.newBuilder().sslContext(trusting(files.certificateChain())).build()) {
+        HttpClient.newBuilder()
+            .sslContext(TestCertificates.trusting(files.certificateChain()))
+            .build()) {
       HttpResponse<String> r =
           client.send(
               HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + address.getPort() + "/echo"))
@@ -126,7 +77,7 @@ class TlsTerminationTest {
 
   @Test
   void picksUpARenewedCertificateWithoutRestart() throws Exception {
-    TlsFiles files = makeCertificate("first");
+    TlsFiles files = TestCertificates.make(dir, "first");
     router =
         new Router(
             RouterConfig.defaults("127.0.0.1", 0).withIoThreads(1).withTls(files),
@@ -134,7 +85,7 @@ class TlsTerminationTest {
     InetSocketAddress address = router.start();
     router.publish(RoutingSnapshot.single(List.of(app.upstream(0))));
     assertThat(servedCommonName(address, files)).contains("CN=first");
-    makeCertificate("second");
+    TestCertificates.make(dir, "second");
     Instant later = Instant.now().plusSeconds(5);
     Files.setLastModifiedTime(files.certificateChain(), FileTime.from(later));
     Files.setLastModifiedTime(files.privateKey(), FileTime.from(later));
@@ -160,7 +111,7 @@ class TlsTerminationTest {
   private String servedCommonName(InetSocketAddress address, TlsFiles files) throws Exception {
     try (SSLSocket socket =
         (SSLSocket)
-            trusting(files.certificateChain())
+            TestCertificates.trusting(files.certificateChain())
                 .getSocketFactory()
                 .createSocket("127.0.0.1", address.getPort())) {
       socket.startHandshake();
