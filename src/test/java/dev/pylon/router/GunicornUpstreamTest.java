@@ -1,17 +1,12 @@
 package dev.pylon.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,55 +18,37 @@ import org.junit.jupiter.api.Timeout;
 /** The router in front of a real gunicorn (gthread worker, as Pylon runs WSGI apps). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GunicornUpstreamTest {
-  private static final Path PYTHON = Path.of("/usr/bin/python3");
-  private static Process gunicorn;
+  private static PythonUpstream gunicorn;
   private static Router router;
   private static InetSocketAddress address;
-  private static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Files.isExecutable(PYTHON), "Debian python3 with gunicorn is not installed");
-    dir = Files.createTempDirectory("pylon-router-gunicorn");
-    try (InputStream app = GunicornUpstreamTest.class.getResourceAsStream("/router/wsgi_app.py")) {
-      Files.copy(app, dir.resolve("wsgi_app.py"));
-    }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     gunicorn =
-        new ProcessBuilder(
-                PYTHON.toString(),
-                "-m",
-                "gunicorn",
-                "--bind",
-                "127.0.0.1:" + port,
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-                "--timeout",
-                "0",
-                "--chdir",
-                dir.toString(),
-                "wsgi_app:app")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("gunicorn.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!accepts(port)) {
-      assumeTrue(
-          gunicorn.isAlive(),
-          "gunicorn did not start: " + Files.readString(dir.resolve("gunicorn.log")));
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("gunicorn did not listen within 15 s");
-      }
-      Thread.sleep(50);
-    }
+        PythonUpstream.start(
+            "gunicorn",
+            "wsgi_app.py",
+            (dir, port) ->
+                List.of(
+                    PythonUpstream.PYTHON.toString(),
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    "127.0.0.1:" + port,
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "4",
+                    "--timeout",
+                    "0",
+                    "--chdir",
+                    dir.toString(),
+                    "wsgi_app:app"),
+            Duration.ofSeconds(15));
     router = new Router(RouterConfig.defaults("127.0.0.1", 0).withIoThreads(1), AccessLog.none());
     address = router.start();
-    router.publish(RoutingSnapshot.single(List.of(new Upstream("g", "127.0.0.1", port, 0))));
+    router.publish(
+        RoutingSnapshot.single(List.of(new Upstream("g", "127.0.0.1", gunicorn.port(), 0))));
   }
 
   @AfterAll
@@ -80,24 +57,7 @@ class GunicornUpstreamTest {
       router.close();
     }
     if (gunicorn != null) {
-      gunicorn.destroy();
-      if (!gunicorn.waitFor(5, TimeUnit.SECONDS)) {
-        gunicorn.destroyForcibly();
-      }
-    }
-    if (dir != null) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try {
-      new Socket("127.0.0.1", port).close();
-      return true;
-    } catch (IOException e) {
-      return false;
+      gunicorn.close();
     }
   }
 

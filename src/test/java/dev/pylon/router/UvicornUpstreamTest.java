@@ -1,16 +1,9 @@
 package dev.pylon.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,57 +19,39 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UvicornUpstreamTest {
-  private static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final int REQUESTS = 200;
-  private static Process uvicorn;
+  private static PythonUpstream uvicorn;
   private static Router router;
   private static InetSocketAddress address;
-  private static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Files.isExecutable(PYTHON), "Debian python3 with uvicorn is not installed");
-    dir = Files.createTempDirectory("pylon-router-uvicorn");
-    try (InputStream app = UvicornUpstreamTest.class.getResourceAsStream("/router/asgi_app.py")) {
-      Files.copy(app, dir.resolve("asgi_app.py"));
-    }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     uvicorn =
-        new ProcessBuilder(
-                PYTHON.toString(),
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                dir.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                String.valueOf(port),
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-                "asgi_app:app")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("uvicorn.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!accepts(port)) {
-      assumeTrue(
-          uvicorn.isAlive(),
-          "uvicorn did not start: " + Files.readString(dir.resolve("uvicorn.log")));
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("uvicorn did not listen within 20 s");
-      }
-      Thread.sleep(50);
-    }
+        PythonUpstream.start(
+            "uvicorn",
+            "asgi_app.py",
+            (dir, port) ->
+                List.of(
+                    PythonUpstream.PYTHON.toString(),
+                    "-m",
+                    "uvicorn",
+                    "--app-dir",
+                    dir.toString(),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    String.valueOf(port),
+                    "--workers",
+                    "2",
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                    "asgi_app:app"),
+            Duration.ofSeconds(20));
     router = new Router(RouterConfig.defaults("127.0.0.1", 0).withIoThreads(1), AccessLog.none());
     address = router.start();
-    router.publish(RoutingSnapshot.single(List.of(new Upstream("u", "127.0.0.1", port, 0))));
+    router.publish(
+        RoutingSnapshot.single(List.of(new Upstream("u", "127.0.0.1", uvicorn.port(), 0))));
   }
 
   @AfterAll
@@ -85,25 +60,7 @@ class UvicornUpstreamTest {
       router.close();
     }
     if (uvicorn != null) {
-      uvicorn.descendants().forEach(ProcessHandle::destroy);
-      uvicorn.destroy();
-      if (!uvicorn.waitFor(5, TimeUnit.SECONDS)) {
-        uvicorn.destroyForcibly();
-      }
-    }
-    if (dir != null) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try {
-      new Socket("127.0.0.1", port).close();
-      return true;
-    } catch (IOException e) {
-      return false;
+      uvicorn.close();
     }
   }
 
