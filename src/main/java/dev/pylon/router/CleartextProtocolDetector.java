@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * On a plain-text connection: HTTP/2 with prior knowledge (h2c) if the client opens with the HTTP/2
- * preface, HTTP/1.1 otherwise. Decides on the first bytes, then steps aside.
+ * preface, HTTP/1.1 otherwise (which may still upgrade to h2c). Decides on the first bytes, then
+ * steps aside.
  */
 final class CleartextProtocolDetector extends ByteToMessageDecoder {
   private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
@@ -53,7 +54,7 @@ final class CleartextProtocolDetector extends ByteToMessageDecoder {
     if (prefix) {
       ClientPipelines.http2(ctx.pipeline(), router);
     } else {
-      ClientPipelines.http1(ctx.pipeline(), router);
+      ClientPipelines.cleartextHttp1(ctx.pipeline(), router);
     }
     ctx.pipeline().remove(this); // hands the bytes read so far to the protocol's decoder
   }
