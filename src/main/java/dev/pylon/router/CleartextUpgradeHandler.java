@@ -3,6 +3,7 @@ package dev.pylon.router;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -31,6 +32,7 @@ final class CleartextUpgradeHandler extends HttpServerUpgradeHandler {
   private static final String H2C = Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME.toString();
 
   private final RouterContext router;
+  private boolean lengthGiven;
 
   CleartextUpgradeHandler(RouterContext router) {
     super(
@@ -57,7 +59,17 @@ final class CleartextUpgradeHandler extends HttpServerUpgradeHandler {
         || request.headers().contains(HttpHeaderNames.EXPECT)) {
       return false;
     }
+    lengthGiven = request.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
     return RequestValidator.check(request, router.config) == null;
+  }
+
+  /** The aggregation adds {@code Content-Length: 0}; the app should see the request as sent. */
+  @Override
+  protected void finishAggregation(FullHttpMessage aggregated) throws Exception {
+    super.finishAggregation(aggregated);
+    if (!lengthGiven) {
+      aggregated.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
   }
 
   private static boolean asksForH2c(HttpHeaders headers) {

@@ -93,6 +93,7 @@ class H2cUpgradeTest {
         .contains("\"path\": \"/second\"")
         .contains("\"http_version\": \"1.1\"") // the instance is spoken to over HTTP/1.1
         .doesNotContain("\"http2-settings\"")
+        .doesNotContain("\"content-length\"")
         .doesNotContain("\"upgrade\":");
   }
 
@@ -107,6 +108,21 @@ class H2cUpgradeTest {
         .contains("\"path\": \"/one\"")
         .contains("\"path\": \"/two\"")
         .contains("\"path\": \"/three\"");
+  }
+
+  @Test
+  void anUpgradeRequestArrivingInPiecesStillUpgrades() throws Exception {
+    InetSocketAddress address = start(RouterConfig.defaults("127.0.0.1", 0));
+    try (Socket socket = new Socket("127.0.0.1", address.getPort())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /split HTTP/1.1\r\nHost: h\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(200); // the router sees the first bytes alone
+      out.write((UPGRADE_HEADERS + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
+    }
   }
 
   @Test
