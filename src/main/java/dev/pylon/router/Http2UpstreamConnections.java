@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * stream as it does an HTTP/1.1 connection, with backpressure from the stream's flow control.
  *
  * <p>A connection takes streams while it is open, has not seen or sent GOAWAY, and is below the
- * instance's SETTINGS_MAX_CONCURRENT_STREAMS; otherwise the next request opens another connection
- * (up to {@link #MAX_CONNECTIONS_PER_UPSTREAM} per loop). A connection left without streams longer
+ * instance's SETTINGS_MAX_CONCURRENT_STREAMS; a request goes to the least busy such connection, and
+ * opens another (up to {@link #MAX_CONNECTIONS_PER_UPSTREAM} per loop) when each has {@link
+ * #STREAMS_BEFORE_ANOTHER_CONNECTION} streams or more. A connection left without streams longer
  * than the upstream idle timeout is closed rather than reused, so the instance's own idle timeout
  * (hypercorn: 5 s) rarely races a new stream. A dead or departing connection never wedges a
  * request: its streams end (the exchange answers, or retries what is safe to retry) and the next
@@ -51,6 +52,13 @@ final class Http2UpstreamConnections {
 
   private static final Logger log = LoggerFactory.getLogger(Http2UpstreamConnections.class);
   static final int MAX_CONNECTIONS_PER_UPSTREAM = 16;
+
+  /**
+   * Busy connections are not filled up to the instance's stream limit: past this many streams each,
+   * the next request opens another connection. A server with several worker processes (hypercorn
+   * --workers N) hands each connection to one worker, so one connection would keep the others idle.
+   */
+  static final int STREAMS_BEFORE_ANOTHER_CONNECTION = 16;
 
   /**
    * Per-stream receive window. Above the 64 KiB default so a typical response arrives without
@@ -81,6 +89,7 @@ final class Http2UpstreamConnections {
             stream
                 .pipeline()
                 .addLast("h2-to-http", toHttp)
+                .addLast("h2-request", new Http2UpstreamRequests())
                 .addLast("h2-response", Http2UpstreamResponses.INSTANCE)
                 .addLast("proxy", new UpstreamConnectionHandler(pool));
           }
@@ -110,12 +119,15 @@ final class Http2UpstreamConnections {
   }
 
   /**
-   * The first connection that can take a stream; drops departing and long-idle ones. When every one
-   * is full and no more may be opened, the least busy (its stream then fails and the request is
-   * answered or retried like one whose connection closed).
+   * The connection with the fewest streams that can take one more; drops departing and long-idle
+   * ones. Null (open a new one) when every connection is busy with {@link
+   * #STREAMS_BEFORE_ANOTHER_CONNECTION} streams or full, and more may be opened. When none has room
+   * and no more may be opened, the least busy (its stream then fails and the request is answered or
+   * retried like one whose connection closed).
    */
   private Connection choose(List<Connection> connections) {
     long now = System.nanoTime();
+    Connection withRoom = null;
     Connection leastBusy = null;
     for (Iterator<Connection> it = connections.iterator(); it.hasNext(); ) {
       Connection c = it.next();
@@ -124,14 +136,18 @@ final class Http2UpstreamConnections {
         c.retire();
         continue;
       }
-      if (c.hasRoom()) {
-        return c;
+      if (c.hasRoom() && (withRoom == null || c.streams < withRoom.streams)) {
+        withRoom = c;
       }
       if (leastBusy == null || c.streams < leastBusy.streams) {
         leastBusy = c;
       }
     }
-    return connections.size() < MAX_CONNECTIONS_PER_UPSTREAM ? null : leastBusy;
+    boolean mayOpen = connections.size() < MAX_CONNECTIONS_PER_UPSTREAM;
+    if (withRoom != null && (withRoom.streams < STREAMS_BEFORE_ANOTHER_CONNECTION || !mayOpen)) {
+      return withRoom;
+    }
+    return mayOpen ? null : leastBusy;
   }
 
   private Connection connect(
