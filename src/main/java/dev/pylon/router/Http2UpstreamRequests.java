@@ -7,6 +7,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 
@@ -14,7 +16,8 @@ import io.netty.handler.codec.http.LastHttpContent;
  * On a stream to an h2c instance: a request head followed at once by an empty end (a GET, say) goes
  * out as one HEADERS frame that ends the stream, instead of HEADERS and then an empty DATA frame --
  * one frame less for the instance to parse, and what HTTP/2 clients send for a bodyless request.
- * The head waits at most until the next write or flush. One per stream.
+ * The head waits at most until the next write or flush. Every request says {@code te: trailers}.
+ * One per stream.
  */
 final class Http2UpstreamRequests extends ChannelOutboundHandlerAdapter {
   private HttpRequest head;
@@ -43,6 +46,11 @@ final class Http2UpstreamRequests extends ChannelOutboundHandlerAdapter {
         return;
       }
       ctx.write(held, headPromise);
+    }
+    if (msg instanceof HttpRequest request) {
+      // The router passes response trailers on, and gRPC servers insist on hearing so
+      // (RFC 9113 8.2.2 allows this one TE value on HTTP/2).
+      request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
     if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)) {
       head = request;

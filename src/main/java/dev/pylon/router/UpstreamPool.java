@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Idle keep-alive connections to upstreams, kept per event loop so a request's upstream channel
  * runs on the same thread as its client channel (no locks, no cross-thread hand-off). Each loop's
- * map is touched only by that loop's thread.
+ * map is touched only by that loop's thread. Instances spoken to over h2c get streams on shared
+ * HTTP/2 connections instead ({@link Http2UpstreamConnections}).
  */
 final class UpstreamPool {
   private record Idle(Channel channel, long sinceNanos) {}

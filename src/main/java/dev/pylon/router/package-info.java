@@ -6,14 +6,17 @@
  * path prefix) to weighted {@link dev.pylon.router.Backend revisions} of {@link
  * dev.pylon.router.Upstream instances}.
  *
- * <p>A client connection is HTTP/1.1, h2c (prior knowledge) or, with TLS, h2 or HTTP/1.1 by ALPN
- * ({@code ClientPipelines}). Every request becomes a {@code ProxyExchange} on the client's event
- * loop: {@code RequestValidator} and {@code StrictRequestDecoder} refuse anything ambiguous, {@code
+ * <p>A client connection is HTTP/1.1, h2c (prior knowledge, or {@code Upgrade: h2c} on the first
+ * request: {@code CleartextUpgradeHandler}) or, with TLS, h2 or HTTP/1.1 by ALPN ({@code
+ * ClientPipelines}). Every request becomes a {@code ProxyExchange} on the client's event loop:
+ * {@code RequestValidator} and {@code StrictRequestDecoder} refuse anything ambiguous, {@code
  * LeastInFlightBalancer} claims a slot under the instance's concurrency cap (or the request waits
  * in the revision's {@code AdmissionQueue}), {@code UpstreamPool} lends a keep-alive connection
- * opened on the same event loop, and bodies stream both ways with backpressure. Headers are
- * rewritten by {@code HopByHopHeaders}, {@code ForwardedHeaders} and {@code RequestIds}. A
- * WebSocket upgrade turns both connections into a {@code TunnelRelay}.
+ * opened on the same event loop -- or, for an {@link dev.pylon.router.UpstreamProtocol#H2C}
+ * instance, {@code Http2UpstreamConnections} opens an HTTP/2 stream on a shared connection of that
+ * loop -- and bodies stream both ways with backpressure. Headers are rewritten by {@code
+ * HopByHopHeaders}, {@code ForwardedHeaders} and {@code RequestIds}. A WebSocket upgrade turns both
+ * connections into a {@code TunnelRelay}.
  *
  * <p>Latency: both sides run with TCP_NODELAY, one flush per read batch, and while an upstream
  * response is unfinished {@code UpstreamConnectionHandler} re-arms TCP_QUICKACK after each read, so

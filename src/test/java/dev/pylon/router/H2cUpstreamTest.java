@@ -88,6 +88,7 @@ class H2cUpstreamTest {
             .contains("\"host\": \"app.test\"")
             .contains("\"x-forwarded-for\": \"127.0.0.1\"")
             .contains("\"x-request-id\"")
+            .contains("\"te\": \"trailers\"")
             .doesNotContain("\"connection\"")
             .doesNotContain("\"keep-alive\"")
             .doesNotContain("\"x-hop\"")
