@@ -2,6 +2,7 @@
 
 GET/POST any path: JSON with the HTTP version the instance saw, method, path, headers, body length.
 /stream: three server-sent events 0.2 s apart. /empty: 204. /slow?s=N: answers after N seconds.
+/bytes?n=N: N bytes.
 A WebSocket on any path echoes text messages.
 """
 
@@ -41,6 +42,21 @@ async def app(scope, receive, send):
             await send({"type": "http.response.body", "body": event, "more_body": True})
             await asyncio.sleep(0.2)
         await send({"type": "http.response.body", "body": b""})
+        return
+    if path == "/bytes":
+        left = int(scope["query_string"].decode().split("=")[1])
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", str(left).encode())],
+            }
+        )
+        block = b"z" * 65536
+        while left > 0:
+            part = block[: min(left, len(block))]
+            left -= len(part)
+            await send({"type": "http.response.body", "body": part, "more_body": left > 0})
         return
     if path == "/empty":
         await send({"type": "http.response.start", "status": 204, "headers": []})

@@ -142,6 +142,23 @@ class H2cUpstreamTest {
   }
 
   @Test
+  void aLargeResponseCrossesTheStreamWindowWhileTheClientPausesReading() throws Exception {
+    InetSocketAddress address = start();
+    int size = 8_000_000;
+    try (RawHttp c = new RawHttp(address)) {
+      c.send("GET /bytes?n=" + size + " HTTP/1.1\r\nHost: h\r\n\r\n");
+      InputStream in = c.inputForTest();
+      String head = readUntil(in, "\r\n\r\n");
+      assertThat(head).startsWith("HTTP/1.1 200").contains("content-length: " + size);
+      assertThat(in.readNBytes(100_000)).hasSize(100_000);
+      Thread.sleep(1000); // the router stops reading the stream; the instance waits for window
+      assertThat(in.readNBytes(size - 100_000)).hasSize(size - 100_000);
+      RawHttp.Response next = c.send("GET /info HTTP/1.1\r\nHost: h\r\n\r\n").read();
+      assertThat(next.body()).contains("\"http_version\": \"2\"");
+    }
+  }
+
+  @Test
   void streamedResponsesArriveAsTheInstanceSendsThem() throws Exception {
     InetSocketAddress address = start();
     try (RawHttp c = new RawHttp(address)) {
