@@ -239,9 +239,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /** Whether the client connection is being read; used for backpressure. */
   void setReading(boolean reading) {
-    if (ctx.channel().config().isAutoRead() != reading) {
-      ctx.channel().config().setAutoRead(reading);
-    }
+    AutoRead.set(ctx.channel(), reading);
   }
 
   /** Closes an idle connection now; used by drain. Busy connections close after their response. */

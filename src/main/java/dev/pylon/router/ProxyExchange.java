@@ -267,10 +267,7 @@ final class ProxyExchange {
 
   void onClientWritabilityChanged() {
     if (upstream != null) {
-      boolean writable = client.channel().isWritable();
-      if (upstream.config().isAutoRead() != writable) {
-        upstream.config().setAutoRead(writable);
-      }
+      AutoRead.set(upstream, client.channel().isWritable());
     }
   }
 

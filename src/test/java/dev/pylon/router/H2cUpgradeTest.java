@@ -93,6 +93,7 @@ class H2cUpgradeTest {
         .contains("\"path\": \"/second\"")
         .contains("\"http_version\": \"1.1\"") // the instance is spoken to over HTTP/1.1
         .doesNotContain("\"http2-settings\"")
+        .doesNotContain("x-http2")
         .doesNotContain("\"content-length\"")
         .doesNotContain("\"upgrade\":");
   }

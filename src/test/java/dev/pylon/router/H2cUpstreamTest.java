@@ -267,7 +267,7 @@ class H2cUpstreamTest {
   }
 
   @Test
-  void http2ClientsGoEndToEnd() throws Exception {
+  void http2ClientsGoEndToEndWithBodiesBothWays() throws Exception {
     Path curl = Path.of("/usr/bin/curl");
     assumeTrue(Files.isExecutable(curl), "curl is not installed");
     InetSocketAddress address = start();
@@ -278,6 +278,49 @@ class H2cUpstreamTest {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(out).as(mode).contains("< HTTP/2 200").contains("\"http_version\": \"2\"");
+    }
+    Path upload = Files.createTempFile("pylon-h2c-upload", ".bin");
+    try {
+      Files.write(upload, new byte[300_000]);
+      Process p =
+          new ProcessBuilder(
+                  curl.toString(),
+                  "-sv",
+                  "--http2-prior-knowledge",
+                  "--data-binary",
+                  "@" + upload,
+                  url)
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(out)
+          .contains("< HTTP/2 200")
+          .contains("\"http_version\": \"2\"")
+          .contains("\"method\": \"POST\"")
+          .contains("\"body_length\": 300000");
+    } finally {
+      Files.delete(upload);
+    }
+    // a client reading slower than the instance writes: both streams stop and start again
+    for (String mode : List.of("--http2-prior-knowledge", "--http1.1")) {
+      Process p =
+          new ProcessBuilder(
+                  curl.toString(),
+                  "-s",
+                  mode,
+                  "--limit-rate",
+                  "3M",
+                  "-o",
+                  "/dev/null",
+                  "-w",
+                  "%{size_download} %{http_version}",
+                  "http://127.0.0.1:" + address.getPort() + "/bytes?n=3000000")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(out).as(mode).isIn("3000000 2", "3000000 1.1");
     }
   }
 
