@@ -92,15 +92,8 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
         words.add(arg);
       }
     }
-    String line =
-        "exec "
-            + String.join(
-                " ",
-                words.stream()
-                    .map(w -> w.equals(ServerCommand.PORT_TOKEN) ? w : shellQuote(w))
-                    .toList());
     return new ContainerCommand(
-        List.of("sh", "-c", line),
+        execInShell(words),
         List.of(
             "uvicorn does not read PORT (only its own UVICORN_PORT), so a shell expands $PORT.",
             "The CMD stays in JSON form (hadolint DL3025), and `exec` makes uvicorn PID 1 so",
@@ -114,6 +107,17 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
     words.add("--bind");
     words.add(ALL_INTERFACES + ":" + ServerCommand.PORT_TOKEN);
     words.addAll(withoutBind(args));
+    return new ContainerCommand(
+        execInShell(words),
+        List.of(
+            "hypercorn does not read PORT, so a shell expands $PORT. It speaks HTTP/1.1 and",
+            "HTTP/2 without TLS (h2c) on the same port. `exec` makes it PID 1 so it receives",
+            "SIGTERM itself and drains."),
+        Optional.empty());
+  }
+
+  /** {@code sh -c "exec WORDS"}: words quoted for the shell, except those that expand $PORT. */
+  private static List<String> execInShell(List<String> words) {
     String line =
         "exec "
             + String.join(
@@ -121,13 +125,7 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
                 words.stream()
                     .map(w -> w.contains(ServerCommand.PORT_TOKEN) ? w : shellQuote(w))
                     .toList());
-    return new ContainerCommand(
-        List.of("sh", "-c", line),
-        List.of(
-            "hypercorn does not read PORT, so a shell expands $PORT. It speaks HTTP/1.1 and",
-            "HTTP/2 without TLS (h2c) on the same port. `exec` makes it PID 1 so it receives",
-            "SIGTERM itself and drains."),
-        Optional.empty());
+    return List.of("sh", "-c", line);
   }
 
   private static ContainerCommand entrypoint(ServerCommand server) {
