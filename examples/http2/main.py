@@ -1,10 +1,17 @@
-"""A plain ASGI app that says which HTTP version reached it, and streams on /stream.
+"""A plain ASGI app that says which HTTP version reached it, and streams.
 
 Behind Pylon with service.yaml's port named h2c, the router speaks HTTP/2 to hypercorn, so "/"
 answers "HTTP/2" whatever protocol the client used.
+
+- /        which HTTP version reached the app, and how many body bytes came with the request
+- /stream  three lines, 50 ms apart
+- /events  Server-Sent Events: "first" at once, "second" only after a request to /release, so a
+           client can see that the first event is not held back until the response ends
 """
 
 import asyncio
+
+released = asyncio.Event()
 
 
 async def app(scope, receive, send):
@@ -25,6 +32,24 @@ async def app(scope, receive, send):
         body += message.get("body", b"")
         more = message.get("more_body", False)
     headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    if scope["path"] == "/release":
+        released.set()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    if scope["path"] == "/events":
+        released.clear()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"data: first\n\n", "more_body": True})
+        await released.wait()
+        await send({"type": "http.response.body", "body": b"data: second\n\n"})
+        return
     if scope["path"] == "/stream":
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         for i in range(3):
