@@ -1,5 +1,6 @@
 package dev.pylon.control.daemon;
 
+import dev.pylon.autoscale.ScalingPolicies;
 import dev.pylon.build.BuildProgress;
 import dev.pylon.build.Revision;
 import dev.pylon.build.RevisionBuilder;
@@ -342,7 +343,10 @@ final class Deployer {
   /**
    * app.yaml's automatic_scaling / manual_scaling and service.yaml's autoscaling annotations are
    * the service's scaling from this deploy on, as they are on App Engine and Cloud Run; without
-   * them the service keeps what it has (Pylon's default, or `pylon scale`).
+   * them the service keeps what it has (Pylon's default, or `pylon scale`). app.yaml's {@code
+   * cpu_utilization} (without {@code target_concurrent_requests}) makes it scale on CPU, at that
+   * utilization of {@code resources.cpu} per instance; a written {@code cool_down_period_sec} is
+   * its stable window (clamped to 6 s .. 1 h), else the daemon's applies.
    */
   private void applyDeclaredScaling(ServiceSpec spec) {
     dev.pylon.spec.Scaling declared = spec.scaling();
@@ -354,6 +358,16 @@ final class Deployer {
             Math.min(declared.minInstances(), declared.maxInstances()),
             Math.max(1, declared.maxInstances()),
             spec.concurrency().maxPerInstance());
+    if (declared.cpuTargetUtilization().isPresent() && spec.instances().isEmpty()) {
+      scaling =
+          scaling.onCpu(
+              ScalingPolicies.cpuTarget(
+                  declared.cpuTargetUtilization().getAsDouble(), spec.resources().cpu()));
+    }
+    if (declared.coolDownDeclared()) {
+      scaling =
+          scaling.withCoolDown(Optional.of(ScalingPolicies.clampStableWindow(declared.coolDown())));
+    }
     store.setScaling(spec.name(), scaling);
     store.addEvent(
         clock.instant(), spec.name(), "", "", "scaled", scaling + " from " + declared.decidedBy());
