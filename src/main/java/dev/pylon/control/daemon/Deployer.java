@@ -310,7 +310,8 @@ final class Deployer {
   /**
    * Starts the revisions that are not running (they may have been stopped when they lost their
    * traffic), waits until each has a ready instance, and only then makes the change: no request
-   * meets a revision without instances.
+   * meets a revision without instances. Returns once the new routes are published, so a request
+   * sent after the answer already follows the new split.
    */
   private void warmUpThen(List<String> revisions, Runnable change)
       throws ApiException, InterruptedException {
@@ -330,6 +331,7 @@ final class Deployer {
     } finally {
       revisions.forEach(reconciler::release);
     }
+    reconciler.reconcileAndWait(ROUTES_PUBLISHED);
   }
 
   String serviceUrl(String service) {
