@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  * serving one, and moves traffic only once it is ready. A revision that never gets ready keeps no
  * traffic and what was serving keeps serving (Cloud Run's behaviour).
  *
- * <p>Changes of traffic are made one at a time (one lock), so two deploys never interleave.
+ * <p>Changes of traffic are made one at a time (one lock), so two deploys never interleave. A
+ * gradual rollout lets go of the lock between its steps, so other deploys and traffic changes do
+ * not wait for it; if one changes the service's traffic meanwhile, that change wins and the rollout
+ * stops where it was.
  */
 final class Deployer {
   /** How long a deploy waits for the reconciler to route to what it just made ready. */
@@ -440,7 +443,8 @@ final class Deployer {
   /**
    * Moves traffic to the new revision in steps ({@link #ROLLOUT_STEPS} percent), the old revisions
    * keeping the rest in their old proportions, spread over {@code duration}. Each step is stored,
-   * so a daemon killed halfway keeps a consistent split.
+   * so a daemon killed halfway keeps a consistent split. Between steps the lock is let go; a step
+   * that finds the traffic changed by someone else stops the rollout (their change stands).
    */
   private void shiftGradually(
       RevisionRecord revision,
@@ -448,17 +452,63 @@ final class Deployer {
       List<TrafficTarget> tags,
       Duration duration,
       BuildProgress progress)
-      throws InterruptedException {
+      throws InterruptedException, ApiException {
     String service = revision.service();
     Duration pause = duration.dividedBy(ROLLOUT_STEPS.size() + 1);
     // Pinned first: once the new revision counts as ready, "latest" would mean it.
-    store.setTraffic(service, split(Map.of(), old, 100, tags));
+    List<TrafficTarget> written = split(Map.of(), old, 100, tags);
+    store.setTraffic(service, written);
     store.markEverReady(revision.id());
+    int reached = 0;
     for (int percent : ROLLOUT_STEPS) {
-      store.setTraffic(service, split(Map.of(revision.id(), percent), old, 100 - percent, tags));
+      requireUnchanged(revision, written, reached);
+      written = split(Map.of(revision.id(), percent), old, 100 - percent, tags);
+      store.setTraffic(service, written);
+      reached = percent;
       reconciler.poke();
       progress.step(percent + "% of " + service + "'s traffic on " + revision.id());
+      pauseWithoutTheLock(pause);
+    }
+    requireUnchanged(revision, written, reached);
+  }
+
+  /** Stops a rollout whose service's traffic someone else changed during its last pause. */
+  private void requireUnchanged(RevisionRecord revision, List<TrafficTarget> written, int reached)
+      throws ApiException {
+    String service = revision.service();
+    if (store.service(service).map(ServiceRecord::traffic).orElse(List.of()).equals(written)) {
+      return;
+    }
+    store.addEvent(
+        clock.instant(),
+        service,
+        revision.id(),
+        "",
+        "rollout stopped",
+        "the traffic was changed at " + reached + "%");
+    throw new ApiException(
+        409,
+        "the traffic of "
+            + service
+            + " was changed while "
+            + revision.id()
+            + " was rolled out, at "
+            + reached
+            + "%: the rollout stopped and that change stands",
+        "see `pylon services`; finish with `pylon traffic " + service + " --to-latest`");
+  }
+
+  /** Sleeps with the changes lock let go (when this thread holds it once), then takes it again. */
+  private void pauseWithoutTheLock(Duration pause) throws InterruptedException {
+    if (changes.getHoldCount() != 1) {
       Thread.sleep(pause.toMillis());
+      return;
+    }
+    changes.unlock();
+    try {
+      Thread.sleep(pause.toMillis());
+    } finally {
+      changes.lock(); // uninterruptibly: the caller's finally unlocks it
     }
   }
 
