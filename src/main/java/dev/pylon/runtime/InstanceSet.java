@@ -69,6 +69,8 @@ public final class InstanceSet implements AutoCloseable {
   private volatile List<String> wrapper = List.of();
   private volatile Thread supervisorThread;
   private volatile CgroupSupport cgroups; // null: no limit needs one
+  private final String cgroupToken =
+      Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 30), 36);
   private final AtomicBoolean cgroupFailureSaid = new AtomicBoolean();
 
   // Owned by the supervisor thread.
@@ -1017,13 +1019,17 @@ public final class InstanceSet implements AutoCloseable {
             || support.limitsCpu() && options.cpuLimit() > 0)) {
       return null;
     }
+    // The set's token: a revision started again while its old set drains has the same instance
+    // names and attempt numbers, and must not meet the old set's cgroups.
     String name =
         ("pylon-"
                 + ProcessHandle.current().pid()
                 + "-"
                 + attempt.instance.name
                 + "-"
-                + attempt.number)
+                + attempt.number
+                + "-"
+                + cgroupToken)
             .replaceAll("[^A-Za-z0-9_.-]", "_");
     try {
       return InstanceCgroup.create(
