@@ -100,6 +100,11 @@ class ScalingMetricsAndRestartTest {
     System.out.printf(
         "cpu: back to 1 instance %d ms after the load stopped; %d requests ok%n",
         (System.nanoTime() - stopped) / 1_000_000, load.ok());
+
+    // On CPU too, an idle revision with min 0 goes to zero and a request brings it back.
+    client.put("/v1/services/busy/scaling", JSON.createObjectNode().put("min", 0));
+    awaitReady(revision, n -> n == 0, Duration.ofSeconds(30));
+    assertThat(RawHttp.get(info.routerPort(), "busy.localhost", "/").status()).isEqualTo(200);
   }
 
   @Test
