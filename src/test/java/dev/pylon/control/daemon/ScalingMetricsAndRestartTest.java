@@ -133,7 +133,7 @@ class ScalingMetricsAndRestartTest {
     long restarted = System.nanoTime();
     // No load now: the empty window must not drop the revision to one (its initial scale) or to
     // zero (its min) before it has a window of real samples.
-    assertThat(scaler(revision).path("desired").asInt()).isEqualTo(desired);
+    assertThat(awaitScaler(revision).path("desired").asInt()).isEqualTo(desired);
     int back = awaitReady(revision, n -> n >= desired, Duration.ofSeconds(30));
     long readyMillis = (System.nanoTime() - restarted) / 1_000_000;
     assertThat(events("slow"))
@@ -217,6 +217,20 @@ class ScalingMetricsAndRestartTest {
       }
     }
     throw new AssertionError(revision + " has no scaler: " + client.get("/v1/scalers"));
+  }
+
+  /** The revision's scaler once the restarted daemon's first pass registered it. */
+  private JsonNode awaitScaler(String revision) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode s : client.get("/v1/scalers")) {
+        if (s.path("revision").asText().equals(revision)) {
+          return s;
+        }
+      }
+      Thread.sleep(20);
+    }
+    return scaler(revision);
   }
 
   private int readyCount(String revision) throws Exception {
