@@ -223,6 +223,20 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The connection switched to HTTP/2 by an h2c upgrade before this handler saw a request: stop its
+   * timer and stop counting the connection here; its streams are counted from now on, as on a
+   * connection that opened with the HTTP/2 preface.
+   */
+  void handOverToHttp2() {
+    closing = true;
+    cancelIdleTimer();
+    if (counted) {
+      counted = false;
+      router.connections.decrementAndGet();
+    }
+  }
+
   /** Whether the client connection is being read; used for backpressure. */
   void setReading(boolean reading) {
     if (ctx.channel().config().isAutoRead() != reading) {

@@ -3,6 +3,7 @@ package dev.pylon.router;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -27,25 +28,41 @@ final class ClientPipelines {
         .addLast("proxy", new ClientConnectionHandler(router));
   }
 
+  /**
+   * HTTP/1.1 on a plain-text connection: as {@link #http1}, and the first request may upgrade the
+   * connection to h2c ({@link CleartextUpgradeHandler}).
+   */
+  static void cleartextHttp1(ChannelPipeline p, RouterContext router) {
+    http1(p, router);
+    p.addBefore("body-timeout", "h2c-upgrade", new CleartextUpgradeHandler(router));
+  }
+
   static void http2(ChannelPipeline p, RouterContext router) {
+    p.addLast("h2", http2Codec(router)).addLast("streams", http2Streams(router));
+  }
+
+  /** The server side of an HTTP/2 connection. */
+  static Http2FrameCodec http2Codec(RouterContext router) {
     Http2Settings settings =
         Http2Settings.defaultSettings()
             .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
             .maxHeaderListSize(router.config.maxHeaderSize());
-    p.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
-        .addLast(
-            "streams",
-            new Http2MultiplexHandler(
-                new ChannelInitializer<Http2StreamChannel>() {
-                  @Override
-                  protected void initChannel(Http2StreamChannel stream) {
-                    stream
-                        .pipeline()
-                        .addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true))
-                        .addLast("body-timeout", bodyTimeout(router))
-                        .addLast("proxy", new ClientConnectionHandler(router));
-                  }
-                }));
+    return Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+  }
+
+  /** Gives each HTTP/2 stream the HTTP/1 message objects and its own proxy handler. */
+  static Http2MultiplexHandler http2Streams(RouterContext router) {
+    return new Http2MultiplexHandler(
+        new ChannelInitializer<Http2StreamChannel>() {
+          @Override
+          protected void initChannel(Http2StreamChannel stream) {
+            stream
+                .pipeline()
+                .addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true))
+                .addLast("body-timeout", bodyTimeout(router))
+                .addLast("proxy", new ClientConnectionHandler(router));
+          }
+        });
   }
 
   private static IdleStateHandler bodyTimeout(RouterContext router) {

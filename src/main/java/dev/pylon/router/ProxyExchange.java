@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -363,6 +364,17 @@ final class ProxyExchange {
     attempts++;
     upstreamAddress = target.address();
     EventLoop loop = client.channel().eventLoop();
+    if (target.protocol() == UpstreamProtocol.H2C && !webSocket) {
+      // (a WebSocket handshake needs a connection of its own to take over: it goes to the same
+      // port over HTTP/1.1)
+      Future<Http2UpstreamConnections.OpenedStream> opening = router.pool.openStream(loop, target);
+      if (opening.isDone()) {
+        onStreamOpened(opening, target);
+      } else {
+        opening.addListener(f -> onStreamOpened(opening, target));
+      }
+      return;
+    }
     Channel idle = router.pool.pollIdle(loop, target);
     if (idle != null) {
       attach(idle, true);
@@ -384,21 +396,41 @@ final class ProxyExchange {
       return;
     }
     if (!connecting.isSuccess()) {
-      router.metrics.connectFailed();
-      log.debug("cannot connect to {}: {}", target.address(), connecting.cause().toString());
-      releaseLease();
-      exclude(target);
-      if (attempts <= router.config.maxRetries()
-          && LeastInFlightBalancer.hasEligible(backend, excluded)) {
-        router.metrics.retried();
-        admit();
-      } else {
-        respondError(
-            HttpResponseStatus.BAD_GATEWAY, "could not connect to an instance of the app", 0);
-      }
+      onConnectFailed(target, connecting.cause());
       return;
     }
     attach(connecting.channel(), false);
+  }
+
+  private void onStreamOpened(
+      Future<Http2UpstreamConnections.OpenedStream> opening, Upstream target) {
+    if (!opening.isSuccess()) {
+      if (!ended) {
+        onConnectFailed(target, opening.cause());
+      }
+      return;
+    }
+    Channel stream = opening.getNow().channel();
+    if (ended) {
+      stream.close();
+      return;
+    }
+    attach(stream, !opening.getNow().newConnection());
+  }
+
+  private void onConnectFailed(Upstream target, Throwable cause) {
+    router.metrics.connectFailed();
+    log.debug("cannot connect to {}: {}", target.address(), cause.toString());
+    releaseLease();
+    exclude(target);
+    if (attempts <= router.config.maxRetries()
+        && LeastInFlightBalancer.hasEligible(backend, excluded)) {
+      router.metrics.retried();
+      admit();
+    } else {
+      respondError(
+          HttpResponseStatus.BAD_GATEWAY, "could not connect to an instance of the app", 0);
+    }
   }
 
   private void attach(Channel ch, boolean reused) {

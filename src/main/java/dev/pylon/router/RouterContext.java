@@ -38,7 +38,7 @@ final class RouterContext {
     this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
     this.scheme = config.tls() == null ? "http" : "https";
     this.balancer = new LeastInFlightBalancer(this::slotFreed);
-    this.pool = new UpstreamPool(transport, config);
+    this.pool = new UpstreamPool(transport, config, metrics);
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.clients = clients;

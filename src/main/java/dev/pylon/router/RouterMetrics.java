@@ -21,6 +21,8 @@ public final class RouterMetrics {
   private final LongAdder clientAborts = new LongAdder();
   private final LongAdder[] durationBuckets = adders(BUCKETS.length);
   private final LongAdder durationMicrosSum = new LongAdder();
+  private final LongAdder http2UpstreamStreams = new LongAdder();
+  private final LongAdder http2UpstreamConnections = new LongAdder();
 
   /** Requests finished with a status of class {@code n}xx (1..5). */
   public long responses(int statusClass) {
@@ -89,6 +91,24 @@ public final class RouterMetrics {
     clientAborts.increment();
   }
 
+  /** Requests sent to instances as HTTP/2 streams (h2c upstreams). */
+  public long http2UpstreamStreams() {
+    return http2UpstreamStreams.sum();
+  }
+
+  /** HTTP/2 connections opened to h2c instances. */
+  public long http2UpstreamConnections() {
+    return http2UpstreamConnections.sum();
+  }
+
+  void http2UpstreamStreamOpened() {
+    http2UpstreamStreams.increment();
+  }
+
+  void http2UpstreamConnectionOpened() {
+    http2UpstreamConnections.increment();
+  }
+
   /** The counters in Prometheus text exposition format. */
   public String prometheusText(int inFlight) {
     StringBuilder sb = new StringBuilder(2048);
@@ -108,6 +128,8 @@ public final class RouterMetrics {
     counter(sb, "pylon_router_request_timeouts_total", requestTimeouts);
     counter(sb, "pylon_router_malformed_requests_total", malformedRequests);
     counter(sb, "pylon_router_client_aborts_total", clientAborts);
+    counter(sb, "pylon_router_upstream_h2c_streams_total", http2UpstreamStreams);
+    counter(sb, "pylon_router_upstream_h2c_connections_total", http2UpstreamConnections);
     sb.append("# TYPE pylon_router_in_flight gauge\npylon_router_in_flight ")
         .append(inFlight)
         .append('\n');

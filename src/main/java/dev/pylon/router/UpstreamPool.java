@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -28,8 +30,9 @@ final class UpstreamPool {
   private final ConcurrentHashMap<EventLoop, Map<String, ArrayDeque<Idle>>> idleByLoop =
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+  private final Http2UpstreamConnections http2;
 
-  UpstreamPool(Transport transport, RouterConfig config) {
+  UpstreamPool(Transport transport, RouterConfig config, RouterMetrics metrics) {
     this.maxIdleNanos = config.upstreamIdleTimeout().toNanos();
     this.maxIdlePerUpstream = config.maxIdlePerUpstream();
     this.template =
@@ -49,6 +52,7 @@ final class UpstreamPool {
                         .addLast("proxy", new UpstreamConnectionHandler(UpstreamPool.this));
                   }
                 });
+    this.http2 = new Http2UpstreamConnections(template, config, metrics, this);
   }
 
   /** A live idle connection to {@code upstream} on {@code loop}, or null. Call on {@code loop}. */
@@ -85,16 +89,32 @@ final class UpstreamPool {
 
   /** Opens a new connection on {@code loop}. */
   ChannelFuture connect(EventLoop loop, Upstream upstream) {
+    return template.clone(loop).connect(address(upstream));
+  }
+
+  /**
+   * Opens an HTTP/2 stream to an {@link UpstreamProtocol#H2C} upstream on {@code loop}, on a shared
+   * connection of that loop. Call on {@code loop}.
+   */
+  Future<Http2UpstreamConnections.OpenedStream> openStream(EventLoop loop, Upstream upstream) {
+    return http2.open(loop, upstream, address(upstream));
+  }
+
+  private InetSocketAddress address(Upstream upstream) {
     InetSocketAddress address = addresses.get(upstream.address());
     if (address == null) {
       resolve(upstream); // not published through the router: a literal address in practice
       address = addresses.get(upstream.address());
     }
-    return template.clone(loop).connect(address);
+    return address;
   }
 
   /** Keeps a connection whose last response was read in full. Call on its loop. */
   void release(Channel ch, Upstream upstream) {
+    if (ch instanceof Http2StreamChannel) {
+      ch.close(); // a stream serves one request; its connection stays with the other streams
+      return;
+    }
     if (!ch.isActive()) {
       ch.close();
       return;

@@ -38,14 +38,25 @@ final class PythonUpstream implements AutoCloseable {
   static PythonUpstream start(
       String server, String app, BiFunction<Path, Integer, List<String>> command, Duration within)
       throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    return start(server, app, command, within, port);
+  }
+
+  /** As {@link #start(String, String, BiFunction, Duration)}, on a given port (for restarts). */
+  static PythonUpstream start(
+      String server,
+      String app,
+      BiFunction<Path, Integer, List<String>> command,
+      Duration within,
+      int port)
+      throws Exception {
     assumeTrue(Files.isExecutable(PYTHON), "Debian python3 with " + server + " is not installed");
     Path dir = Files.createTempDirectory("pylon-router-" + server);
     try (InputStream source = PythonUpstream.class.getResourceAsStream("/router/" + app)) {
       Files.copy(source, dir.resolve(app));
-    }
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
     }
     Path log = dir.resolve(server + ".log");
     Process process =
@@ -72,6 +83,13 @@ final class PythonUpstream implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** Kills the server at once (SIGKILL), as a crash would; {@link #close} still cleans up. */
+  void kill() throws InterruptedException {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    process.waitFor(5, TimeUnit.SECONDS);
   }
 
   @Override

@@ -3,15 +3,25 @@ package dev.pylon.router;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs a router by hand for load tests: {@code RouterBenchMain PORT HOST:PORT...}. Not a test. */
+/**
+ * Runs a router by hand for load tests: {@code RouterBenchMain PORT [h2c://]HOST:PORT...} ({@code
+ * h2c://} speaks HTTP/2 with prior knowledge to that upstream). Not a test.
+ */
 final class RouterBenchMain {
   private RouterBenchMain() {}
 
   public static void main(String[] args) throws Exception {
     List<Upstream> upstreams = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
-      String[] hp = args[i].split(":");
-      upstreams.add(new Upstream("u" + i, hp[0], Integer.parseInt(hp[1]), 0));
+      boolean h2c = args[i].startsWith("h2c://");
+      String[] hp = args[i].substring(h2c ? 6 : 0).split(":");
+      upstreams.add(
+          new Upstream(
+              "u" + i,
+              hp[0],
+              Integer.parseInt(hp[1]),
+              0,
+              h2c ? UpstreamProtocol.H2C : UpstreamProtocol.HTTP_1_1));
     }
     Router router =
         new Router(
