@@ -26,12 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Http2AndStreamingIT {
-  @TempDir Path state;
   private PylonProcess pylon;
   private int port;
 
   @BeforeAll
-  void start() throws Exception {
+  void start(@TempDir Path state) throws Exception {
     port = Http.freePort();
     pylon =
         PylonProcess.serving(

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -363,7 +364,7 @@ final class Reconciler implements AutoCloseable {
         Feed feed = new Feed(revision);
         InstanceSet set =
             new InstanceSet(RevisionLauncher.template(revision), count, feed, options);
-        Running started = new Running(set, count);
+        Running started = new Running(set, count, revision.launch().http2());
         feed.owner = started;
         running.put(id, started);
         set.start();
@@ -415,8 +416,15 @@ final class Reconciler implements AutoCloseable {
   private void publish() {
     synchronized (publishing) {
       Map<String, List<ReadyInstance>> ready = new HashMap<>();
-      running.forEach((id, run) -> ready.put(id, run.ready));
-      router.publish(RoutingTable.snapshot(plans, ready, defaultService));
+      Set<String> http2 = new HashSet<>();
+      running.forEach(
+          (id, run) -> {
+            ready.put(id, run.ready);
+            if (run.http2) {
+              http2.add(id);
+            }
+          });
+      router.publish(RoutingTable.snapshot(plans, ready, http2, defaultService));
     }
   }
 
@@ -455,12 +463,14 @@ final class Reconciler implements AutoCloseable {
   private static final class Running {
     final InstanceSet instances;
     final CpuRate cpu = new CpuRate();
+    final boolean http2;
     volatile int count;
     volatile List<ReadyInstance> ready = List.of();
 
-    Running(InstanceSet instances, int count) {
+    Running(InstanceSet instances, int count, boolean http2) {
       this.instances = instances;
       this.count = count;
+      this.http2 = http2;
     }
   }
 

@@ -572,6 +572,9 @@ public final class Store implements AutoCloseable {
     ObjectNode env = node.putObject("env");
     new TreeMap<>(launch.env()).forEach(env::put);
     node.put("workDir", launch.workDir().toString());
+    if (launch.http2()) {
+      node.put("http2", true); // absent in rows written before end-to-end HTTP/2: false
+    }
     return json(node);
   }
 
@@ -581,7 +584,8 @@ public final class Store implements AutoCloseable {
       List<String> command = new ArrayList<>();
       node.get("command").forEach(part -> command.add(part.asText()));
       Map<String, String> env = JSON.convertValue(node.get("env"), STRING_MAP);
-      return new LaunchSpec(command, env, Path.of(node.get("workDir").asText()));
+      return new LaunchSpec(
+          command, env, Path.of(node.get("workDir").asText()), node.path("http2").asBoolean(false));
     } catch (JsonProcessingException e) {
       throw new SQLException("a revision's launch column is damaged: " + text, e);
     }
