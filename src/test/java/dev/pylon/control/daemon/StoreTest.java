@@ -57,6 +57,21 @@ class StoreTest {
   }
 
   @Test
+  void aRevisionServedOverHttp2KeepsSayingSoAfterReopening() {
+    Path file = dir.resolve("pylon.db");
+    LaunchSpec h2c = new LaunchSpec(LAUNCH.command(), LAUNCH.env(), LAUNCH.workDir(), true);
+    try (Store store = Store.open(file)) {
+      store.addRevision("h2", "/usr/bin/python3", Optional.empty(), "{}", h2c, Map.of(), NOW);
+      add(store, "h2");
+    }
+    try (Store store = Store.open(file)) {
+      assertThat(store.revisions("h2"))
+          .extracting(r -> r.launch().http2())
+          .containsExactly(true, false);
+    }
+  }
+
+  @Test
   void aFailedWriteChangesNothingAndTheStoreStaysUsable() {
     try (Store store = Store.open(dir.resolve("pylon.db"))) {
       assertThatThrownBy(() -> store.setTraffic("missing", List.of(TrafficTarget.latest(100))))
