@@ -36,7 +36,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
   private ScheduledFuture<?> idleTimer;
   private boolean closing;
-  private boolean counted;
+  private boolean active;
 
   ClientConnectionHandler(RouterContext router) {
     this.router = router;
@@ -57,15 +57,10 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void activate() {
-    if (counted) {
+    if (active) {
       return;
     }
-    counted = true;
-    if (router.connections.incrementAndGet() > router.config.maxConnections() || router.draining) {
-      ctx.close();
-      return;
-    }
-    router.clients.add(ctx.channel());
+    active = true;
     armIdleTimer(router.config.headerReadTimeout());
   }
 
@@ -155,10 +150,6 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (counted) {
-      counted = false;
-      router.connections.decrementAndGet();
-    }
     closing = true;
     cancelIdleTimer();
     releaseHeld();
@@ -200,27 +191,24 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * The instance accepted a WebSocket upgrade: from now on this connection and {@code upstream}
-   * only relay bytes. Call after the 101 response was written.
+   * only relay bytes, through {@code fromClient} and {@code fromUpstream}. Call after the 101
+   * response was written.
    */
-  void becomeTunnel(ProxyExchange done, Channel upstream) {
+  void becomeTunnel(
+      ProxyExchange done, Channel upstream, TunnelRelay fromClient, TunnelRelay fromUpstream) {
     if (exchange == done) {
       exchange = null;
     }
+    closing = true;
     releaseHeld();
+    cancelIdleTimer();
     ChannelPipeline p = ctx.pipeline();
-    p.replace(this, "relay", new TunnelRelay(upstream, this::tunnelClosed));
+    p.replace(this, "relay", fromClient);
     p.remove("body-timeout");
     p.remove("encoder");
     p.remove("decoder"); // hands bytes it already read past the handshake to the relay
-    upstream.pipeline().replace("proxy", "relay", new TunnelRelay(ctx.channel(), () -> {}));
+    upstream.pipeline().replace("proxy", "relay", fromUpstream);
     upstream.pipeline().remove("http");
-  }
-
-  private void tunnelClosed() {
-    if (counted) {
-      counted = false;
-      router.connections.decrementAndGet();
-    }
   }
 
   /** Whether the client connection is being read; used for backpressure. */
@@ -235,7 +223,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.executor()
         .execute(
             () -> {
-              if (exchange == null && held.isEmpty()) {
+              if (exchange == null && held.isEmpty() && !closing) {
                 ctx.close();
               }
             });

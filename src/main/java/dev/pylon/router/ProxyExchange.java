@@ -74,6 +74,8 @@ final class ProxyExchange {
   private ScheduledFuture<?> queueTimer;
 
   private Channel upstream;
+  private Channel tunnelUpstream;
+  private TunnelRelay fromUpstream;
   private UpstreamConnectionHandler upstreamHandler;
   private boolean upstreamReused;
   private boolean upstreamSentBytes;
@@ -501,7 +503,15 @@ final class ProxyExchange {
     client.write(response, client.voidPromise());
   }
 
-  /** The instance accepted the WebSocket handshake: pass it on, then relay raw bytes. */
+  /**
+   * The instance accepted the WebSocket handshake: pass it on, then relay raw bytes.
+   *
+   * <p>The tunnel stays this request, as on Cloud Run, where a WebSocket is one long request: it
+   * keeps its slot on the instance (so it counts against the concurrency cap and in the in-flight
+   * count the autoscaler reads: an instance with open sockets is not idle) and is closed, both
+   * sides, when the request timeout runs out since the handshake request began. The request ends
+   * when either side closes.
+   */
   private void switchToTunnel(HttpResponse response) {
     HttpHeaders headers = response.headers();
     HopByHopHeaders.strip(headers);
@@ -509,14 +519,36 @@ final class ProxyExchange {
     headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     headers.set(RequestIds.X_REQUEST_ID, requestId);
     responseStarted = true;
+    status = 101;
     Channel tunnel = upstream;
     upstreamHandler.owner(null);
     upstream = null;
     upstreamHandler = null;
-    releaseLease();
-    end(101);
+    tunnelUpstream = tunnel;
+    router.metrics.tunnelOpened();
     client.writeAndFlush(response, client.voidPromise());
-    connection.becomeTunnel(this, tunnel);
+    fromUpstream = new TunnelRelay(client.channel(), this::onTunnelClosed);
+    connection.becomeTunnel(
+        this, tunnel, new TunnelRelay(tunnel, this::onTunnelClosed), fromUpstream);
+  }
+
+  /** One side of the tunnel closed (the relay closes the other): the request is over. */
+  private void onTunnelClosed() {
+    if (ended) {
+      return;
+    }
+    router.metrics.tunnelClosed();
+    releaseLease();
+    bytesSent = fromUpstream.relayed();
+    end(101);
+  }
+
+  /** Closes both sides of a WebSocket tunnel; the relays then end the request. */
+  private void closeTunnel() {
+    if (tunnelUpstream != null && !ended) {
+      tunnelUpstream.close();
+      client.channel().close();
+    }
   }
 
   private void onResponseContent(HttpContent content) {
@@ -610,6 +642,11 @@ final class ProxyExchange {
       return;
     }
     router.metrics.requestTimedOut();
+    if (tunnelUpstream != null) {
+      log.debug("closing WebSocket {} at the request timeout", target);
+      closeTunnel();
+      return;
+    }
     respondError(
         HttpResponseStatus.GATEWAY_TIMEOUT,
         "the app did not answer within " + router.config.requestTimeout().toSeconds() + " s",

@@ -19,6 +19,8 @@ public final class RouterMetrics {
   private final LongAdder requestTimeouts = new LongAdder();
   private final LongAdder malformedRequests = new LongAdder();
   private final LongAdder clientAborts = new LongAdder();
+  private final LongAdder tunnelsOpened = new LongAdder();
+  private final LongAdder tunnelsOpen = new LongAdder();
   private final LongAdder[] durationBuckets = adders(BUCKETS.length);
   private final LongAdder durationMicrosSum = new LongAdder();
 
@@ -45,6 +47,16 @@ public final class RouterMetrics {
 
   public long malformedRequests() {
     return malformedRequests.sum();
+  }
+
+  /** WebSocket tunnels open now (each also counts as a request in flight). */
+  public int openWebSockets() {
+    return (int) tunnelsOpen.sum();
+  }
+
+  /** WebSocket handshakes the instances accepted so far. */
+  public long webSocketsOpened() {
+    return tunnelsOpened.sum();
   }
 
   void finished(int status, long bytes, long durationMicros) {
@@ -89,6 +101,15 @@ public final class RouterMetrics {
     clientAborts.increment();
   }
 
+  void tunnelOpened() {
+    tunnelsOpened.increment();
+    tunnelsOpen.increment();
+  }
+
+  void tunnelClosed() {
+    tunnelsOpen.decrement();
+  }
+
   /** The counters in Prometheus text exposition format. */
   public String prometheusText(int inFlight) {
     StringBuilder sb = new StringBuilder(2048);
@@ -108,8 +129,12 @@ public final class RouterMetrics {
     counter(sb, "pylon_router_request_timeouts_total", requestTimeouts);
     counter(sb, "pylon_router_malformed_requests_total", malformedRequests);
     counter(sb, "pylon_router_client_aborts_total", clientAborts);
+    counter(sb, "pylon_router_websockets_total", tunnelsOpened);
     sb.append("# TYPE pylon_router_in_flight gauge\npylon_router_in_flight ")
         .append(inFlight)
+        .append('\n');
+    sb.append("# TYPE pylon_router_websockets_open gauge\npylon_router_websockets_open ")
+        .append(tunnelsOpen.sum())
         .append('\n');
     sb.append("# TYPE pylon_router_request_duration_seconds histogram\n");
     long cumulative = 0;

@@ -10,15 +10,25 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * After a WebSocket handshake: copies raw bytes from one connection to its peer, with backpressure,
- * and closes the peer when this side closes.
+ * and closes the peer when this side closes. Both sides of a tunnel run on one event loop.
  */
 final class TunnelRelay extends ChannelInboundHandlerAdapter {
   private final Channel peer;
   private final Runnable onClose;
+  private long relayed;
 
+  /**
+   * @param peer where the bytes this connection reads go
+   * @param onClose run on the event loop when this side closes (the tunnel ends then)
+   */
   TunnelRelay(Channel peer, Runnable onClose) {
     this.peer = peer;
     this.onClose = onClose;
+  }
+
+  /** Bytes copied to the peer so far. */
+  long relayed() {
+    return relayed;
   }
 
   @Override
@@ -29,6 +39,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf bytes) {
+      relayed += bytes.readableBytes();
       peer.write(bytes, peer.voidPromise());
       if (!peer.isWritable()) {
         ctx.channel().config().setAutoRead(false);
