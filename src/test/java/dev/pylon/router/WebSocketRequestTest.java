@@ -159,6 +159,7 @@ class WebSocketRequestTest {
     assertThat(router.inFlight(INSTANCE)).isEqualTo(1);
     assertThat(router.inFlight()).isEqualTo(1);
     assertThat(router.metrics().openWebSockets()).isEqualTo(1);
+    assertThat(router.connections()).isEqualTo(1);
     assertThat(router.metrics().prometheusText(router.inFlight()))
         .contains("pylon_router_websockets_open 1")
         .contains("pylon_router_websockets_total 1");
@@ -179,6 +180,7 @@ class WebSocketRequestTest {
     assertThat(router.inFlight(INSTANCE)).isZero();
     assertThat(router.metrics().openWebSockets()).isZero();
     assertThat(router.metrics().responses(1)).isEqualTo(1); // the socket, logged once it closed
+    await(() -> router.connections() == 0);
   }
 
   @Test
