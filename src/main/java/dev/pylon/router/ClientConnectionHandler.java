@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -207,6 +208,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     p.remove("body-timeout");
     p.remove("encoder");
     p.remove("decoder"); // hands bytes it already read past the handshake to the relay
+    upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
     upstream.pipeline().replace("proxy", "relay", fromUpstream);
     upstream.pipeline().remove("http");
   }

@@ -14,6 +14,7 @@ public final class RouterMetrics {
   private final LongAdder bytesSent = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
   private final LongAdder retries = new LongAdder();
+  private final LongAdder resends = new LongAdder();
   private final LongAdder queueRejections = new LongAdder();
   private final LongAdder queueTimeouts = new LongAdder();
   private final LongAdder requestTimeouts = new LongAdder();
@@ -39,6 +40,11 @@ public final class RouterMetrics {
 
   public long retries() {
     return retries.sum();
+  }
+
+  /** Requests sent again on a new connection after their pooled one failed before answering. */
+  public long resends() {
+    return resends.sum();
   }
 
   public long queueRejections() {
@@ -79,6 +85,10 @@ public final class RouterMetrics {
 
   void retried() {
     retries.increment();
+  }
+
+  void resentOnFreshConnection() {
+    resends.increment();
   }
 
   void queueRejected() {
@@ -124,6 +134,7 @@ public final class RouterMetrics {
     counter(sb, "pylon_router_response_bytes_total", bytesSent);
     counter(sb, "pylon_router_upstream_connect_failures_total", connectFailures);
     counter(sb, "pylon_router_retries_total", retries);
+    counter(sb, "pylon_router_stale_connection_resends_total", resends);
     counter(sb, "pylon_router_queue_rejections_total", queueRejections);
     counter(sb, "pylon_router_queue_timeouts_total", queueTimeouts);
     counter(sb, "pylon_router_request_timeouts_total", requestTimeouts);
