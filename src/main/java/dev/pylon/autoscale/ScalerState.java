@@ -45,7 +45,9 @@ public record ScalerState(
   /**
    * The autoscaler itself restarted (the daemon came back) and lost its window. As Knative does,
    * start in panic when more than one instance is ready, so the empty window does not scale the
-   * revision down before a stable window of samples has been seen.
+   * revision down before a stable window of samples has been seen. {@code readyInstances} is the
+   * count the revision had: when its instances restart with the daemon, the count it last wanted
+   * (they are held at it while they start).
    */
   public static ScalerState afterRestart(Instant now, int readyInstances) {
     if (readyInstances > 1) {

@@ -49,35 +49,60 @@ public final class ScalingPolicies {
   /**
    * From what the spec package read: a fixed {@code instances} count pins the policy; otherwise
    * {@link Scaling}'s bounds and targets, with the target capped at the per-instance request cap as
-   * Knative does. The spec's {@code coolDown} becomes the stable window (Cloud Run's is 60 s).
+   * Knative does. The spec's {@code coolDown} becomes the stable window (Cloud Run's is 60 s). A
+   * {@link Scaling#cpuTargetUtilization()} (app.yaml {@code cpu_utilization} without {@code
+   * target_concurrent_requests}) makes the metric {@link ScalingMetric#CPU}, with target =
+   * utilization x the instance's {@code resources.cpu} cores.
    */
   public static ScalingPolicy fromSpec(ServiceSpec spec) {
-    return fromSpec(spec.scaling(), spec.concurrency(), spec.instances());
+    return fromSpec(spec.scaling(), spec.concurrency(), spec.instances(), spec.resources().cpu());
   }
 
-  /** {@link #fromSpec(ServiceSpec)} from its parts. */
+  /** {@link #fromSpec(ServiceSpec)} from its parts, for an instance of one core. */
   public static ScalingPolicy fromSpec(
       Scaling scaling, Concurrency concurrency, OptionalInt instances) {
+    return fromSpec(scaling, concurrency, instances, Defaults.GAE_CPU);
+  }
+
+  /** {@link #fromSpec(ServiceSpec)} from its parts; {@code cpuPerInstance} is resources.cpu. */
+  public static ScalingPolicy fromSpec(
+      Scaling scaling, Concurrency concurrency, OptionalInt instances, double cpuPerInstance) {
     if (instances.isPresent()) {
       return fromManualScaling(instances.getAsInt()).toBuilder()
           .decidedBy(scaling.decidedBy())
+          .build();
+    }
+    int max = Math.max(scaling.maxInstances(), scaling.minInstances());
+    ScalingPolicy.Builder b =
+        ScalingPolicy.builder()
+            .stableWindow(clampStableWindow(scaling.coolDown()))
+            .minScale(scaling.minInstances())
+            .maxScale(max)
+            .initialScale(Math.max(ScalingPolicy.DEFAULT_INITIAL_SCALE, scaling.minInstances()))
+            .decidedBy(scaling.decidedBy());
+    if (scaling.cpuTargetUtilization().isPresent()) {
+      double cores = cpuPerInstance > 0 ? cpuPerInstance : Defaults.GAE_CPU;
+      return b.metric(ScalingMetric.CPU)
+          .target(cpuTarget(scaling.cpuTargetUtilization().getAsDouble(), cores))
+          .targetUtilization(1)
           .build();
     }
     double target = scaling.targetConcurrency();
     if (concurrency.maxPerInstance() > 0) {
       target = Math.min(target, concurrency.maxPerInstance());
     }
-    int max = Math.max(scaling.maxInstances(), scaling.minInstances());
-    return ScalingPolicy.builder()
-        .metric(ScalingMetric.CONCURRENCY)
+    return b.metric(ScalingMetric.CONCURRENCY)
         .target(target)
         .targetUtilization(scaling.targetUtilization())
-        .stableWindow(clampWindow(scaling.coolDown()))
-        .minScale(scaling.minInstances())
-        .maxScale(max)
-        .initialScale(Math.max(ScalingPolicy.DEFAULT_INITIAL_SCALE, scaling.minInstances()))
-        .decidedBy(scaling.decidedBy())
         .build();
+  }
+
+  /**
+   * The CPU target of one instance in cores: App Engine's {@code target_utilization} of its {@code
+   * resources.cpu}, at least {@link ScalingPolicy#TARGET_MIN}.
+   */
+  public static double cpuTarget(double utilization, double cpuPerInstance) {
+    return Math.max(ScalingPolicy.TARGET_MIN, utilization * cpuPerInstance);
   }
 
   /** {@code manual_scaling.instances: n}: exactly n instances, whatever the load. */
@@ -124,13 +149,13 @@ public final class ScalingPolicies {
     }
     b.minScale(min).maxScale(max).initialScale(Math.max(1, min));
     Duration coolDown = a.coolDownPeriod().orElse(Defaults.GAE_COOL_DOWN);
-    b.stableWindow(clampWindow(coolDown));
-    if (!clampWindow(coolDown).equals(coolDown)) {
+    b.stableWindow(clampStableWindow(coolDown));
+    if (!clampStableWindow(coolDown).equals(coolDown)) {
       problems.add(
           "cool_down_period_sec "
               + coolDown.toSeconds()
               + " is outside 6 to 3600 s; using "
-              + clampWindow(coolDown).toSeconds());
+              + clampStableWindow(coolDown).toSeconds());
     }
     StringBuilder why = new StringBuilder("app.yaml automatic_scaling");
     boolean targetChosen = false;
@@ -153,7 +178,7 @@ public final class ScalingPolicies {
       double cores = cpuPerInstance > 0 ? cpuPerInstance : Defaults.GAE_CPU;
       if (u > 0 && u <= 1) {
         targetChosen = true;
-        b.metric(ScalingMetric.CPU).target(u * cores).targetUtilization(1);
+        b.metric(ScalingMetric.CPU).target(cpuTarget(u, cores)).targetUtilization(1);
         why.append(": CPU at ")
             .append(Autoscaler.number(u * 100))
             .append("% of ")
@@ -273,7 +298,11 @@ public final class ScalingPolicies {
     return new MappedPolicy(b.build(), problems);
   }
 
-  private static Duration clampWindow(Duration d) {
+  /**
+   * A stable window within Knative's bounds, 6 s to 1 h (App Engine's {@code cool_down_period_sec}
+   * and a service's cool-down on the daemon are clamped so).
+   */
+  public static Duration clampStableWindow(Duration d) {
     if (d.compareTo(ScalingPolicy.MIN_STABLE_WINDOW) < 0) {
       return ScalingPolicy.MIN_STABLE_WINDOW;
     }

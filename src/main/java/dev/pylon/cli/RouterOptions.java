@@ -58,6 +58,13 @@ final class RouterOptions {
   Boolean bufferRequests;
 
   @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description =
+          "Client connections held open at once; past it new ones are closed unanswered (default: 10000)")
+  Integer maxConnections;
+
+  @Option(
       names = "--tls",
       paramLabel = "self-signed",
       description =
@@ -77,6 +84,9 @@ final class RouterOptions {
     if (concurrency != null && concurrency < 1) {
       throw new UserError("--concurrency " + concurrency + " must be at least 1.", 2);
     }
+    if (maxConnections != null && maxConnections < 1) {
+      throw new UserError("--max-connections " + maxConnections + " must be at least 1.", 2);
+    }
     return new RouterSettings(
         concurrency == null ? OptionalInt.empty() : OptionalInt.of(concurrency),
         Optional.ofNullable(timeout),
@@ -86,7 +96,8 @@ final class RouterOptions {
             .map(List::copyOf),
         maxBodyMiB == null ? OptionalLong.empty() : OptionalLong.of(maxBodyMiB * 1024 * 1024),
         Optional.ofNullable(bufferRequests),
-        tls(stateDir));
+        tls(stateDir),
+        maxConnections == null ? OptionalInt.empty() : OptionalInt.of(maxConnections));
   }
 
   boolean tls() {

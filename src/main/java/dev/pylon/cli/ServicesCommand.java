@@ -21,7 +21,7 @@ final class ServicesCommand extends AdminCommand {
       return 0;
     }
     List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of("SERVICE", "URL", "TRAFFIC", "REVISIONS"));
+    rows.add(List.of("SERVICE", "URL", "TRAFFIC", "REVISIONS", "SCALING"));
     for (JsonNode service : services) {
       List<String> split = new ArrayList<>();
       service
@@ -33,9 +33,24 @@ final class ServicesCommand extends AdminCommand {
               service.path("name").asText(),
               service.path("url").asText(),
               split.isEmpty() ? "-" : String.join(",", split),
-              service.path("revisions").asText()));
+              service.path("revisions").asText(),
+              scaling(service.path("scaling"))));
     }
     printTable(rows);
     return 0;
+  }
+
+  /** "0..10 on concurrency 80 in flight", "1..4 on cpu 0.60 cores, cool-down 120 s". */
+  private static String scaling(JsonNode scaling) {
+    return scaling.path("min").asInt()
+        + ".."
+        + scaling.path("max").asInt()
+        + " on "
+        + scaling.path("metric").asText("concurrency")
+        + " "
+        + scaling.path("target").asText()
+        + (scaling.has("coolDownSeconds")
+            ? ", cool-down " + Math.round(scaling.path("coolDownSeconds").asDouble()) + " s"
+            : "");
   }
 }

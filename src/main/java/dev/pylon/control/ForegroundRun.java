@@ -7,6 +7,7 @@ import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RoutingSnapshot;
 import dev.pylon.router.Upstream;
+import dev.pylon.router.UpstreamProtocol;
 import dev.pylon.runtime.InstanceEvent;
 import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
@@ -261,9 +262,11 @@ public final class ForegroundRun implements AutoCloseable {
   /** Keeps the router's snapshot equal to the instances that are ready, and reports events. */
   private final class RouterFeed implements InstanceListener {
     private final int concurrencyCap;
+    private final UpstreamProtocol protocol;
 
     RouterFeed(ServiceSpec spec) {
       this.concurrencyCap = settings.router().concurrencyPerInstance(spec);
+      this.protocol = spec.http2() ? UpstreamProtocol.H2C : UpstreamProtocol.HTTP_1_1;
     }
 
     @Override
@@ -276,7 +279,11 @@ public final class ForegroundRun implements AutoCloseable {
                     .map(
                         instance ->
                             new Upstream(
-                                instance.name(), instance.host(), instance.port(), concurrencyCap))
+                                instance.name(),
+                                instance.host(),
+                                instance.port(),
+                                concurrencyCap,
+                                protocol))
                     .toList()));
       }
     }

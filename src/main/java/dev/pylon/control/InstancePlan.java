@@ -68,6 +68,10 @@ public record InstancePlan(InstanceTemplate template, String description) {
         command.addAll(List.of(python, "-m", "uvicorn"));
         command.addAll(spec.server().args());
       }
+      case HYPERCORN -> {
+        command.addAll(List.of(python, "-m", "hypercorn"));
+        command.addAll(spec.server().args());
+      }
       case BUILTIN -> command.addAll(builtinWorker(spec, revision, stateDir));
     }
     return command;

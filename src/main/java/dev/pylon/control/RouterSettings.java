@@ -17,6 +17,7 @@ import java.util.OptionalLong;
  * @param concurrency requests one instance takes at once (Cloud Run's containerConcurrency)
  * @param bufferRequests read request bodies before they reach an instance; empty: on for sync WSGI
  *     servers (gunicorn, the built-in worker), off for uvicorn and entrypoints
+ * @param maxConnections client connections held open at once; past it new ones are closed
  */
 public record RouterSettings(
     OptionalInt concurrency,
@@ -25,7 +26,8 @@ public record RouterSettings(
     Optional<List<String>> trustedProxies,
     OptionalLong maxBodyBytes,
     Optional<Boolean> bufferRequests,
-    Optional<TlsFiles> tls) {
+    Optional<TlsFiles> tls,
+    OptionalInt maxConnections) {
 
   /** How much of a body is read before an instance is chosen, when buffering is on. */
   static final long BUFFERED_BODY_BYTES = 8L * 1024 * 1024;
@@ -38,7 +40,8 @@ public record RouterSettings(
         Optional.empty(),
         OptionalLong.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        OptionalInt.empty());
   }
 
   RouterConfig config(String host, int port, ServiceSpec spec) {
@@ -58,6 +61,9 @@ public record RouterSettings(
     }
     if (tls.isPresent()) {
       config = config.withTls(tls.get());
+    }
+    if (maxConnections.isPresent()) {
+      config = config.withMaxConnections(maxConnections.getAsInt());
     }
     return config;
   }

@@ -43,6 +43,7 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
       case GUNICORN -> gunicorn(withoutBind(server.args()), List.of(), Optional.empty());
       case BUILTIN -> builtin(spec);
       case UVICORN -> uvicorn(server.args());
+      case HYPERCORN -> hypercorn(server.args());
       case ENTRYPOINT -> entrypoint(server);
     };
   }
@@ -91,20 +92,40 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
         words.add(arg);
       }
     }
-    String line =
-        "exec "
-            + String.join(
-                " ",
-                words.stream()
-                    .map(w -> w.equals(ServerCommand.PORT_TOKEN) ? w : shellQuote(w))
-                    .toList());
     return new ContainerCommand(
-        List.of("sh", "-c", line),
+        execInShell(words),
         List.of(
             "uvicorn does not read PORT (only its own UVICORN_PORT), so a shell expands $PORT.",
             "The CMD stays in JSON form (hadolint DL3025), and `exec` makes uvicorn PID 1 so",
             "it receives SIGTERM itself and drains."),
         Optional.empty());
+  }
+
+  private static ContainerCommand hypercorn(List<String> args) {
+    List<String> words = new ArrayList<>();
+    words.add("hypercorn");
+    words.add("--bind");
+    words.add(ALL_INTERFACES + ":" + ServerCommand.PORT_TOKEN);
+    words.addAll(withoutBind(args));
+    return new ContainerCommand(
+        execInShell(words),
+        List.of(
+            "hypercorn does not read PORT, so a shell expands $PORT. It speaks HTTP/1.1 and",
+            "HTTP/2 without TLS (h2c) on the same port. `exec` makes it PID 1 so it receives",
+            "SIGTERM itself and drains."),
+        Optional.empty());
+  }
+
+  /** {@code sh -c "exec WORDS"}: words quoted for the shell, except those that expand $PORT. */
+  private static List<String> execInShell(List<String> words) {
+    String line =
+        "exec "
+            + String.join(
+                " ",
+                words.stream()
+                    .map(w -> w.contains(ServerCommand.PORT_TOKEN) ? w : shellQuote(w))
+                    .toList());
+    return List.of("sh", "-c", line);
   }
 
   private static ContainerCommand entrypoint(ServerCommand server) {

@@ -88,7 +88,12 @@ public final class KnativeServiceWriter {
 
     Map<String, Object> container = new LinkedHashMap<>();
     container.put("image", image);
-    container.put("ports", List.of(Map.of("containerPort", DockerfileWriter.PORT)));
+    Map<String, Object> port = new LinkedHashMap<>();
+    if (spec.http2()) {
+      port.put("name", "h2c"); // Knative then speaks HTTP/2 to the container, as Pylon does
+    }
+    port.put("containerPort", DockerfileWriter.PORT);
+    container.put("ports", List.of(port));
     if (!spec.env().isEmpty()) {
       container.put("env", ContainerParts.env(spec.env()));
     }

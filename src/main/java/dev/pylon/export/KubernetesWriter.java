@@ -186,6 +186,10 @@ public final class KubernetesWriter {
     port.put("name", "http");
     port.put("port", SERVICE_PORT);
     port.put("targetPort", "http");
+    if (spec.http2()) {
+      // tells ingress controllers and meshes to speak HTTP/2 without TLS to the pods
+      port.put("appProtocol", "kubernetes.io/h2c");
+    }
     Map<String, Object> serviceSpec = new LinkedHashMap<>();
     serviceSpec.put("selector", labels(spec));
     serviceSpec.put("ports", List.of(port));

@@ -93,8 +93,8 @@ final class CleartextUpgradeHandler extends HttpServerUpgradeHandler {
 
   /**
    * Takes the HTTP/1.1 handlers out once the 101 is written; Netty then adds the HTTP/2 ones after
-   * this handler. The HTTP/1.1 connection handler stops counting the connection: from here on each
-   * stream is counted, as on a connection that starts with the HTTP/2 preface.
+   * this handler. The connection stays counted once (by socket), as one that starts with the HTTP/2
+   * preface.
    */
   private static void removeHttp1(ChannelHandlerContext ctx) {
     ChannelPipeline p = ctx.pipeline();

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -36,7 +37,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
   private ScheduledFuture<?> idleTimer;
   private boolean closing;
-  private boolean counted;
+  private boolean active;
 
   ClientConnectionHandler(RouterContext router) {
     this.router = router;
@@ -57,15 +58,10 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void activate() {
-    if (counted) {
+    if (active) {
       return;
     }
-    counted = true;
-    if (router.connections.incrementAndGet() > router.config.maxConnections() || router.draining) {
-      ctx.close();
-      return;
-    }
-    router.clients.add(ctx.channel());
+    active = true;
     armIdleTimer(router.config.headerReadTimeout());
   }
 
@@ -155,10 +151,6 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (counted) {
-      counted = false;
-      router.connections.decrementAndGet();
-    }
     closing = true;
     cancelIdleTimer();
     releaseHeld();
@@ -200,41 +192,34 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * The instance accepted a WebSocket upgrade: from now on this connection and {@code upstream}
-   * only relay bytes. Call after the 101 response was written.
+   * only relay bytes, through {@code fromClient} and {@code fromUpstream}. Call after the 101
+   * response was written.
    */
-  void becomeTunnel(ProxyExchange done, Channel upstream) {
+  void becomeTunnel(
+      ProxyExchange done, Channel upstream, TunnelRelay fromClient, TunnelRelay fromUpstream) {
     if (exchange == done) {
       exchange = null;
     }
+    closing = true;
     releaseHeld();
+    cancelIdleTimer();
     ChannelPipeline p = ctx.pipeline();
-    p.replace(this, "relay", new TunnelRelay(upstream, this::tunnelClosed));
+    p.replace(this, "relay", fromClient);
     p.remove("body-timeout");
     p.remove("encoder");
     p.remove("decoder"); // hands bytes it already read past the handshake to the relay
-    upstream.pipeline().replace("proxy", "relay", new TunnelRelay(ctx.channel(), () -> {}));
+    upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+    upstream.pipeline().replace("proxy", "relay", fromUpstream);
     upstream.pipeline().remove("http");
-  }
-
-  private void tunnelClosed() {
-    if (counted) {
-      counted = false;
-      router.connections.decrementAndGet();
-    }
   }
 
   /**
    * The connection switched to HTTP/2 by an h2c upgrade before this handler saw a request: stop its
-   * timer and stop counting the connection here; its streams are counted from now on, as on a
-   * connection that opened with the HTTP/2 preface.
+   * timer; the HTTP/2 codec owns the connection from now on (it is still counted once, by socket).
    */
   void handOverToHttp2() {
     closing = true;
     cancelIdleTimer();
-    if (counted) {
-      counted = false;
-      router.connections.decrementAndGet();
-    }
   }
 
   /** Whether the client connection is being read; used for backpressure. */
@@ -247,7 +232,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.executor()
         .execute(
             () -> {
-              if (exchange == null && held.isEmpty()) {
+              if (exchange == null && held.isEmpty() && !closing) {
                 ctx.close();
               }
             });

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
 final class ProxyExchange {
   private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 
+  /** A request body up to this size is kept until the response begins, for one resend. */
+  static final int RESEND_BODY_LIMIT = 16 * 1024;
+
   private final RouterContext router;
   private final ClientConnectionHandler connection;
   private final ChannelHandlerContext client;
@@ -56,6 +59,12 @@ final class ProxyExchange {
   private final boolean webSocket;
   private final long startNanos = System.nanoTime();
   private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
+
+  /** The body as sent to the instance, kept until its first response byte for one resend. */
+  private ArrayDeque<HttpContent> sentBody;
+
+  private boolean bodyKept = true;
+  private boolean resentOnFreshConnection;
   private InetAddress clientAddress;
   private String host;
   private String path;
@@ -75,6 +84,8 @@ final class ProxyExchange {
   private ScheduledFuture<?> queueTimer;
 
   private Channel upstream;
+  private Channel tunnelUpstream;
+  private TunnelRelay fromUpstream;
   private UpstreamConnectionHandler upstreamHandler;
   private boolean upstreamReused;
   private boolean upstreamSentBytes;
@@ -239,11 +250,14 @@ final class ProxyExchange {
           0);
       return;
     }
+    if (bodyKept && bodyBytes > Math.max(router.config.requestBufferSize(), RESEND_BODY_LIMIT)) {
+      dropSentBody(); // too big to keep for a resend
+    }
     if (last) {
       requestComplete = true;
     }
     if (upstream != null) {
-      upstream.write(content, upstream.voidPromise());
+      writeBody(upstream, content);
     } else if (hasBody) {
       pendingBody.add(content);
       if (bufferingBody && (last || bodyBytes > router.config.requestBufferSize())) {
@@ -377,7 +391,27 @@ final class ProxyExchange {
       attach(idle, true);
       return;
     }
-    ChannelFuture connecting = router.pool.connect(loop, target);
+    openConnection(target);
+  }
+
+  /**
+   * Opens a new connection to {@code target} once the event loop is done with its current batch of
+   * I/O events. A socket made in the middle of a batch can get the number of one closed earlier in
+   * it, and Netty's epoll transport finds a channel by that number: an event of the closed socket
+   * still waiting in the batch then reaches the new, unconnected one, whose read fails and closes
+   * it (seen as "could not connect" 502s in bursts of closing connections).
+   */
+  private void openConnection(Upstream target) {
+    EventLoop loop = client.channel().eventLoop();
+    loop.execute(
+        () -> {
+          if (!ended) {
+            connect(target, router.pool.connect(loop, target));
+          }
+        });
+  }
+
+  private void connect(Upstream target, ChannelFuture connecting) {
     if (connecting.isDone()) {
       onConnected(connecting, target);
     } else {
@@ -441,15 +475,47 @@ final class ProxyExchange {
       ch.config().setAutoRead(true);
     }
     ch.write(request, ch.voidPromise());
+    if (sentBody != null) {
+      for (HttpContent sent : sentBody) {
+        ch.write(sent.retainedDuplicate(), ch.voidPromise()); // a resend: the body again
+      }
+    }
     HttpContent chunk;
     while ((chunk = pendingBody.poll()) != null) {
-      ch.write(chunk, ch.voidPromise());
+      writeBody(ch, chunk);
     }
     if (!hasBody && requestComplete) {
       ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
     }
     ch.flush();
     connection.setReading(wantsClientData());
+  }
+
+  private boolean hasIdempotencyKey() {
+    HttpHeaders h = request.headers();
+    return h.contains("Idempotency-Key") || h.contains("X-Idempotency-Key");
+  }
+
+  /** Sends a piece of the request body, keeping it for a resend while that is possible. */
+  private void writeBody(Channel ch, HttpContent chunk) {
+    if (bodyKept && hasBody) { // a bodyless request's end is written again by attach
+      if (sentBody == null) {
+        sentBody = new ArrayDeque<>(2);
+      }
+      sentBody.add(chunk);
+      chunk = chunk.retainedDuplicate();
+    }
+    ch.write(chunk, ch.voidPromise());
+  }
+
+  private void dropSentBody() {
+    bodyKept = false;
+    if (sentBody != null) {
+      HttpContent c;
+      while ((c = sentBody.poll()) != null) {
+        c.release();
+      }
+    }
   }
 
   private void exclude(Upstream target) {
@@ -462,7 +528,10 @@ final class ProxyExchange {
   // ---- response side ----
 
   void onUpstreamRead(Object msg) {
-    upstreamSentBytes = true;
+    if (!upstreamSentBytes) {
+      upstreamSentBytes = true;
+      dropSentBody(); // the instance answers: never sent again
+    }
     if (msg instanceof HttpResponse response) {
       onResponseHead(response);
       if (msg instanceof HttpContent content) {
@@ -530,7 +599,15 @@ final class ProxyExchange {
     client.write(response, client.voidPromise());
   }
 
-  /** The instance accepted the WebSocket handshake: pass it on, then relay raw bytes. */
+  /**
+   * The instance accepted the WebSocket handshake: pass it on, then relay raw bytes.
+   *
+   * <p>The tunnel stays this request, as on Cloud Run, where a WebSocket is one long request: it
+   * keeps its slot on the instance (so it counts against the concurrency cap and in the in-flight
+   * count the autoscaler reads: an instance with open sockets is not idle) and is closed, both
+   * sides, when the request timeout runs out since the handshake request began. The request ends
+   * when either side closes.
+   */
   private void switchToTunnel(HttpResponse response) {
     HttpHeaders headers = response.headers();
     HopByHopHeaders.strip(headers);
@@ -538,14 +615,36 @@ final class ProxyExchange {
     headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     headers.set(RequestIds.X_REQUEST_ID, requestId);
     responseStarted = true;
+    status = 101;
     Channel tunnel = upstream;
     upstreamHandler.owner(null);
     upstream = null;
     upstreamHandler = null;
-    releaseLease();
-    end(101);
+    tunnelUpstream = tunnel;
+    router.metrics.tunnelOpened();
     client.writeAndFlush(response, client.voidPromise());
-    connection.becomeTunnel(this, tunnel);
+    fromUpstream = new TunnelRelay(client.channel(), this::onTunnelClosed);
+    connection.becomeTunnel(
+        this, tunnel, new TunnelRelay(tunnel, this::onTunnelClosed), fromUpstream);
+  }
+
+  /** One side of the tunnel closed (the relay closes the other): the request is over. */
+  private void onTunnelClosed() {
+    if (ended) {
+      return;
+    }
+    router.metrics.tunnelClosed();
+    releaseLease();
+    bytesSent = fromUpstream.relayed();
+    end(101);
+  }
+
+  /** Closes both sides of a WebSocket tunnel; the relays then end the request. */
+  private void closeTunnel() {
+    if (tunnelUpstream != null && !ended) {
+      tunnelUpstream.close();
+      client.channel().close();
+    }
   }
 
   private void onResponseContent(HttpContent content) {
@@ -597,13 +696,25 @@ final class ProxyExchange {
     connection.exchangeDone(this, keepClient);
   }
 
-  void onUpstreamClosed() {
+  /**
+   * The instance's connection closed before this exchange was done with it.
+   *
+   * @param reset the instance's kernel reset it: what the request sent was not read in full
+   */
+  void onUpstreamClosed(boolean reset) {
     upstream = null;
     upstreamHandler = null;
     if (ended) {
       return;
     }
     Upstream failed = lease != null ? lease.upstream() : null;
+    if (failed != null && mayResendOnFreshConnection(reset)) {
+      resentOnFreshConnection = true;
+      router.metrics.resentOnFreshConnection();
+      log.debug("resending {} {} on a fresh connection (reset: {})", method, target, reset);
+      openConnection(failed);
+      return;
+    }
     releaseLease();
     if (responseStarted) {
       abort("the instance closed the connection in the middle of the response");
@@ -632,6 +743,43 @@ final class ProxyExchange {
         0);
   }
 
+  /**
+   * Whether a request whose pooled connection failed may be sent once more, on a new connection to
+   * the same instance (keeping its slot there).
+   *
+   * <p>The failure this is for: an instance closes a keep-alive connection that sat idle (its
+   * keep-alive timeout ran out) just as the router sends the next request on it. What robust
+   * clients do about it: Go's net/http Transport retries a request on a new connection only when
+   * the failed one was reused, nothing of the response was read, and the request can be replayed,
+   * which for a request that was written means an idempotent method (or an Idempotency-Key header)
+   * with a body it can produce again; a non-idempotent request only when none of it was written.
+   * nginx ({@code proxy_next_upstream}) never passes POST, LOCK or PATCH to another server once any
+   * of it was sent, unless told {@code non_idempotent}. Both refuse to guess whether the app
+   * already acted on a non-idempotent request, and so does this, with one signal they do not use: a
+   * TCP reset in answer to what we sent means the instance's socket was closed with our bytes
+   * unread (Linux resets instead of FIN-closing a socket that holds unread data, and resets data
+   * that arrives after the close), so the app never read the request whole and did not act on it.
+   *
+   * <p>So the request is resent, once, when all of these hold: the connection came from the pool (a
+   * new connection that fails is the instance's trouble, handled by the retry rules of {@link
+   * #onUpstreamClosed}); not one byte of a response came back (so nothing reached the client
+   * either); the request was complete and its body is still held in full (at most the larger of the
+   * request buffer and {@value #RESEND_BODY_LIMIT} bytes); and either the method is idempotent (or
+   * the request carries an Idempotency-Key, as Go accepts) or the connection was reset. A
+   * non-idempotent request whose connection was closed cleanly after it was sent gets 502, as from
+   * Go and nginx. The pool also avoids most of these failures up front: it does not hand out a
+   * connection whose peer already closed.
+   */
+  private boolean mayResendOnFreshConnection(boolean reset) {
+    return upstreamReused
+        && !resentOnFreshConnection
+        && !upstreamSentBytes
+        && !responseStarted
+        && requestComplete
+        && (!hasBody || bodyKept)
+        && (idempotent || reset || hasIdempotencyKey());
+  }
+
   // ---- endings ----
 
   private void onRequestTimeout() {
@@ -639,6 +787,11 @@ final class ProxyExchange {
       return;
     }
     router.metrics.requestTimedOut();
+    if (tunnelUpstream != null) {
+      log.debug("closing WebSocket {} at the request timeout", target);
+      closeTunnel();
+      return;
+    }
     respondError(
         HttpResponseStatus.GATEWAY_TIMEOUT,
         "the app did not answer within " + router.config.requestTimeout().toSeconds() + " s",
@@ -738,10 +891,12 @@ final class ProxyExchange {
     while ((c = pendingBody.poll()) != null) {
       c.release();
     }
+    dropSentBody();
   }
 
   private void end(int finalStatus) {
     ended = true;
+    dropSentBody();
     status = finalStatus;
     if (requestTimer != null) {
       requestTimer.cancel(false);

@@ -2,6 +2,7 @@ package dev.pylon.router;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -34,6 +35,7 @@ public final class Router implements AutoCloseable {
   private final RouterMetrics metrics = new RouterMetrics();
   private final RouterContext context;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ChannelFutureListener connectionClosed;
   private EventLoopGroup group;
   private Channel serverChannel;
   private TlsContexts tls;
@@ -46,6 +48,7 @@ public final class Router implements AutoCloseable {
   public Router(RouterConfig config, AccessLog accessLog) {
     this.config = Objects.requireNonNull(config, "config");
     this.context = new RouterContext(config, transport, metrics, accessLog, clients);
+    this.connectionClosed = closed -> context.connections.decrementAndGet();
   }
 
   /**
@@ -75,6 +78,12 @@ public final class Router implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    ch.closeFuture().addListener(connectionClosed);
+                    if (context.connections.incrementAndGet() > config.maxConnections()
+                        || context.draining) {
+                      ch.close(); // past the cap: closed before a byte is read, nothing answered
+                      return;
+                    }
                     clients.add(ch);
                     if (tlsContexts != null) {
                       ch.pipeline()
@@ -173,7 +182,10 @@ public final class Router implements AutoCloseable {
     context.activation = Objects.requireNonNull(listener, "listener");
   }
 
-  /** Requests currently in progress (including those waiting in a queue). */
+  /**
+   * Requests currently in progress (including those waiting in a queue, and open WebSockets: each
+   * is one request until it closes).
+   */
   public int inFlight() {
     return context.inFlight.get();
   }
@@ -197,10 +209,20 @@ public final class Router implements AutoCloseable {
   }
 
   /**
+   * Client connections open now: HTTP/1 (WebSocket tunnels included), HTTP/2 and TLS alike, each
+   * counted once from accept to close; at most {@link RouterConfig#maxConnections}.
+   */
+  public int connections() {
+    return context.connections.get();
+  }
+
+  /**
    * Stops accepting connections, closes idle ones, and waits for in-flight requests to finish.
-   * Connections still busy are closed after their response.
+   * Connections still busy are closed after their response. WebSocket tunnels are left open while
+   * the other requests finish (or the timeout runs out), then closed, both sides: they are long
+   * requests that would otherwise hold the drain for their whole life.
    *
-   * @return true if every in-flight request finished within {@code timeout}
+   * @return true if every in-flight request other than a WebSocket finished within {@code timeout}
    */
   public boolean drain(Duration timeout) {
     context.draining = true;
@@ -212,6 +234,9 @@ public final class Router implements AutoCloseable {
       server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
     for (Channel ch : clients) {
+      if (ch.pipeline().get(TunnelRelay.class) != null) {
+        continue; // a WebSocket: closed at the end of the drain
+      }
       ClientConnectionHandler handler = ch.pipeline().get(ClientConnectionHandler.class);
       if (handler != null) {
         handler.closeIfIdle();
@@ -222,7 +247,19 @@ public final class Router implements AutoCloseable {
       }
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (context.inFlight.get() > 0) {
+    boolean finished = awaitInFlight(deadline, true);
+    for (Channel ch : clients) {
+      if (ch.pipeline().get(TunnelRelay.class) != null) {
+        ch.close();
+      }
+    }
+    awaitInFlight(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), false);
+    return finished;
+  }
+
+  /** Waits until no request (other than WebSockets, if {@code exceptTunnels}) is in flight. */
+  private boolean awaitInFlight(long deadline, boolean exceptTunnels) {
+    while (context.inFlight.get() - (exceptTunnels ? metrics.openWebSockets() : 0) > 0) {
       if (System.nanoTime() >= deadline) {
         return false;
       }
@@ -230,7 +267,7 @@ public final class Router implements AutoCloseable {
         Thread.sleep(10);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return context.inFlight.get() == 0;
+        return false;
       }
     }
     return true;

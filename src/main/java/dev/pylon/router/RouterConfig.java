@@ -121,6 +121,56 @@ public record RouterConfig(
         tls);
   }
 
+  public RouterConfig withMaxConnections(int connections) {
+    return new RouterConfig(
+        bindHost,
+        port,
+        ioThreads,
+        connectTimeout,
+        requestTimeout,
+        maxQueuedRequests,
+        queueTimeout,
+        maxRetries,
+        headerReadTimeout,
+        keepAliveTimeout,
+        bodyReadTimeout,
+        upstreamIdleTimeout,
+        maxIdlePerUpstream,
+        connections,
+        maxInitialLineLength,
+        maxHeaderSize,
+        maxHeaderCount,
+        maxBodySize,
+        requestBufferSize,
+        trustedProxies,
+        tls);
+  }
+
+  public RouterConfig withUpstreamIdleTimeout(Duration idle) {
+    return new RouterConfig(
+        bindHost,
+        port,
+        ioThreads,
+        connectTimeout,
+        requestTimeout,
+        maxQueuedRequests,
+        queueTimeout,
+        maxRetries,
+        headerReadTimeout,
+        keepAliveTimeout,
+        bodyReadTimeout,
+        idle,
+        maxIdlePerUpstream,
+        maxConnections,
+        maxInitialLineLength,
+        maxHeaderSize,
+        maxHeaderCount,
+        maxBodySize,
+        requestBufferSize,
+        trustedProxies,
+        tls);
+  }
+
   public RouterConfig withQueue(int maxQueued, Duration timeout) {
     return new RouterConfig(
         bindHost,

@@ -14,11 +14,14 @@ public final class RouterMetrics {
   private final LongAdder bytesSent = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
   private final LongAdder retries = new LongAdder();
+  private final LongAdder resends = new LongAdder();
   private final LongAdder queueRejections = new LongAdder();
   private final LongAdder queueTimeouts = new LongAdder();
   private final LongAdder requestTimeouts = new LongAdder();
   private final LongAdder malformedRequests = new LongAdder();
   private final LongAdder clientAborts = new LongAdder();
+  private final LongAdder tunnelsOpened = new LongAdder();
+  private final LongAdder tunnelsOpen = new LongAdder();
   private final LongAdder[] durationBuckets = adders(BUCKETS.length);
   private final LongAdder durationMicrosSum = new LongAdder();
   private final LongAdder http2UpstreamStreams = new LongAdder();
@@ -41,12 +44,27 @@ public final class RouterMetrics {
     return retries.sum();
   }
 
+  /** Requests sent again on a new connection after their pooled one failed before answering. */
+  public long resends() {
+    return resends.sum();
+  }
+
   public long queueRejections() {
     return queueRejections.sum();
   }
 
   public long malformedRequests() {
     return malformedRequests.sum();
+  }
+
+  /** WebSocket tunnels open now (each also counts as a request in flight). */
+  public int openWebSockets() {
+    return (int) tunnelsOpen.sum();
+  }
+
+  /** WebSocket handshakes the instances accepted so far. */
+  public long webSocketsOpened() {
+    return tunnelsOpened.sum();
   }
 
   void finished(int status, long bytes, long durationMicros) {
@@ -69,6 +87,10 @@ public final class RouterMetrics {
 
   void retried() {
     retries.increment();
+  }
+
+  void resentOnFreshConnection() {
+    resends.increment();
   }
 
   void queueRejected() {
@@ -109,6 +131,15 @@ public final class RouterMetrics {
     http2UpstreamConnections.increment();
   }
 
+  void tunnelOpened() {
+    tunnelsOpened.increment();
+    tunnelsOpen.increment();
+  }
+
+  void tunnelClosed() {
+    tunnelsOpen.decrement();
+  }
+
   /** The counters in Prometheus text exposition format. */
   public String prometheusText(int inFlight) {
     StringBuilder sb = new StringBuilder(2048);
@@ -123,6 +154,7 @@ public final class RouterMetrics {
     counter(sb, "pylon_router_response_bytes_total", bytesSent);
     counter(sb, "pylon_router_upstream_connect_failures_total", connectFailures);
     counter(sb, "pylon_router_retries_total", retries);
+    counter(sb, "pylon_router_stale_connection_resends_total", resends);
     counter(sb, "pylon_router_queue_rejections_total", queueRejections);
     counter(sb, "pylon_router_queue_timeouts_total", queueTimeouts);
     counter(sb, "pylon_router_request_timeouts_total", requestTimeouts);
@@ -130,8 +162,12 @@ public final class RouterMetrics {
     counter(sb, "pylon_router_client_aborts_total", clientAborts);
     counter(sb, "pylon_router_upstream_h2c_streams_total", http2UpstreamStreams);
     counter(sb, "pylon_router_upstream_h2c_connections_total", http2UpstreamConnections);
+    counter(sb, "pylon_router_websockets_total", tunnelsOpened);
     sb.append("# TYPE pylon_router_in_flight gauge\npylon_router_in_flight ")
         .append(inFlight)
+        .append('\n');
+    sb.append("# TYPE pylon_router_websockets_open gauge\npylon_router_websockets_open ")
+        .append(tunnelsOpen.sum())
         .append('\n');
     sb.append("# TYPE pylon_router_request_duration_seconds histogram\n");
     long cumulative = 0;

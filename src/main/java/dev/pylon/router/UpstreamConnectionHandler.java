@@ -2,9 +2,13 @@ package dev.pylon.router;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollSocketChannelConfig;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.unix.Errors;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.net.SocketException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +23,7 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private final UpstreamPool pool;
   private ProxyExchange owner;
+  private boolean resetByPeer;
 
   UpstreamConnectionHandler(UpstreamPool pool) {
     this.pool = pool;
@@ -26,6 +31,26 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
 
   void owner(ProxyExchange exchange) {
     this.owner = exchange;
+  }
+
+  /**
+   * Half-closure lets the handler look at the connection when the instance's FIN arrives, before it
+   * is closed (see {@link #userEventTriggered}); the handler then closes it itself.
+   */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      // the decoder before this handler already ended a response delimited by the close
+      resetByPeer |= TcpPeer.resetAfterClose(ctx.channel());
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override
@@ -72,7 +97,7 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
     ProxyExchange exchange = owner;
     owner = null;
     if (exchange != null) {
-      exchange.onUpstreamClosed();
+      exchange.onUpstreamClosed(resetByPeer);
     } else {
       pool.forget(ctx.channel());
     }
@@ -80,7 +105,19 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    resetByPeer |= isConnectionReset(cause);
     log.debug("upstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
+  }
+
+  /**
+   * Whether the instance's kernel answered with a TCP reset: its socket was closed while bytes we
+   * sent were still unread in it (or arrived after it closed), so the app never got them whole.
+   */
+  private static boolean isConnectionReset(Throwable cause) {
+    if (cause instanceof Errors.NativeIoException io) {
+      return io.expectedErr() == Errors.ERRNO_ECONNRESET_NEGATIVE;
+    }
+    return cause instanceof SocketException && "Connection reset".equals(cause.getMessage());
   }
 }

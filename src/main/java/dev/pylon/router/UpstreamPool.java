@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Idle keep-alive connections to upstreams, kept per event loop so a request's upstream channel
@@ -24,6 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class UpstreamPool {
   private record Idle(Channel channel, long sinceNanos) {}
+
+  /**
+   * A connection idle this long is asked the kernel whether the instance closed it meanwhile (its
+   * keep-alive timeout, at least a second in the servers Pylon runs); busier ones are not, to spare
+   * the system call.
+   */
+  private static final long CHECK_PEER_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Bootstrap template;
   private final long maxIdleNanos;
@@ -71,7 +79,10 @@ final class UpstreamPool {
     // Newest first: the connections used most recently are the least likely to have been closed.
     while ((candidate = idle.pollLast()) != null) {
       Channel ch = candidate.channel();
-      if (ch.isActive() && now - candidate.sinceNanos() < maxIdleNanos) {
+      long idleNanos = now - candidate.sinceNanos();
+      if (ch.isActive()
+          && idleNanos < maxIdleNanos
+          && (idleNanos < CHECK_PEER_AFTER_NANOS || !TcpPeer.hasClosed(ch))) {
         return ch;
       }
       ch.close();

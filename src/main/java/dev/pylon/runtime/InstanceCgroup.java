@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,6 +116,35 @@ final class InstanceCgroup {
     } catch (IOException | NumberFormatException e) {
       return 0;
     }
+  }
+
+  /**
+   * CPU time every process that ever ran in this cgroup used, in seconds: {@code cpu.stat}'s {@code
+   * usage_usec} under v2 (always there), {@code cpuacct.usage} under v1 (only where the cgroup has
+   * the cpuacct controller). Empty when neither can be read.
+   */
+  OptionalDouble cpuSeconds() {
+    for (Path dir : dirs) {
+      try {
+        if (mode == CgroupSupport.Mode.V2) {
+          for (String line : Files.readAllLines(dir.resolve("cpu.stat"), StandardCharsets.UTF_8)) {
+            if (line.startsWith("usage_usec ")) {
+              return OptionalDouble.of(
+                  Long.parseLong(line.substring("usage_usec ".length()).strip()) / 1e6);
+            }
+          }
+        } else {
+          Path usage = dir.resolve("cpuacct.usage");
+          if (Files.exists(usage)) {
+            return OptionalDouble.of(
+                Long.parseLong(Files.readString(usage, StandardCharsets.US_ASCII).strip()) / 1e9);
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // not readable here: the caller counts the process group instead
+      }
+    }
+    return OptionalDouble.empty();
   }
 
   long memoryLimitMiB() {

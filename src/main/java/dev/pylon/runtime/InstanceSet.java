@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,10 +69,17 @@ public final class InstanceSet implements AutoCloseable {
   private volatile List<String> wrapper = List.of();
   private volatile Thread supervisorThread;
   private volatile CgroupSupport cgroups; // null: no limit needs one
+  private final String cgroupToken =
+      Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 30), 36);
   private final AtomicBoolean cgroupFailureSaid = new AtomicBoolean();
 
   // Owned by the supervisor thread.
   private List<ReadyInstance> published = List.of();
+
+  // What cpuSeconds() saw; guarded by cpuSeen.
+  private final Map<Attempt, Double> cpuSeen = new HashMap<>();
+  private double cpuOfGone;
+  private long clockTicksPerSecond;
 
   // What awaitFirstReady waits for; guarded by startMonitor.
   private final Object startMonitor = new Object();
@@ -229,6 +237,54 @@ public final class InstanceSet implements AutoCloseable {
       throw new IllegalArgumentException("instance count must not be negative: " + count);
     }
     post(() -> rescale(count));
+  }
+
+  /**
+   * CPU time the instances of this set have used since it started, in seconds (CPU seconds: two
+   * busy cores add two per second). Each instance counts from its cgroup when it has one that
+   * accounts CPU, else as the user + system time of every process in its process group (a gunicorn
+   * master and all its workers). Never goes down: an instance that stopped keeps what it was last
+   * seen using, and a reading that drops (a worker exited before it was reaped) counts as no
+   * change. Read it twice and divide by the time between for the cores in use. Safe to call from
+   * any thread; each call reads {@code /proc} once.
+   */
+  public double cpuSeconds() {
+    synchronized (cpuSeen) {
+      if (clockTicksPerSecond == 0) {
+        clockTicksPerSecond = ProcessGroups.clockTicksPerSecond();
+      }
+      Map<Long, Attempt> byGroup = new HashMap<>();
+      for (Attempt attempt : spawned) {
+        OptionalDouble fromCgroup =
+            attempt.cgroup != null ? attempt.cgroup.cpuSeconds() : OptionalDouble.empty();
+        if (fromCgroup.isPresent()) {
+          cpuSeen.merge(attempt, fromCgroup.getAsDouble(), Math::max);
+        } else {
+          byGroup.put(attempt.pid(), attempt);
+        }
+      }
+      if (!byGroup.isEmpty()) {
+        ProcessGroups.cpuTicks(byGroup.keySet())
+            .forEach(
+                (group, ticks) ->
+                    cpuSeen.merge(
+                        byGroup.get(group), ticks / (double) clockTicksPerSecond, Math::max));
+      }
+      // Instances gone since the last call keep their last reading.
+      var gone = cpuSeen.keySet().iterator();
+      while (gone.hasNext()) {
+        Attempt attempt = gone.next();
+        if (!spawned.contains(attempt)) {
+          cpuOfGone += cpuSeen.get(attempt);
+          gone.remove();
+        }
+      }
+      double total = cpuOfGone;
+      for (double seconds : cpuSeen.values()) {
+        total += seconds;
+      }
+      return total;
+    }
   }
 
   /** A snapshot of every instance. */
@@ -963,13 +1019,17 @@ public final class InstanceSet implements AutoCloseable {
             || support.limitsCpu() && options.cpuLimit() > 0)) {
       return null;
     }
+    // The set's token: a revision started again while its old set drains has the same instance
+    // names and attempt numbers, and must not meet the old set's cgroups.
     String name =
         ("pylon-"
                 + ProcessHandle.current().pid()
                 + "-"
                 + attempt.instance.name
                 + "-"
-                + attempt.number)
+                + attempt.number
+                + "-"
+                + cgroupToken)
             .replaceAll("[^A-Za-z0-9_.-]", "_");
     try {
       return InstanceCgroup.create(

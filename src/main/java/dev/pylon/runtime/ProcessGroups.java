@@ -144,6 +144,65 @@ final class ProcessGroups {
     return bytes;
   }
 
+  /**
+   * CPU time used by each process group among {@code groups}, in clock ticks, from one pass over
+   * {@code /proc}: user + system time of each live member, plus that of its children it has waited
+   * for ({@code cutime}, {@code cstime}), so a gunicorn worker that exited still counts in its
+   * master. Not monotonic by itself: a member that exits before its parent reaps it drops out.
+   */
+  static Map<Long, Long> cpuTicks(Set<Long> groups) {
+    Map<Long, Long> ticks = new HashMap<>();
+    File[] entries = PROC.toFile().listFiles();
+    if (entries == null) {
+      return ticks;
+    }
+    for (File entry : entries) {
+      String name = entry.getName();
+      if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+        continue;
+      }
+      try {
+        String text = Files.readString(entry.toPath().resolve("stat"), StandardCharsets.UTF_8);
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        long group = Long.parseLong(fields[2]);
+        if (groups.contains(group)) {
+          // fields[n - 3] is proc(5)'s field n: utime 14, stime 15, cutime 16, cstime 17
+          long used =
+              Long.parseLong(fields[11])
+                  + Long.parseLong(fields[12])
+                  + Long.parseLong(fields[13])
+                  + Long.parseLong(fields[14]);
+          ticks.merge(group, used, Long::sum);
+        }
+      } catch (IOException | RuntimeException gone) {
+        // exited meanwhile
+      }
+    }
+    return ticks;
+  }
+
+  /**
+   * The kernel's clock ticks per second ({@code getconf CLK_TCK}; 100 on every usual Linux). Runs a
+   * process: callers keep the answer.
+   */
+  static long clockTicksPerSecond() {
+    try {
+      Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      if (getconf.waitFor(5, TimeUnit.SECONDS) && getconf.exitValue() == 0) {
+        long hz = Long.parseLong(out.strip());
+        if (hz > 0) {
+          return hz;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      log.debug("getconf CLK_TCK failed ({}); assuming 100", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 100;
+  }
+
   /** Whether {@code pid} exists and is not a zombie. */
   static boolean alive(long pid) {
     return stat(pid).filter(Stat::running).isPresent();

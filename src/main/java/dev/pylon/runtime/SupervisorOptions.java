@@ -3,6 +3,7 @@ package dev.pylon.runtime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How an {@link InstanceSet} supervises its instances. Start from {@link #defaults()} and change
@@ -74,230 +75,112 @@ public record SupervisorOptions(
   }
 
   public SupervisorOptions withStartTimeout(Duration value) {
-    return new SupervisorOptions(
-        value,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.startTimeout = value);
   }
 
   public SupervisorOptions withGrace(Duration value) {
-    return new SupervisorOptions(
-        startTimeout,
-        value,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.grace = value);
   }
 
   public SupervisorOptions withStartup(Probe value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        Optional.of(value),
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.startup = Optional.of(value));
   }
 
   public SupervisorOptions withReadiness(Probe value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        value,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.readiness = value);
   }
 
   public SupervisorOptions withLiveness(Probe value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        Optional.of(value),
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.liveness = Optional.of(value));
   }
 
   public SupervisorOptions withRestartBackoff(RestartBackoff.Policy value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        value,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.restartBackoff = value);
   }
 
   public SupervisorOptions withParentDeathSignal(boolean value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        value,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.parentDeathSignal = value);
   }
 
   public SupervisorOptions withRunDir(Path value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        Optional.of(value),
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.runDir = Optional.of(value));
   }
 
   public SupervisorOptions withSandbox(Sandbox value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        Optional.of(value),
-        memoryLimitMiB,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.sandbox = Optional.of(value));
   }
 
   public SupervisorOptions withMemoryLimitMiB(long value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        value,
-        cpuLimit,
-        cgroups);
+    return edit(b -> b.memoryLimitMiB = value);
   }
 
   public SupervisorOptions withCpuLimit(double cores) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cores,
-        cgroups);
+    return edit(b -> b.cpuLimit = cores);
   }
 
   public SupervisorOptions withCgroups(boolean value) {
-    return new SupervisorOptions(
-        startTimeout,
-        grace,
-        readinessInterval,
-        startup,
-        readiness,
-        liveness,
-        restartBackoff,
-        crashLoopAfter,
-        outputLines,
-        parentDeathSignal,
-        runDir,
-        sandbox,
-        memoryLimitMiB,
-        cpuLimit,
-        value);
+    return edit(b -> b.cgroups = value);
+  }
+
+  private SupervisorOptions edit(Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** The record's components, changeable, so each {@code with...} names only what it changes. */
+  private static final class Fields {
+    Duration startTimeout;
+    Duration grace;
+    Duration readinessInterval;
+    Optional<Probe> startup;
+    Probe readiness;
+    Optional<Probe> liveness;
+    RestartBackoff.Policy restartBackoff;
+    int crashLoopAfter;
+    int outputLines;
+    boolean parentDeathSignal;
+    Optional<Path> runDir;
+    Optional<Sandbox> sandbox;
+    long memoryLimitMiB;
+    double cpuLimit;
+    boolean cgroups;
+
+    Fields(SupervisorOptions o) {
+      startTimeout = o.startTimeout;
+      grace = o.grace;
+      readinessInterval = o.readinessInterval;
+      startup = o.startup;
+      readiness = o.readiness;
+      liveness = o.liveness;
+      restartBackoff = o.restartBackoff;
+      crashLoopAfter = o.crashLoopAfter;
+      outputLines = o.outputLines;
+      parentDeathSignal = o.parentDeathSignal;
+      runDir = o.runDir;
+      sandbox = o.sandbox;
+      memoryLimitMiB = o.memoryLimitMiB;
+      cpuLimit = o.cpuLimit;
+      cgroups = o.cgroups;
+    }
+
+    SupervisorOptions build() {
+      return new SupervisorOptions(
+          startTimeout,
+          grace,
+          readinessInterval,
+          startup,
+          readiness,
+          liveness,
+          restartBackoff,
+          crashLoopAfter,
+          outputLines,
+          parentDeathSignal,
+          runDir,
+          sandbox,
+          memoryLimitMiB,
+          cpuLimit,
+          cgroups);
+    }
   }
 }

@@ -505,11 +505,11 @@ final class AppYamlReader {
               .map(x -> fields.integer(x, 1))
               .orElse(OptionalInt.empty())
               .orElse(Defaults.GAE_MAX_INSTANCES);
-      int coolDown =
+      OptionalInt writtenCoolDown =
           a.entry("cool_down_period_sec")
               .map(x -> fields.integer(x, 60))
-              .orElse(OptionalInt.empty())
-              .orElse((int) Defaults.GAE_COOL_DOWN.toSeconds());
+              .orElse(OptionalInt.empty());
+      int coolDown = writtenCoolDown.orElse((int) Defaults.GAE_COOL_DOWN.toSeconds());
       double target = Defaults.CLOUD_RUN_CONCURRENCY;
       Optional<YamlNode.Entry> tcr = a.entry("target_concurrent_requests");
       if (tcr.isPresent()) {
@@ -519,6 +519,7 @@ final class AppYamlReader {
         }
       }
       double utilization = Defaults.GAE_TARGET_UTILIZATION;
+      OptionalDouble cpuTarget = OptionalDouble.empty();
       Optional<YamlNode.Entry> cpu = a.entry("cpu_utilization");
       if (cpu.isPresent()) {
         Optional<YamlNode.Mapping> c = fields.mapping(cpu.get());
@@ -533,7 +534,10 @@ final class AppYamlReader {
           Optional<YamlNode.Entry> tu = c.get().entry("target_utilization");
           if (tu.isPresent()) {
             OptionalDouble u = fields.number(tu.get(), 0.05, 1.0);
-            if (u.isPresent()) {
+            if (u.isPresent() && tcr.isEmpty()) {
+              utilization = u.getAsDouble();
+              cpuTarget = u; // the metric to scale on: CPU, as App Engine does
+            } else if (u.isPresent()) {
               utilization = u.getAsDouble();
               warnings.add(
                   tu.get()
@@ -569,7 +573,9 @@ final class AppYamlReader {
               name
                   + " automatic_scaling (line "
                   + e.keyOrigin().line()
-                  + "), App Engine defaults for what it leaves out");
+                  + "), App Engine defaults for what it leaves out",
+              cpuTarget,
+              writtenCoolDown.isPresent());
     }
 
     void manualScaling(YamlNode.Entry e) {

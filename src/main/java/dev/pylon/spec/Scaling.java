@@ -1,6 +1,7 @@
 package dev.pylon.spec;
 
 import java.time.Duration;
+import java.util.OptionalDouble;
 
 /**
  * How many instances the autoscaler may run, and what it aims for.
@@ -8,10 +9,17 @@ import java.time.Duration;
  * @param minInstances never fewer (0 allows scale to zero)
  * @param maxInstances never more
  * @param targetConcurrency in-flight requests per instance the autoscaler aims for
- * @param targetUtilization fraction of {@code targetConcurrency} to aim for (0 to 1]
+ * @param targetUtilization fraction of {@code targetConcurrency} to aim for (0 to 1]; for an
+ *     app.yaml with {@code cpu_utilization} it is that utilization (what a Kubernetes export's CPU
+ *     target is)
  * @param coolDown how long a new instance runs before its load counts (App Engine's {@code
  *     cool_down_period_sec}); also the delay before scaling down
  * @param decidedBy which file decided, in words
+ * @param cpuTargetUtilization app.yaml's {@code cpu_utilization.target_utilization} when it is the
+ *     metric to scale on: present only when {@code target_concurrent_requests} is not also given
+ *     (then requests in flight win, as {@code ScalingPolicies} documents)
+ * @param coolDownDeclared whether a file wrote the cool-down ({@code cool_down_period_sec}) rather
+ *     than it being a default; only a written one overrides a daemon's own stable window
  */
 public record Scaling(
     int minInstances,
@@ -19,4 +27,26 @@ public record Scaling(
     double targetConcurrency,
     double targetUtilization,
     Duration coolDown,
-    String decidedBy) {}
+    String decidedBy,
+    OptionalDouble cpuTargetUtilization,
+    boolean coolDownDeclared) {
+
+  /** Scaling on requests in flight, with a default cool-down. */
+  public Scaling(
+      int minInstances,
+      int maxInstances,
+      double targetConcurrency,
+      double targetUtilization,
+      Duration coolDown,
+      String decidedBy) {
+    this(
+        minInstances,
+        maxInstances,
+        targetConcurrency,
+        targetUtilization,
+        coolDown,
+        decidedBy,
+        OptionalDouble.empty(),
+        false);
+  }
+}

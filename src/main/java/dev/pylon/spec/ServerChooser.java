@@ -3,11 +3,13 @@ package dev.pylon.spec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Chooses how instances start when no entrypoint is given (issue 2's rule): gunicorn for a WSGI app
- * that declares it, uvicorn for an ASGI app that declares it, else Pylon's built-in WSGI worker. An
- * ASGI app without uvicorn is an error.
+ * that declares it, uvicorn (else hypercorn) for an ASGI app that declares it, else Pylon's
+ * built-in WSGI worker. An ASGI app with neither is an error. End-to-end HTTP/2 needs hypercorn,
+ * the one of these that speaks h2c.
  */
 final class ServerChooser {
   private static final List<String> ASGI_FRAMEWORKS =
@@ -16,7 +18,12 @@ final class ServerChooser {
   private ServerChooser() {}
 
   static ServerCommand serverFor(
-      AppTarget app, Dependencies deps, int threads, Path appDir, List<SpecProblem> errors) {
+      AppTarget app,
+      Dependencies deps,
+      int threads,
+      Path appDir,
+      Optional<Origin> http2,
+      List<SpecProblem> errors) {
     String declaredIn =
         deps.files().isEmpty() ? "" : " (declared in " + deps.files().get(0).getFileName() + ")";
     boolean asgi = app.kind().isAsgi();
@@ -27,6 +34,30 @@ final class ServerChooser {
       // Neither the probe nor the code could tell; the dependencies lean one way.
       asgi = true;
       unknownNote = " (taken as ASGI: the code does not say, and the dependencies are ASGI ones)";
+    }
+    if (http2.isPresent()) {
+      if (asgi && deps.declares("hypercorn")) {
+        return hypercorn(
+            app,
+            declaredIn,
+            unknownNote,
+            " and serves HTTP/2 without TLS (h2c) as " + http2.get().describe() + " asks");
+      }
+      errors.add(
+          http2
+              .get()
+              .problem(
+                  "end-to-end HTTP/2 (a port named h2c) needs a server that speaks h2c; "
+                      + (asgi
+                          ? "uvicorn speaks only HTTP/1.1"
+                          : "gunicorn and Pylon's built-in worker speak only HTTP/1.1, and "
+                              + app.reference()
+                              + " is a WSGI app"),
+                  asgi
+                      ? "add `hypercorn` to the dependencies, or name the port `http1`"
+                      : "name the port `http1` (the router still speaks HTTP/2 to clients), or"
+                          + " serve an ASGI app with hypercorn"));
+      return null;
     }
     if (asgi) {
       if (deps.declares("uvicorn")) {
@@ -51,14 +82,17 @@ final class ServerChooser {
                 + " and the dependencies include uvicorn"
                 + declaredIn);
       }
+      if (deps.declares("hypercorn")) {
+        return hypercorn(app, declaredIn, unknownNote, "");
+      }
       Path where =
           deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
       errors.add(
           SpecProblem.ofFile(
               where,
               app.reference()
-                  + " is an ASGI app, but the dependencies do not include uvicorn, and Pylon's"
-                  + " built-in worker speaks only WSGI",
+                  + " is an ASGI app, but the dependencies include neither uvicorn nor hypercorn,"
+                  + " and Pylon's built-in worker speaks only WSGI",
               "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
                   + " server on $PORT"));
       return null;
@@ -103,6 +137,33 @@ final class ServerChooser {
             + noServer
             + ", so Pylon's built-in worker serves"
             + " it");
+  }
+
+  /**
+   * Hypercorn has no {@code --app-dir}: it imports the module from the folder its path names, so a
+   * module below an import root is given as a path.
+   */
+  private static ServerCommand hypercorn(
+      AppTarget app, String declaredIn, String unknownNote, String http2Words) {
+    String target = app.reference();
+    if (!app.importRoot().toString().isEmpty()) {
+      target = app.importRoot().resolve(app.module()).toString() + ":" + app.attribute();
+    }
+    return new ServerCommand(
+        ServerCommand.Kind.HYPERCORN,
+        List.of(
+            "--bind",
+            Defaults.INSTANCE_HOST + ":" + ServerCommand.PORT_TOKEN,
+            "--workers",
+            "1",
+            target),
+        "",
+        app.reference()
+            + " is an ASGI app"
+            + unknownNote
+            + http2Words
+            + ", and the dependencies include hypercorn"
+            + declaredIn);
   }
 
   private static String wsgiWords(AppTarget app) {

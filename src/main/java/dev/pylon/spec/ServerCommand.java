@@ -8,14 +8,15 @@ import java.util.List;
  * <ul>
  *   <li>{@link Kind#ENTRYPOINT}: run {@code /bin/sh -c "exec <shellCommand>"}; the shell expands
  *       {@code $PORT}.
- *   <li>{@link Kind#GUNICORN} / {@link Kind#UVICORN}: run {@code <python> -m gunicorn|uvicorn
- *       <args...>}, replacing the literal token {@value #PORT_TOKEN} in the args with the port.
+ *   <li>{@link Kind#GUNICORN} / {@link Kind#UVICORN} / {@link Kind#HYPERCORN}: run {@code <python>
+ *       -m gunicorn|uvicorn|hypercorn <args...>}, replacing the literal token {@value #PORT_TOKEN}
+ *       in the args with the port.
  *   <li>{@link Kind#BUILTIN}: Pylon's stdlib WSGI worker; {@code args} is {@code [MODULE:ATTR]} and
  *       the thread count is {@link ServiceSpec#threads()}.
  * </ul>
  *
  * @param kind which of the above
- * @param args arguments after {@code python -m <server>} (GUNICORN/UVICORN), or {@code
+ * @param args arguments after {@code python -m <server>} (GUNICORN/UVICORN/HYPERCORN), or {@code
  *     [MODULE:ATTR]} (BUILTIN); empty for ENTRYPOINT
  * @param shellCommand the entrypoint as written (ENTRYPOINT), else ""
  * @param reason one sentence: why this server, and which file decided
@@ -30,6 +31,7 @@ public record ServerCommand(Kind kind, List<String> args, String shellCommand, S
     ENTRYPOINT,
     GUNICORN,
     UVICORN,
+    HYPERCORN,
     BUILTIN
   }
 
@@ -48,6 +50,7 @@ public record ServerCommand(Kind kind, List<String> args, String shellCommand, S
       case ENTRYPOINT -> shellCommand;
       case GUNICORN -> "gunicorn " + String.join(" ", args);
       case UVICORN -> "uvicorn " + String.join(" ", args);
+      case HYPERCORN -> "hypercorn " + String.join(" ", args);
       case BUILTIN -> "pylon built-in WSGI worker " + String.join(" ", args);
     };
   }

@@ -30,6 +30,8 @@ import java.util.OptionalInt;
  * @param concurrency per-instance request cap and request timeout
  * @param fromAppYaml whether an app.yaml configured the service (its instances then get the App
  *     Engine {@code GAE_*} environment variables)
+ * @param http2 instances speak HTTP/2 without TLS (h2c), so the router talks HTTP/2 to them (Cloud
+ *     Run's end-to-end HTTP/2: service.yaml's container port is named {@code h2c})
  */
 public record ServiceSpec(
     String name,
@@ -46,7 +48,8 @@ public record ServiceSpec(
     Probes probes,
     Resources resources,
     Concurrency concurrency,
-    boolean fromAppYaml) {
+    boolean fromAppYaml,
+    boolean http2) {
 
   public ServiceSpec {
     env = Collections.unmodifiableMap(new LinkedHashMap<>(env));

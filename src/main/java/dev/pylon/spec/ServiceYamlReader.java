@@ -95,6 +95,7 @@ final class ServiceYamlReader {
       Optional<Probe> readiness,
       Optional<Probe> liveness,
       Optional<Duration> startTimeout,
+      Optional<Origin> http2,
       List<SpecProblem> errors,
       List<SpecProblem> warnings) {}
 
@@ -126,6 +127,7 @@ final class ServiceYamlReader {
     Optional<Probe> readiness = Optional.empty();
     Optional<Probe> liveness = Optional.empty();
     Optional<Duration> startTimeout = Optional.empty();
+    Optional<Origin> http2 = Optional.empty();
 
     Reading(Path file) {
       this.file = file;
@@ -150,6 +152,7 @@ final class ServiceYamlReader {
           readiness,
           liveness,
           startTimeout,
+          http2,
           List.copyOf(errors),
           List.copyOf(warnings));
     }
@@ -316,6 +319,7 @@ final class ServiceYamlReader {
                     "give the whole command in `command`"));
       }
       c.entry("env").ifPresent(this::env);
+      c.entry("ports").ifPresent(this::ports);
       c.entry("resources")
           .flatMap(fields::mapping)
           .ifPresent(
@@ -360,6 +364,54 @@ final class ServiceYamlReader {
                                   Optional.of(
                                       s.initialDelay()
                                           .plus(s.period().multipliedBy(s.failureThreshold())))));
+    }
+
+    /**
+     * Cloud Run reads only the port's name: {@code h2c} asks for end-to-end HTTP/2 (the instance
+     * speaks HTTP/2 without TLS), {@code http1} (the default) for HTTP/1.1. The number is where the
+     * container listens; Pylon always passes it as $PORT, so it is not read.
+     */
+    void ports(YamlNode.Entry e) {
+      if (!(e.value() instanceof YamlNode.Sequence list)) {
+        fields.wrongType(e, "a list with one port");
+        return;
+      }
+      if (list.items().size() > 1) {
+        errors.add(
+            list.items()
+                .get(1)
+                .origin()
+                .problem(
+                    "a container may expose only one port",
+                    "keep one `- name: http1` (or `h2c`) port"));
+      }
+      if (list.items().isEmpty() || !(list.items().get(0) instanceof YamlNode.Mapping port)) {
+        return;
+      }
+      keys.check(
+          port, "the port", Set.of("name", "containerPort", "protocol"), Map.of(), Map.of(), false);
+      port.entry("name")
+          .ifPresent(
+              n ->
+                  fields
+                      .string(n)
+                      .ifPresent(
+                          name -> {
+                            switch (name) {
+                              case "h2c" -> http2 = Optional.of(n.value().origin());
+                              case "http1" -> {}
+                              default ->
+                                  errors.add(
+                                      n.value()
+                                          .origin()
+                                          .problem(
+                                              "port name `"
+                                                  + name
+                                                  + "` is neither `http1` nor `h2c`",
+                                              "write `name: http1` for HTTP/1.1, or `name: h2c`"
+                                                  + " when the app serves HTTP/2 without TLS"));
+                            }
+                          }));
     }
 
     List<String> strings(YamlNode.Entry e) {

@@ -184,6 +184,7 @@ public final class SpecLoader {
         instancesBy = "app.yaml manual_scaling.instances";
       }
 
+      Optional<Origin> http2 = serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::http2);
       ServerCommand server = null;
       if (entrypoint.isPresent()) {
         Located<String> e = entrypoint.get();
@@ -192,9 +193,19 @@ public final class SpecLoader {
                 ServerCommand.Kind.ENTRYPOINT,
                 List.of(),
                 e.value(),
-                "an explicit entrypoint wins: " + e.origin().describe() + " gives it");
+                "an explicit entrypoint wins: "
+                    + e.origin().describe()
+                    + " gives it"
+                    + http2
+                        .map(
+                            h ->
+                                "; it must serve HTTP/2 without TLS (h2c), as "
+                                    + h.describe()
+                                    + " asks")
+                        .orElse(""));
       } else if (app.isPresent()) {
-        server = ServerChooser.serverFor(app.get(), deps.dependencies(), threads, appDir, errors);
+        server =
+            ServerChooser.serverFor(app.get(), deps.dependencies(), threads, appDir, http2, errors);
       }
 
       String name = serviceName(overrides, serviceYaml, appYaml, sourceDir);
@@ -225,7 +236,8 @@ public final class SpecLoader {
               probes,
               resources,
               concurrency,
-              appYaml.isPresent());
+              appYaml.isPresent(),
+              http2.isPresent());
       return new SpecResult.Loaded(spec, inFileOrder(warnings));
     }
 

@@ -124,6 +124,7 @@ public final class SpecReport {
       case GUNICORN ->
           Defaults.GUNICORN_WORKERS + " gunicorn worker, " + s.threads() + " threads per instance";
       case UVICORN -> "1 uvicorn process (event loop) per instance";
+      case HYPERCORN -> "1 hypercorn process (event loop) per instance";
       case BUILTIN -> "1 process, " + s.threads() + " threads per instance";
       case ENTRYPOINT -> "as the entrypoint decides";
     };

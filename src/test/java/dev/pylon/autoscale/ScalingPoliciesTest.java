@@ -296,6 +296,39 @@ class ScalingPoliciesTest {
   }
 
   @Test
+  void cpuUtilizationReadByTheSpecIsACpuTargetOfTheInstancesCores(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("app.yaml"),
+        """
+        runtime: python
+        env: flex
+        entrypoint: gunicorn -b :$PORT main:app
+        automatic_scaling:
+          min_num_instances: 1
+          max_num_instances: 4
+          cpu_utilization:
+            target_utilization: 0.6
+        resources:
+          cpu: 2
+        """);
+    Files.writeString(dir.resolve("main.py"), "def app(environ, start_response):\n    pass\n");
+
+    SpecResult r = new SpecLoader(new PythonFinder()).load(dir, SpecOverrides.none());
+
+    assertThat(r).isInstanceOf(SpecResult.Loaded.class);
+    ServiceSpec spec = ((SpecResult.Loaded) r).spec();
+    assertThat(spec.scaling().cpuTargetUtilization()).hasValue(0.6);
+    assertThat(spec.scaling().coolDownDeclared()).isFalse();
+    assertThat(((SpecResult.Loaded) r).warnings().toString()).doesNotContain("not CPU");
+    ScalingPolicy p = ScalingPolicies.fromSpec(spec);
+    assertThat(p.metric()).isEqualTo(ScalingMetric.CPU);
+    assertThat(p.target()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p.targetUtilization()).isEqualTo(1);
+    assertThat(p.stableWindow()).isEqualTo(Duration.ofSeconds(120)); // App Engine's cool-down
+  }
+
+  @Test
   void manualScalingReadByTheSpecPinsThePolicy(@TempDir Path dir) throws Exception {
     Files.writeString(
         dir.resolve("app.yaml"),

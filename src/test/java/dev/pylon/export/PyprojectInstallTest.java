@@ -64,7 +64,8 @@ class PyprojectInstallTest {
             spec.probes(),
             spec.resources(),
             spec.concurrency(),
-            spec.fromAppYaml());
+            spec.fromAppYaml(),
+            spec.http2());
 
     List<DockerfileRulesTest.Instruction> all = DockerfileRulesTest.parse(writer.dockerfile(older));
 

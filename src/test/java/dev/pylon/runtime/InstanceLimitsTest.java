@@ -44,10 +44,12 @@ class InstanceLimitsTest {
     set.start();
     listener.awaitReady(list -> list.size() == 1);
     long pid = set.instances().getFirst().pid();
-    String name = "pylon-" + ProcessHandle.current().pid() + "-rev-1-1";
+    String prefix = "pylon-" + ProcessHandle.current().pid() + "-rev-1-1-";
 
     List<String> membership = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
-    assertThat(membership).anyMatch(line -> line.endsWith("/" + name));
+    String line =
+        membership.stream().filter(l -> l.contains("/" + prefix)).findFirst().orElseThrow();
+    String name = line.substring(line.lastIndexOf('/') + 1);
     Path memory = cgroups.memoryParent().get().resolve(name);
     if (cgroups.mode() == CgroupSupport.Mode.V1) {
       assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).strip())
@@ -95,12 +97,7 @@ class InstanceLimitsTest {
             MisbehavingAppsTest.fast().withCpuLimit(0.1));
     set.start();
     listener.awaitReady(list -> list.size() == 1);
-    Path stat =
-        cgroups
-            .cpuParent()
-            .get()
-            .resolve("pylon-" + ProcessHandle.current().pid() + "-rev-1-1")
-            .resolve("cpu.stat");
+    Path stat = onlyCgroup(cgroups.cpuParent().get(), "rev-1-1").resolve("cpu.stat");
 
     long deadline = System.nanoTime() + MisbehavingAppsTest.WAIT.toNanos();
     long throttled = 0;
@@ -113,6 +110,48 @@ class InstanceLimitsTest {
       }
     }
     assertThat(throttled).as("periods in which the kernel held the instance back").isPositive();
+    assertThat(set.cpuSeconds()).as("CPU the cgroup (or the group) accounted").isPositive();
+  }
+
+  @Test
+  void aRevisionStartedAgainWhileItsOldInstancesDrainGetsCgroupsOfItsOwn() throws Exception {
+    CgroupSupport cgroups = CgroupSupport.detect();
+    Assumptions.assumeTrue(cgroups.limitsMemory(), cgroups.reason());
+    InstanceTemplate template =
+        new InstanceTemplate(
+            "svc",
+            "rev",
+            List.of("python3", "-m", "http.server", "--bind", "127.0.0.1", "$PORT"),
+            Map.of(),
+            dir);
+    RecordingListener oldListener = new RecordingListener();
+    try (InstanceSet old =
+        new InstanceSet(
+            template, 1, oldListener, MisbehavingAppsTest.fast().withMemoryLimitMiB(64))) {
+      old.start();
+      oldListener.awaitReady(list -> list.size() == 1);
+      set =
+          new InstanceSet(template, 1, listener, MisbehavingAppsTest.fast().withMemoryLimitMiB(64));
+      set.start();
+      listener.awaitReady(list -> list.size() == 1);
+
+      String prefix = "pylon-" + ProcessHandle.current().pid() + "-rev-1-1-";
+      try (var children = Files.list(cgroups.memoryParent().get())) {
+        assertThat(children.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)))
+            .hasSize(2);
+      }
+      assertThat(listener.events()).noneMatch(e -> e.kind() == Kind.WARNING);
+    }
+  }
+
+  private static Path onlyCgroup(Path parent, String instanceAndAttempt) throws Exception {
+    String prefix = "pylon-" + ProcessHandle.current().pid() + "-" + instanceAndAttempt + "-";
+    try (var children = Files.list(parent)) {
+      return children
+          .filter(p -> p.getFileName().toString().startsWith(prefix))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no cgroup " + prefix + "* in " + parent));
+    }
   }
 
   @Test

@@ -160,6 +160,7 @@ class FixtureAppsTest {
             case "readiness" -> describe(s.probes().readiness());
             case "liveness" -> describe(s.probes().liveness());
             case "fromAppYaml" -> Boolean.toString(s.fromAppYaml());
+            case "http2" -> Boolean.toString(s.http2());
             default -> {
               if (key.startsWith("env.")) {
                 yield s.env().getOrDefault(key.substring(4), "unset");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.pylon.autoscale.ScalingMetric;
 import dev.pylon.build.BuildProgress;
 import dev.pylon.runtime.InstanceStatus;
 import java.io.IOException;
@@ -40,11 +41,14 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/health
  * GET    /v1/services                      GET /v1/services/NAME        DELETE /v1/services/NAME
  * GET    /v1/services/NAME/revisions       GET /v1/instances            GET /v1/events?service=&amp;limit=
+ * GET    /v1/scalers     (each scaled revision: ready, desired, metric, target, last decision)
  * POST   /v1/deploy   {"path", "service"?, "noTraffic"?, "tag"?, "systemSitePackages"?,
  *                       "python"?, "entrypoint"?, "app"?, "rolloutMillis"?}                                   (stream)
  * PUT    /v1/services/NAME/traffic   {"toLatest": true} | {"percents": {"REV": 90, ...},
  *                                     "tagPercents": {"TAG": 10, ...}} (a tag names a revision)
- * PUT    /v1/services/NAME/scaling   {"min"?, "max"?, "concurrency"?}
+ * PUT    /v1/services/NAME/scaling   {"min"?, "max"?, "concurrency"?, "metric"?: "concurrency"|"cpu",
+ *                                     "cpuTarget"? (cores per instance), "coolDownSeconds"? (0: the
+ *                                     daemon's stable window)}
  * POST   /v1/services/NAME/env       {"set": {...}, "unset": [...]}                          (stream)
  * POST   /v1/services/NAME/rollback
  * GET    /v1/services/NAME/logs?revision=&amp;lines=      (what instances wrote, oldest first)
@@ -191,6 +195,27 @@ final class AdminApi implements AutoCloseable {
         }
         send(exchange, 200, events);
       }
+      case "scalers" -> {
+        requireMethod(method, "GET");
+        ArrayNode all = JSON.createArrayNode();
+        reconciler.scales().values().stream()
+            .sorted(java.util.Comparator.comparing(RevisionScale::revision))
+            .forEach(
+                scale -> {
+                  ObjectNode node = all.addObject();
+                  node.put("revision", scale.revision());
+                  node.put("service", scale.service());
+                  node.put("ready", scale.ready());
+                  node.put("desired", scale.desired());
+                  node.put("metric", Scaling.name(scale.metric()));
+                  node.put("targetPerInstance", scale.targetPerInstance());
+                  node.put("unit", scale.metric().unit());
+                  node.put("stableWindowSeconds", scale.stableWindow().toMillis() / 1000.0);
+                  node.put("mode", scale.mode());
+                  node.put("reason", scale.reason());
+                });
+        send(exchange, 200, all);
+      }
       case "instances" -> {
         requireMethod(method, "GET");
         ArrayNode all = JSON.createArrayNode();
@@ -298,12 +323,43 @@ final class AdminApi implements AutoCloseable {
         try {
           scaling =
               new Scaling(
-                  body.path("min").asInt(old.min()),
-                  body.path("max").asInt(old.max()),
-                  body.path("concurrency").asInt(old.concurrency()));
+                      body.path("min").asInt(old.min()),
+                      body.path("max").asInt(old.max()),
+                      body.path("concurrency").asInt(old.concurrency()))
+                  .withCoolDown(old.coolDown());
+          ScalingMetric metric = old.metric();
+          if (body.hasNonNull("metric")) {
+            metric =
+                Scaling.metricNamed(body.path("metric").asText())
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                "\""
+                                    + body.path("metric").asText()
+                                    + "\" is not a metric the daemon scales on"));
+          } else if (body.hasNonNull("cpuTarget")) {
+            metric = ScalingMetric.CPU; // a CPU target means scaling on CPU
+          }
+          if (metric == ScalingMetric.CPU) {
+            double cores = body.path("cpuTarget").asDouble(old.cpuTarget());
+            if (cores == 0) {
+              cores = ScalingMetric.CPU.defaultTarget(); // App Engine's 50% of one core
+            }
+            scaling = scaling.onCpu(cores);
+          }
+          if (body.hasNonNull("coolDownSeconds")) {
+            double seconds = body.path("coolDownSeconds").asDouble();
+            scaling =
+                scaling.withCoolDown(
+                    seconds == 0
+                        ? Optional.empty()
+                        : Optional.of(Duration.ofMillis(Math.round(seconds * 1000))));
+          }
         } catch (IllegalArgumentException e) {
           throw new ApiException(
-              400, e.getMessage(), "for example --min 1 --max 5 --concurrency 80");
+              400,
+              e.getMessage(),
+              "for example --min 1 --max 5 --concurrency 80, or --cpu-target 0.6 --cool-down 2m");
         }
         store.setScaling(name, scaling);
         store.addEvent(clock.instant(), name, "", "", "scaled", scaling.toString());
@@ -378,6 +434,15 @@ final class AdminApi implements AutoCloseable {
     scaling.put("min", service.scaling().min());
     scaling.put("max", service.scaling().max());
     scaling.put("concurrency", service.scaling().concurrency());
+    scaling.put("metric", service.scaling().metricName());
+    if (service.scaling().metric() == ScalingMetric.CPU) {
+      scaling.put("cpuTarget", service.scaling().cpuTarget());
+    }
+    scaling.put("target", service.scaling().target());
+    service
+        .scaling()
+        .coolDown()
+        .ifPresent(d -> scaling.put("coolDownSeconds", d.toMillis() / 1000.0));
     ObjectNode env = node.putObject("env");
     service.env().forEach(env::put);
     ArrayNode traffic = node.putArray("traffic");

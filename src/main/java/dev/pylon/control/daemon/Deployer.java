@@ -1,5 +1,6 @@
 package dev.pylon.control.daemon;
 
+import dev.pylon.autoscale.ScalingPolicies;
 import dev.pylon.build.BuildProgress;
 import dev.pylon.build.Revision;
 import dev.pylon.build.RevisionBuilder;
@@ -31,7 +32,10 @@ import java.util.regex.Pattern;
  * serving one, and moves traffic only once it is ready. A revision that never gets ready keeps no
  * traffic and what was serving keeps serving (Cloud Run's behaviour).
  *
- * <p>Changes of traffic are made one at a time (one lock), so two deploys never interleave.
+ * <p>Changes of traffic are made one at a time (one lock), so two deploys never interleave. A
+ * gradual rollout lets go of the lock between its steps, so other deploys and traffic changes do
+ * not wait for it; if one changes the service's traffic meanwhile, that change wins and the rollout
+ * stops where it was.
  */
 final class Deployer {
   /** How long a deploy waits for the reconciler to route to what it just made ready. */
@@ -309,7 +313,8 @@ final class Deployer {
   /**
    * Starts the revisions that are not running (they may have been stopped when they lost their
    * traffic), waits until each has a ready instance, and only then makes the change: no request
-   * meets a revision without instances.
+   * meets a revision without instances. Returns once the new routes are published, so a request
+   * sent after the answer already follows the new split.
    */
   private void warmUpThen(List<String> revisions, Runnable change)
       throws ApiException, InterruptedException {
@@ -329,6 +334,7 @@ final class Deployer {
     } finally {
       revisions.forEach(reconciler::release);
     }
+    reconciler.reconcileAndWait(ROUTES_PUBLISHED);
   }
 
   String serviceUrl(String service) {
@@ -342,7 +348,10 @@ final class Deployer {
   /**
    * app.yaml's automatic_scaling / manual_scaling and service.yaml's autoscaling annotations are
    * the service's scaling from this deploy on, as they are on App Engine and Cloud Run; without
-   * them the service keeps what it has (Pylon's default, or `pylon scale`).
+   * them the service keeps what it has (Pylon's default, or `pylon scale`). app.yaml's {@code
+   * cpu_utilization} (without {@code target_concurrent_requests}) makes it scale on CPU, at that
+   * utilization of {@code resources.cpu} per instance; a written {@code cool_down_period_sec} is
+   * its stable window (clamped to 6 s .. 1 h), else the daemon's applies.
    */
   private void applyDeclaredScaling(ServiceSpec spec) {
     dev.pylon.spec.Scaling declared = spec.scaling();
@@ -354,6 +363,16 @@ final class Deployer {
             Math.min(declared.minInstances(), declared.maxInstances()),
             Math.max(1, declared.maxInstances()),
             spec.concurrency().maxPerInstance());
+    if (declared.cpuTargetUtilization().isPresent() && spec.instances().isEmpty()) {
+      scaling =
+          scaling.onCpu(
+              ScalingPolicies.cpuTarget(
+                  declared.cpuTargetUtilization().getAsDouble(), spec.resources().cpu()));
+    }
+    if (declared.coolDownDeclared()) {
+      scaling =
+          scaling.withCoolDown(Optional.of(ScalingPolicies.clampStableWindow(declared.coolDown())));
+    }
     store.setScaling(spec.name(), scaling);
     store.addEvent(
         clock.instant(), spec.name(), "", "", "scaled", scaling + " from " + declared.decidedBy());
@@ -424,7 +443,8 @@ final class Deployer {
   /**
    * Moves traffic to the new revision in steps ({@link #ROLLOUT_STEPS} percent), the old revisions
    * keeping the rest in their old proportions, spread over {@code duration}. Each step is stored,
-   * so a daemon killed halfway keeps a consistent split.
+   * so a daemon killed halfway keeps a consistent split. Between steps the lock is let go; a step
+   * that finds the traffic changed by someone else stops the rollout (their change stands).
    */
   private void shiftGradually(
       RevisionRecord revision,
@@ -432,17 +452,63 @@ final class Deployer {
       List<TrafficTarget> tags,
       Duration duration,
       BuildProgress progress)
-      throws InterruptedException {
+      throws InterruptedException, ApiException {
     String service = revision.service();
     Duration pause = duration.dividedBy(ROLLOUT_STEPS.size() + 1);
     // Pinned first: once the new revision counts as ready, "latest" would mean it.
-    store.setTraffic(service, split(Map.of(), old, 100, tags));
+    List<TrafficTarget> written = split(Map.of(), old, 100, tags);
+    store.setTraffic(service, written);
     store.markEverReady(revision.id());
+    int reached = 0;
     for (int percent : ROLLOUT_STEPS) {
-      store.setTraffic(service, split(Map.of(revision.id(), percent), old, 100 - percent, tags));
+      requireUnchanged(revision, written, reached);
+      written = split(Map.of(revision.id(), percent), old, 100 - percent, tags);
+      store.setTraffic(service, written);
+      reached = percent;
       reconciler.poke();
       progress.step(percent + "% of " + service + "'s traffic on " + revision.id());
+      pauseWithoutTheLock(pause);
+    }
+    requireUnchanged(revision, written, reached);
+  }
+
+  /** Stops a rollout whose service's traffic someone else changed during its last pause. */
+  private void requireUnchanged(RevisionRecord revision, List<TrafficTarget> written, int reached)
+      throws ApiException {
+    String service = revision.service();
+    if (store.service(service).map(ServiceRecord::traffic).orElse(List.of()).equals(written)) {
+      return;
+    }
+    store.addEvent(
+        clock.instant(),
+        service,
+        revision.id(),
+        "",
+        "rollout stopped",
+        "the traffic was changed at " + reached + "%");
+    throw new ApiException(
+        409,
+        "the traffic of "
+            + service
+            + " was changed while "
+            + revision.id()
+            + " was rolled out, at "
+            + reached
+            + "%: the rollout stopped and that change stands",
+        "see `pylon services`; finish with `pylon traffic " + service + " --to-latest`");
+  }
+
+  /** Sleeps with the changes lock let go (when this thread holds it once), then takes it again. */
+  private void pauseWithoutTheLock(Duration pause) throws InterruptedException {
+    if (changes.getHoldCount() != 1) {
       Thread.sleep(pause.toMillis());
+      return;
+    }
+    changes.unlock();
+    try {
+      Thread.sleep(pause.toMillis());
+    } finally {
+      changes.lock(); // uninterruptibly: the caller's finally unlocks it
     }
   }
 

@@ -11,10 +11,18 @@ import java.util.Map;
  * @param command the program and its arguments ({@code $PORT} expanded per instance)
  * @param env the environment contract and the app's own variables
  * @param workDir the revision's read-only snapshot
+ * @param http2 the instances speak HTTP/2 without TLS (service.yaml's port named h2c), so the
+ *     router sends them requests as HTTP/2 streams
  */
-public record LaunchSpec(List<String> command, Map<String, String> env, Path workDir) {
+public record LaunchSpec(
+    List<String> command, Map<String, String> env, Path workDir, boolean http2) {
   public LaunchSpec {
     command = List.copyOf(command);
     env = Map.copyOf(env);
+  }
+
+  /** Instances spoken to over HTTP/1.1. */
+  public LaunchSpec(List<String> command, Map<String, String> env, Path workDir) {
+    this(command, env, workDir, false);
   }
 }

@@ -58,7 +58,15 @@ final class Migrations {
               "ALTER TABLE services ADD COLUMN max_instances INTEGER NOT NULL DEFAULT 10",
               "ALTER TABLE services ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 80"),
           // 3: events are read newest first, per service.
-          List.of("CREATE INDEX events_by_service ON events(service, id)"));
+          List.of("CREATE INDEX events_by_service ON events(service, id)"),
+          // 4: what a service scales on (old services: requests in flight), its own stable window
+          // (NULL: the daemon's), and each revision's last desired count, which a restarted daemon
+          // starts it with.
+          List.of(
+              "ALTER TABLE services ADD COLUMN metric TEXT NOT NULL DEFAULT 'concurrency'",
+              "ALTER TABLE services ADD COLUMN cpu_target REAL NOT NULL DEFAULT 0",
+              "ALTER TABLE services ADD COLUMN cool_down_ms INTEGER",
+              "ALTER TABLE revisions ADD COLUMN last_scale INTEGER"));
 
   private Migrations() {}
 

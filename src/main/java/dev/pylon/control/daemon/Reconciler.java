@@ -2,6 +2,7 @@ package dev.pylon.control.daemon;
 
 import dev.pylon.autoscale.Decision;
 import dev.pylon.autoscale.Scaler;
+import dev.pylon.autoscale.ScalerState;
 import dev.pylon.autoscale.ScalingMetric;
 import dev.pylon.autoscale.ScalingPolicy;
 import dev.pylon.router.Router;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,9 +38,13 @@ import org.slf4j.LoggerFactory;
  * events. After every change of ready instances it publishes a new routing snapshot.
  *
  * <p>A serving or tagged revision runs as many instances as its {@link Scaler} (Knative's KPA over
- * the router's in-flight and queued requests) wants; a revision a deploy holds without traffic runs
- * {@code max(1, min)}. A request for a revision scaled to zero waits in the router's queue and
- * pokes the scaler (the activator's job).
+ * the router's in-flight and queued requests, or over the cores its instances use) wants; a
+ * revision a deploy holds without traffic runs {@code max(1, min)}. A request for a revision scaled
+ * to zero waits in the router's queue and pokes the scaler (the activator's job).
+ *
+ * <p>Each count the scaler wants is kept in the store. A restarted daemon starts a revision that
+ * was serving with that count, and its scaler from {@link ScalerState#afterRestart}: it does not
+ * scale the revision down (to one, or to zero) before its window holds real samples.
  *
  * <p>It runs on its own thread: once per {@link #poke()} and at least every {@code interval}.
  */
@@ -68,6 +74,10 @@ final class Reconciler implements AutoCloseable {
   private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
   private final Map<String, String> serviceOf = new ConcurrentHashMap<>();
   private final Set<String> activations = ConcurrentHashMap.newKeySet();
+  // Counts the scaler wanted before this daemon started; consumed by the first pass that serves
+  // each revision (a revision started later begins afresh).
+  private final Map<String, Integer> restored = new ConcurrentHashMap<>();
+  private volatile boolean firstPassDone;
   private volatile boolean pokes;
   private volatile boolean closed;
   private volatile List<ServingPlan> plans = List.of();
@@ -89,6 +99,7 @@ final class Reconciler implements AutoCloseable {
     this.defaultService = defaultService;
     this.options = options;
     this.thread = Thread.ofPlatform().daemon().name("pylon-reconciler").unstarted(this::loop);
+    this.restored.putAll(store.lastScales());
   }
 
   void start() {
@@ -104,31 +115,55 @@ final class Reconciler implements AutoCloseable {
     scaler.poke(revisionId);
   }
 
-  /** The autoscaler's policy for a service's revisions: its stored scaling, else Knative's. */
+  /**
+   * The autoscaler's policy for a service's revisions: its stored scaling (bounds; requests in
+   * flight with its concurrency as the target at Knative's 0.7, or cores per instance at 1; its own
+   * cool-down as the stable window, else the daemon's), Knative's defaults for the rest.
+   */
   ScalingPolicy policyFor(Scaling scaling) {
-    return ScalingPolicy.builder()
-        .minScale(scaling.min())
-        .maxScale(scaling.max())
+    ScalingPolicy.Builder b =
+        ScalingPolicy.builder()
+            .minScale(scaling.min())
+            .maxScale(scaling.max())
+            .stableWindow(scaling.coolDown().orElse(stableWindow))
+            .scaleToZeroGracePeriod(scaleToZeroGrace)
+            .decidedBy("the service's scaling: " + scaling);
+    if (scaling.metric() == ScalingMetric.CPU) {
+      return b.metric(ScalingMetric.CPU).target(scaling.cpuTarget()).targetUtilization(1).build();
+    }
+    return b.metric(ScalingMetric.CONCURRENCY)
         .target(scaling.concurrency() > 0 ? scaling.concurrency() : ScalingPolicy.DEFAULT_TARGET)
-        .stableWindow(stableWindow)
-        .scaleToZeroGracePeriod(scaleToZeroGrace)
-        .decidedBy("pylon scale")
         .build();
   }
 
-  /** Concurrency of a revision now: requests at its ready instances plus those queued for it. */
+  /**
+   * A request in flight or waiting, with no CPU to show for it, still marks the revision active
+   * (and one waiting at zero instances wants one): the CPU sample is at least this.
+   */
+  static final double ACTIVE_CORES = 0.001;
+
+  /**
+   * A revision's load now, in the metric's unit. Concurrency: requests at its ready instances plus
+   * those queued for it. CPU: the cores its instances use; while any request is in flight or
+   * queued, at least {@link #ACTIVE_CORES}, so requests keep it from idling to zero and a request
+   * held at zero instances starts one.
+   */
   private double load(String revisionId, ScalingMetric metric) {
     Running run = running.get(revisionId);
-    int sum = router.queued(revisionId);
+    int requests = router.queued(revisionId);
     if (activations.remove(revisionId)) {
-      sum = Math.max(sum, 1);
+      requests = Math.max(requests, 1);
     }
     if (run != null) {
       for (ReadyInstance instance : run.ready) {
-        sum += router.inFlight(RoutingTable.upstreamId(instance));
+        requests += router.inFlight(RoutingTable.upstreamId(instance));
       }
     }
-    return sum;
+    if (metric != ScalingMetric.CPU) {
+      return requests;
+    }
+    double cores = run == null ? 0 : run.cpu.cores(run.instances::cpuSeconds, System.nanoTime());
+    return requests > 0 ? Math.max(cores, ACTIVE_CORES) : cores;
   }
 
   private int readyCount(String revisionId) {
@@ -138,6 +173,7 @@ final class Reconciler implements AutoCloseable {
 
   private void scaled(String revisionId, Decision decision) {
     Integer before = desired.put(revisionId, decision.desiredInstances());
+    rememberScale(revisionId, decision.desiredInstances());
     Running run = running.get(revisionId);
     int current = before != null ? before : run != null ? run.count : -1;
     if (current != decision.desiredInstances()) {
@@ -212,6 +248,31 @@ final class Reconciler implements AutoCloseable {
         Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
+  /**
+   * What the autoscaler wants for each revision it scales, and why, for {@code pylon instances}.
+   */
+  Map<String, RevisionScale> scales() {
+    Map<String, RevisionScale> all = new HashMap<>();
+    policies.forEach(
+        (id, policy) -> {
+          Running run = running.get(id);
+          Optional<Decision> last = scaler.lastDecision(id);
+          all.put(
+              id,
+              new RevisionScale(
+                  id,
+                  serviceOf.getOrDefault(id, ""),
+                  run == null ? 0 : run.ready.size(),
+                  desired.getOrDefault(id, run == null ? 0 : run.count),
+                  policy.metric(),
+                  policy.targetPerInstance(),
+                  policy.stableWindow(),
+                  last.map(d -> d.mode().name().toLowerCase(Locale.ROOT)).orElse(""),
+                  last.map(Decision::reason).orElse("no decision yet")));
+        });
+    return all;
+  }
+
   /** Each running revision's instances, for {@code pylon instances}. */
   Map<String, List<InstanceStatus>> instances() {
     Map<String, List<InstanceStatus>> all = new HashMap<>();
@@ -265,7 +326,16 @@ final class Reconciler implements AutoCloseable {
           int fixed = service.scaling().instances();
           if (serving) {
             ScalingPolicy policy = policyFor(service.scaling());
-            if (!policy.equals(policies.get(revision.id()))) {
+            Integer before = firstPassDone ? null : restored.remove(revision.id());
+            if (before != null && !policies.containsKey(revision.id())) {
+              // Serving before this daemon started: the count it had, held until real samples.
+              int count = policy.bound(before);
+              policies.put(revision.id(), policy);
+              desired.put(revision.id(), count);
+              scaler.register(
+                  revision.id(), policy, ScalerState.afterRestart(Instant.now(), count));
+              log.info("{}: restarting with the {} instance(s) it had", revision.id(), count);
+            } else if (!policy.equals(policies.get(revision.id()))) {
               policies.put(revision.id(), policy);
               scaler.update(revision.id(), policy);
             }
@@ -280,6 +350,10 @@ final class Reconciler implements AutoCloseable {
       }
     }
     plans = List.copyOf(current);
+    if (!firstPassDone) {
+      firstPassDone = true;
+      restored.clear();
+    }
     for (var entry : wanted.entrySet()) {
       String id = entry.getKey();
       int count = counts.get(id);
@@ -290,7 +364,7 @@ final class Reconciler implements AutoCloseable {
         Feed feed = new Feed(revision);
         InstanceSet set =
             new InstanceSet(RevisionLauncher.template(revision), count, feed, options);
-        Running started = new Running(set, count);
+        Running started = new Running(set, count, revision.launch().http2());
         feed.owner = started;
         running.put(id, started);
         set.start();
@@ -342,8 +416,15 @@ final class Reconciler implements AutoCloseable {
   private void publish() {
     synchronized (publishing) {
       Map<String, List<ReadyInstance>> ready = new HashMap<>();
-      running.forEach((id, run) -> ready.put(id, run.ready));
-      router.publish(RoutingTable.snapshot(plans, ready, defaultService));
+      Set<String> http2 = new HashSet<>();
+      running.forEach(
+          (id, run) -> {
+            ready.put(id, run.ready);
+            if (run.http2) {
+              http2.add(id);
+            }
+          });
+      router.publish(RoutingTable.snapshot(plans, ready, http2, defaultService));
     }
   }
 
@@ -381,12 +462,15 @@ final class Reconciler implements AutoCloseable {
   /** A running revision; {@code ready} is replaced by the set's listener. */
   private static final class Running {
     final InstanceSet instances;
+    final CpuRate cpu = new CpuRate();
+    final boolean http2;
     volatile int count;
     volatile List<ReadyInstance> ready = List.of();
 
-    Running(InstanceSet instances, int count) {
+    Running(InstanceSet instances, int count, boolean http2) {
       this.instances = instances;
       this.count = count;
+      this.http2 = http2;
     }
   }
 
@@ -426,6 +510,22 @@ final class Reconciler implements AutoCloseable {
 
     private void record(Instant at, String instance, String kind, String detail) {
       recordEvent(at, revision.service(), revision.id(), instance, kind, detail);
+    }
+  }
+
+  /** Keeps the scaler's count in the store (off the scaler's thread) for a restarted daemon. */
+  private void rememberScale(String revisionId, int instances) {
+    try {
+      eventWriter.execute(
+          () -> {
+            try {
+              store.setLastScale(revisionId, instances);
+            } catch (StoreException e) {
+              log.warn("cannot keep the scale of {}: {}", revisionId, e.getMessage());
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // The daemon is stopping; the count it had before stays.
     }
   }
 

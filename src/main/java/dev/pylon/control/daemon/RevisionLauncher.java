@@ -31,7 +31,8 @@ final class RevisionLauncher {
         InstancePlan.command(spec, revision, stateDir),
         InstancePlan.environment(
             spec, revision, revisionId, Optional.empty(), spec.resources().memoryMb()),
-        revision.dir());
+        revision.dir(),
+        spec.http2());
   }
 
   /** What the build detected, for {@code pylon revisions --json}. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The router's snapshot from the serving plans and the instances that are ready: {@code
@@ -33,6 +34,7 @@ final class RoutingTable {
   static RoutingSnapshot snapshot(
       List<ServingPlan> plans,
       Map<String, List<ReadyInstance>> ready,
+      Set<String> http2Revisions,
       Optional<String> defaultService) {
     List<Route> routes = new ArrayList<>();
     for (ServingPlan plan : plans) {
@@ -42,7 +44,8 @@ final class RoutingTable {
       plan.weights()
           .forEach(
               (revision, percent) ->
-                  split.add(backend(ready, revision, percent, concurrency, mayBeAtZero)));
+                  split.add(
+                      backend(ready, http2Revisions, revision, percent, concurrency, mayBeAtZero)));
       if (!split.isEmpty()) {
         routes.add(new Route(serviceHost(plan.service()), "/", split));
         if (defaultService.filter(plan.service()::equals).isPresent()) {
@@ -56,7 +59,14 @@ final class RoutingTable {
                       new Route(
                           tagHost(tag, plan.service()),
                           "/",
-                          List.of(backend(ready, revision, 100, concurrency, mayBeAtZero)))));
+                          List.of(
+                              backend(
+                                  ready,
+                                  http2Revisions,
+                                  revision,
+                                  100,
+                                  concurrency,
+                                  mayBeAtZero)))));
     }
     return new RoutingSnapshot(routes);
   }
@@ -71,18 +81,20 @@ final class RoutingTable {
 
   private static Backend backend(
       Map<String, List<ReadyInstance>> ready,
+      Set<String> http2Revisions,
       String revision,
       int weight,
       int concurrency,
       boolean mayBeAtZero) {
-    List<Upstream> upstreams = upstreams(ready, revision, concurrency);
+    boolean http2 = http2Revisions.contains(revision);
+    List<Upstream> upstreams =
+        ready.getOrDefault(revision, List.of()).stream()
+            .map(
+                i ->
+                    http2
+                        ? Upstream.h2c(upstreamId(i), i.host(), i.port(), concurrency)
+                        : new Upstream(upstreamId(i), i.host(), i.port(), concurrency))
+            .toList();
     return new Backend(revision, weight, upstreams, mayBeAtZero && upstreams.isEmpty());
-  }
-
-  private static List<Upstream> upstreams(
-      Map<String, List<ReadyInstance>> ready, String revision, int concurrency) {
-    return ready.getOrDefault(revision, List.of()).stream()
-        .map(i -> new Upstream(upstreamId(i), i.host(), i.port(), concurrency))
-        .toList();
   }
 }

@@ -1,17 +1,44 @@
 package dev.pylon.control.daemon;
 
+import dev.pylon.autoscale.ScalingMetric;
+import dev.pylon.autoscale.ScalingPolicy;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
- * How many instances a service's revisions run, and how many requests each instance takes at once.
+ * How many instances a service's revisions run, what the autoscaler measures, and how many requests
+ * each instance takes at once.
  *
- * @param min instances kept running per serving revision (at least one runs while there is no
- *     autoscaler)
+ * @param min instances kept running per serving revision; 0 lets an idle revision scale to zero
  * @param max the most instances per revision
- * @param concurrency requests one instance holds at once; 0 means unlimited
+ * @param concurrency requests one instance holds at once; 0 means unlimited. With the metric {@link
+ *     ScalingMetric#CONCURRENCY} it is also the autoscaler's per-instance target (x 0.7)
+ * @param metric what the autoscaler measures: {@link ScalingMetric#CONCURRENCY} (requests in flight
+ *     and queued) or {@link ScalingMetric#CPU} (cores the revision's instances use)
+ * @param cpuTarget with the metric CPU, the cores one instance should use (App Engine's {@code
+ *     cpu_utilization.target_utilization} x {@code resources.cpu}); 0 otherwise
+ * @param coolDown the service's own stable window (app.yaml {@code cool_down_period_sec}, or {@code
+ *     pylon scale --cool-down}), 6 s to 1 h; empty: the daemon's {@code --stable-window}
  */
-public record Scaling(int min, int max, int concurrency) {
-  public static final Scaling DEFAULT = new Scaling(1, 10, 80);
+public record Scaling(
+    int min,
+    int max,
+    int concurrency,
+    ScalingMetric metric,
+    double cpuTarget,
+    Optional<Duration> coolDown) {
+
+  /**
+   * Cloud Run's defaults: scale to zero (min 0), 80 requests per instance, on requests in flight.
+   * Max 10 is Pylon's, for one machine (Cloud Run allows 100).
+   */
+  public static final Scaling DEFAULT = new Scaling(0, 10, 80);
 
   public Scaling {
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(coolDown, "coolDown");
     if (min < 0 || max < 1 || min > max || concurrency < 0) {
       throw new IllegalArgumentException(
           "scaling needs 0 <= min <= max, max >= 1 and concurrency >= 0 (got min "
@@ -22,10 +49,96 @@ public record Scaling(int min, int max, int concurrency) {
               + concurrency
               + ")");
     }
+    if (metric != ScalingMetric.CONCURRENCY && metric != ScalingMetric.CPU) {
+      throw new IllegalArgumentException(
+          "the daemon scales on concurrency or cpu, not " + name(metric));
+    }
+    if (metric == ScalingMetric.CPU && !(cpuTarget >= ScalingPolicy.TARGET_MIN)) {
+      throw new IllegalArgumentException(
+          "a CPU target must be at least "
+              + ScalingPolicy.TARGET_MIN
+              + " cores per instance (got "
+              + cpuTarget
+              + ")");
+    }
+    if (metric == ScalingMetric.CONCURRENCY) {
+      cpuTarget = 0;
+    }
+    if (coolDown.isPresent()
+        && (coolDown.get().compareTo(ScalingPolicy.MIN_STABLE_WINDOW) < 0
+            || coolDown.get().compareTo(ScalingPolicy.MAX_STABLE_WINDOW) > 0)) {
+      throw new IllegalArgumentException(
+          "a cool-down must be from 6 s to 1 h (got " + coolDown.get().toSeconds() + " s)");
+    }
   }
 
-  /** The instance count a serving revision runs with until an autoscaler decides otherwise. */
+  /** Scaling on requests in flight with the daemon's stable window. */
+  public Scaling(int min, int max, int concurrency) {
+    this(min, max, concurrency, ScalingMetric.CONCURRENCY, 0, Optional.empty());
+  }
+
+  /** The instance count a revision a deploy holds without traffic runs with. */
   public int instances() {
     return Math.min(max, Math.max(1, min));
+  }
+
+  /** The same bounds, on CPU: {@code cores} per instance. */
+  public Scaling onCpu(double cores) {
+    return new Scaling(min, max, concurrency, ScalingMetric.CPU, cores, coolDown);
+  }
+
+  /** The same bounds, on requests in flight. */
+  public Scaling onConcurrency() {
+    return new Scaling(min, max, concurrency, ScalingMetric.CONCURRENCY, 0, coolDown);
+  }
+
+  /** The same, with the service's own stable window (empty: the daemon's). */
+  public Scaling withCoolDown(Optional<Duration> window) {
+    return new Scaling(min, max, concurrency, metric, cpuTarget, window);
+  }
+
+  /** The metric as the API, the store and the CLI write it: "concurrency" or "cpu". */
+  public String metricName() {
+    return name(metric);
+  }
+
+  static String name(ScalingMetric metric) {
+    return metric.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** "concurrency" or "cpu" (any case) as a metric; empty for anything else. */
+  static Optional<ScalingMetric> metricNamed(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "concurrency" -> Optional.of(ScalingMetric.CONCURRENCY);
+      case "cpu" -> Optional.of(ScalingMetric.CPU);
+      default -> Optional.empty();
+    };
+  }
+
+  /** What one instance aims for, in words: "80 in flight" or "0.6 cores". */
+  public String target() {
+    return metric == ScalingMetric.CPU
+        ? plain(cpuTarget) + " cores"
+        : (concurrency > 0 ? Integer.toString(concurrency) : "100") + " in flight";
+  }
+
+  private static String plain(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  @Override
+  public String toString() {
+    return "min "
+        + min
+        + ", max "
+        + max
+        + ", concurrency "
+        + concurrency
+        + ", on "
+        + metricName()
+        + " (target "
+        + target()
+        + " per instance)"
+        + coolDown.map(d -> ", cool-down " + d.toSeconds() + " s").orElse("");
   }
 }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.autoscale.ScalingMetric;
+import dev.pylon.autoscale.ScalingPolicies;
+import dev.pylon.autoscale.ScalingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,15 +129,61 @@ public final class Store implements AutoCloseable {
         () -> {
           try (PreparedStatement update =
               connection.prepareStatement(
-                  "UPDATE services SET min_instances = ?, max_instances = ?, concurrency = ?"
-                      + " WHERE name = ?")) {
-            update.setInt(1, scaling.min());
-            update.setInt(2, scaling.max());
-            update.setInt(3, scaling.concurrency());
-            update.setString(4, service);
+                  "UPDATE services SET min_instances = ?, max_instances = ?, concurrency = ?,"
+                      + " metric = ?, cpu_target = ?, cool_down_ms = ? WHERE name = ?")) {
+            bindScaling(update, 1, scaling);
+            update.setString(7, service);
             requireOne(update.executeUpdate(), service);
           }
           return null;
+        });
+  }
+
+  private static void bindScaling(PreparedStatement statement, int first, Scaling scaling)
+      throws SQLException {
+    statement.setInt(first, scaling.min());
+    statement.setInt(first + 1, scaling.max());
+    statement.setInt(first + 2, scaling.concurrency());
+    statement.setString(first + 3, scaling.metricName());
+    statement.setDouble(first + 4, scaling.cpuTarget());
+    if (scaling.coolDown().isPresent()) {
+      statement.setLong(first + 5, scaling.coolDown().get().toMillis());
+    } else {
+      statement.setNull(first + 5, java.sql.Types.INTEGER);
+    }
+  }
+
+  /**
+   * Remembers the instance count the autoscaler last wanted for a revision, so a restarted daemon
+   * starts it with that many rather than one (or none). Absent revisions are ignored.
+   */
+  public synchronized void setLastScale(String revision, int instances) {
+    write(
+        () -> {
+          try (PreparedStatement update =
+              connection.prepareStatement("UPDATE revisions SET last_scale = ? WHERE id = ?")) {
+            update.setInt(1, instances);
+            update.setString(2, revision);
+            update.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Each revision's last wanted instance count, for the revisions that have one. */
+  public synchronized Map<String, Integer> lastScales() {
+    return read(
+        () -> {
+          Map<String, Integer> scales = new TreeMap<>();
+          try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT id, last_scale FROM revisions WHERE last_scale IS NOT NULL");
+              ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+              scales.put(rows.getString(1), rows.getInt(2));
+            }
+          }
+          return scales;
         });
   }
 
@@ -357,12 +407,11 @@ public final class Store implements AutoCloseable {
     try (PreparedStatement insert =
         connection.prepareStatement(
             "INSERT OR IGNORE INTO services (name, created, min_instances, max_instances,"
-                + " concurrency) VALUES (?, ?, ?, ?, ?)")) {
+                + " concurrency, metric, cpu_target, cool_down_ms) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                + " ?)")) {
       insert.setString(1, name);
       insert.setString(2, now.toString());
-      insert.setInt(3, Scaling.DEFAULT.min());
-      insert.setInt(4, Scaling.DEFAULT.max());
-      insert.setInt(5, Scaling.DEFAULT.concurrency());
+      bindScaling(insert, 3, Scaling.DEFAULT);
       insert.executeUpdate();
     }
   }
@@ -410,8 +459,8 @@ public final class Store implements AutoCloseable {
   private Optional<ServiceRecord> serviceRow(String name) throws SQLException {
     try (PreparedStatement query =
         connection.prepareStatement(
-            "SELECT created, env, min_instances, max_instances, concurrency FROM services"
-                + " WHERE name = ?")) {
+            "SELECT created, env, min_instances, max_instances, concurrency, metric,"
+                + " cpu_target, cool_down_ms FROM services WHERE name = ?")) {
       query.setString(1, name);
       try (ResultSet rows = query.executeQuery()) {
         if (!rows.next()) {
@@ -422,10 +471,27 @@ public final class Store implements AutoCloseable {
                 name,
                 Instant.parse(rows.getString(1)),
                 stringMap(rows.getString(2)),
-                new Scaling(rows.getInt(3), rows.getInt(4), rows.getInt(5)),
+                scalingRow(rows),
                 trafficRows(name)));
       }
     }
+  }
+
+  /** Columns 3 to 8 of a services row; an unknown metric (a newer Pylon's) reads as concurrency. */
+  private static Scaling scalingRow(ResultSet rows) throws SQLException {
+    Scaling scaling = new Scaling(rows.getInt(3), rows.getInt(4), rows.getInt(5));
+    long coolDownMs = rows.getLong(8);
+    if (!rows.wasNull()) {
+      scaling =
+          scaling.withCoolDown(
+              Optional.of(ScalingPolicies.clampStableWindow(Duration.ofMillis(coolDownMs))));
+    }
+    double cpuTarget = rows.getDouble(7);
+    if (Scaling.metricNamed(rows.getString(6)).orElse(null) == ScalingMetric.CPU
+        && cpuTarget >= ScalingPolicy.TARGET_MIN) {
+      scaling = scaling.onCpu(cpuTarget);
+    }
+    return scaling;
   }
 
   private List<TrafficTarget> trafficRows(String service) throws SQLException {
@@ -506,6 +572,9 @@ public final class Store implements AutoCloseable {
     ObjectNode env = node.putObject("env");
     new TreeMap<>(launch.env()).forEach(env::put);
     node.put("workDir", launch.workDir().toString());
+    if (launch.http2()) {
+      node.put("http2", true); // absent in rows written before end-to-end HTTP/2: false
+    }
     return json(node);
   }
 
@@ -515,7 +584,8 @@ public final class Store implements AutoCloseable {
       List<String> command = new ArrayList<>();
       node.get("command").forEach(part -> command.add(part.asText()));
       Map<String, String> env = JSON.convertValue(node.get("env"), STRING_MAP);
-      return new LaunchSpec(command, env, Path.of(node.get("workDir").asText()));
+      return new LaunchSpec(
+          command, env, Path.of(node.get("workDir").asText()), node.path("http2").asBoolean(false));
     } catch (JsonProcessingException e) {
       throw new SQLException("a revision's launch column is damaged: " + text, e);
     }

@@ -41,14 +41,28 @@
  * <h2>Autoscaling</h2>
  *
  * Every serving or tagged revision is scaled by a {@link dev.pylon.autoscale.Scaler} (Knative's
- * KPA): its sample is the requests in flight at its ready instances plus those queued for it in the
- * router; its policy is the service's {@code pylon scale} settings ({@code --min}, {@code --max},
- * {@code --concurrency} as the per-instance target, Knative's defaults for the rest, and the
- * windows of {@link dev.pylon.control.daemon.DaemonSettings}). A changed count is an "autoscaled"
- * event with the decision's reason. With {@code --min 0} a revision idles to zero after the stable
- * window plus the grace period; the router then marks its backend activating and holds requests in
- * its queue (up to the queue timeout), telling the reconciler, which pokes the scaler so an
- * instance starts at once. A revision a deploy holds without traffic runs {@code max(1, min)}
- * instances.
+ * KPA). Its sample is, on the metric {@code concurrency} (the default), the requests in flight at
+ * its ready instances plus those queued for it in the router; on the metric {@code cpu}, the cores
+ * its instances use (CPU seconds per second, from each instance's cgroup or the user + system time
+ * of its whole process group), at least a trace while a request is in flight or waiting. Its policy
+ * is the service's scaling: {@code pylon scale} ({@code --min}, {@code --max}, {@code
+ * --concurrency} as the per-instance target at Knative's 0.7, {@code --metric}, {@code
+ * --cpu-target} cores per instance at 1, {@code --cool-down} as the stable window), or what a
+ * deploy's app.yaml declares ({@code cpu_utilization.target_utilization} x {@code resources.cpu}
+ * without {@code target_concurrent_requests} means CPU; a written {@code cool_down_period_sec} is
+ * the stable window, clamped to 6 s .. 1 h); Knative's defaults and the windows of {@link
+ * dev.pylon.control.daemon.DaemonSettings} for the rest. A new service starts with Cloud Run's
+ * defaults: min 0 (scale to zero), 80 requests per instance, on concurrency; max 10.
+ *
+ * <p>A changed count is an "autoscaled" event with the decision's reason, and is kept with the
+ * revision: a restarted daemon starts each revision that was serving with the count it last wanted,
+ * in panic mode ({@link dev.pylon.autoscale.ScalerState#afterRestart}), so it is not scaled down
+ * before a stable window of real samples. {@code GET /v1/scalers} and {@code pylon instances} show
+ * each revision's ready and desired counts and the last decision's reason.
+ *
+ * <p>With min 0 a revision idles to zero after the stable window plus the grace period; the router
+ * then marks its backend activating and holds requests in its queue (up to the queue timeout),
+ * telling the reconciler, which pokes the scaler so an instance starts at once. A revision a deploy
+ * holds without traffic runs {@code max(1, min)} instances.
  */
 package dev.pylon.control.daemon;

@@ -100,6 +100,51 @@ class AdminApiTest {
   }
 
   @Test
+  void scalingTakesAMetricACpuTargetAndACoolDownAndSaysWhatIsWrongWithThem() throws Exception {
+    try (Store store = Store.open(state.resolve(Daemon.DATABASE))) {
+      store.ensureService("knobs", java.time.Instant.now());
+    }
+    AdminClient client = AdminClient.connect(state);
+    JsonNode defaults = client.get("/v1/services/knobs").path("scaling");
+    assertThat(defaults.path("min").asInt()).isZero();
+    assertThat(defaults.path("metric").asText()).isEqualTo("concurrency");
+    assertThat(defaults.has("coolDownSeconds")).isFalse();
+
+    JsonNode cpu =
+        client
+            .put(
+                "/v1/services/knobs/scaling",
+                JSON.createObjectNode().put("cpuTarget", 0.6).put("coolDownSeconds", 120))
+            .path("scaling");
+    assertThat(cpu.path("metric").asText()).isEqualTo("cpu");
+    assertThat(cpu.path("target").asText()).isEqualTo("0.60 cores");
+    assertThat(cpu.path("coolDownSeconds").asDouble()).isEqualTo(120);
+
+    assertThatThrownBy(
+            () ->
+                client.put(
+                    "/v1/services/knobs/scaling", JSON.createObjectNode().put("metric", "memory")))
+        .isInstanceOf(AdminClientException.class)
+        .hasMessageContaining("\"memory\" is not a metric the daemon scales on");
+    assertThatThrownBy(
+            () ->
+                client.put(
+                    "/v1/services/knobs/scaling",
+                    JSON.createObjectNode().put("coolDownSeconds", 2)))
+        .isInstanceOf(AdminClientException.class)
+        .hasMessageContaining("cool-down must be from 6 s to 1 h");
+
+    JsonNode back =
+        client
+            .put(
+                "/v1/services/knobs/scaling",
+                JSON.createObjectNode().put("metric", "concurrency").put("coolDownSeconds", 0))
+            .path("scaling");
+    assertThat(back.path("metric").asText()).isEqualTo("concurrency");
+    assertThat(back.has("coolDownSeconds")).isFalse();
+  }
+
+  @Test
   void theClientTurnsErrorsIntoMessagesAndHints() throws Exception {
     AdminClient client = AdminClient.connect(state);
     assertThat(client.get("/v1/health").path("ok").asBoolean()).isTrue();

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pylon.router.Backend;
 import dev.pylon.router.Route;
 import dev.pylon.router.RoutingSnapshot;
+import dev.pylon.router.UpstreamProtocol;
 import dev.pylon.runtime.ReadyInstance;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ServingPlanTest {
@@ -66,7 +68,11 @@ class ServingPlanTest {
         RoutingTable.snapshot(
             List.of(plan),
             Map.of(
-                "web-00001-aaa", List.of(new ReadyInstance("web-00001-aaa-1", "127.0.0.1", 4000))),
+                "web-00001-aaa",
+                List.of(new ReadyInstance("web-00001-aaa-1", "127.0.0.1", 4000)),
+                "web-00002-bbb",
+                List.of(new ReadyInstance("web-00002-bbb-1", "127.0.0.1", 4001))),
+            Set.of("web-00002-bbb"),
             Optional.of("web"));
     assertThat(snapshot.routes())
         .extracting(Route::host)
@@ -89,7 +95,13 @@ class ServingPlanTest {
             u -> {
               assertThat(u.port()).isEqualTo(4000);
               assertThat(u.maxConcurrency()).isEqualTo(5);
+              assertThat(u.protocol()).isEqualTo(UpstreamProtocol.HTTP_1_1);
             });
+    Backend second =
+        main.backends().stream().filter(b -> b.weight() == 10).findFirst().orElseThrow();
+    assertThat(second.upstreams())
+        .singleElement()
+        .satisfies(u -> assertThat(u.protocol()).isEqualTo(UpstreamProtocol.H2C));
   }
 
   private static ServiceRecord service(List<TrafficTarget> traffic) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,21 @@ class StoreTest {
       assertThat(store.services())
           .extracting(ServiceRecord::name)
           .containsExactly("hello", "other");
+    }
+  }
+
+  @Test
+  void aRevisionServedOverHttp2KeepsSayingSoAfterReopening() {
+    Path file = dir.resolve("pylon.db");
+    LaunchSpec h2c = new LaunchSpec(LAUNCH.command(), LAUNCH.env(), LAUNCH.workDir(), true);
+    try (Store store = Store.open(file)) {
+      store.addRevision("h2", "/usr/bin/python3", Optional.empty(), "{}", h2c, Map.of(), NOW);
+      add(store, "h2");
+    }
+    try (Store store = Store.open(file)) {
+      assertThat(store.revisions("h2"))
+          .extracting(r -> r.launch().http2())
+          .containsExactly(true, false);
     }
   }
 
@@ -113,8 +129,34 @@ class StoreTest {
     try (Store store = Store.open(file)) {
       assertThat(store.schemaVersion()).isEqualTo(Migrations.latest()).isGreaterThan(1);
       ServiceRecord old = store.service("old").orElseThrow();
-      assertThat(old.scaling()).isEqualTo(Scaling.DEFAULT);
+      // Made when the default was min 1: it keeps what it was made with, on requests in flight.
+      assertThat(old.scaling()).isEqualTo(new Scaling(1, 10, 80));
       assertThat(add(store, "old").number()).isEqualTo(1);
+      assertThat(store.lastScales()).isEmpty();
+    }
+  }
+
+  @Test
+  void aServiceScalesOnCpuWithItsOwnCoolDownAndRevisionsKeepTheirLastScale() {
+    Path file = dir.resolve("pylon.db");
+    Scaling onCpu =
+        new Scaling(0, 4, 80).onCpu(0.6).withCoolDown(Optional.of(Duration.ofMinutes(2)));
+    String id;
+    try (Store store = Store.open(file)) {
+      id = add(store, "cpu").id();
+      add(store, "plain");
+      store.setScaling("cpu", onCpu);
+      store.setLastScale(id, 3);
+    }
+    try (Store store = Store.open(file)) {
+      assertThat(store.service("cpu").orElseThrow().scaling()).isEqualTo(onCpu);
+      assertThat(onCpu.toString())
+          .contains("on cpu (target 0.60 cores per instance), cool-down 120 s");
+      assertThat(store.service("plain").orElseThrow().scaling()).isEqualTo(Scaling.DEFAULT);
+      assertThat(Scaling.DEFAULT.min()).isZero(); // Cloud Run's default: scale to zero
+      assertThat(store.lastScales()).containsExactly(Map.entry(id, 3));
+      store.setScaling("cpu", onCpu.onConcurrency().withCoolDown(Optional.empty()));
+      assertThat(store.service("cpu").orElseThrow().scaling()).isEqualTo(new Scaling(0, 4, 80));
     }
   }
 
