@@ -31,7 +31,9 @@ class GracefulStopIT {
                   throw new IllegalStateException(e);
                 }
               });
-      Thread.sleep(1000); // the request is now inside the app
+      // Only once the app has the request: on a busy machine a fixed pause may end before the
+      // request even reached the router, which then rightly turns it away as it drains.
+      pylon.awaitLine(line -> line.contains("sleeping 3 s"), Duration.ofSeconds(20));
       List<ProcessHandle> started = pylon.descendants();
       pylon.signal("INT");
       pylon.awaitLine(line -> line.contains("draining"), Duration.ofSeconds(10));
