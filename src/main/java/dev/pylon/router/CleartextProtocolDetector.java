@@ -5,9 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * On a plain-text connection: HTTP/2 with prior knowledge (h2c) if the client opens with the HTTP/2
@@ -19,7 +17,7 @@ final class CleartextProtocolDetector extends ByteToMessageDecoder {
   private static final byte[] H2C = {'h', '2', 'c'};
   private final RouterContext router;
 
-  private ScheduledFuture<?> deadline;
+  private TimeoutList.Entry deadline;
 
   CleartextProtocolDetector(RouterContext router) {
     this.router = router;
@@ -28,19 +26,13 @@ final class CleartextProtocolDetector extends ByteToMessageDecoder {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     // a connection that never says a word is closed like one that never finishes its headers
-    deadline =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  ctx.close();
-                },
-                router.config.headerReadTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+    deadline = new TimeoutList.Entry(ctx::close);
+    router.timeouts(ctx.executor()).headerRead().arm(deadline);
   }
 
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
-    deadline.cancel(false);
+    deadline.clear();
   }
 
   @Override

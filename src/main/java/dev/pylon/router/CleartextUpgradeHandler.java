@@ -103,7 +103,6 @@ final class CleartextUpgradeHandler extends HttpServerUpgradeHandler {
       http1.handOverToHttp2();
       p.remove(http1);
     }
-    p.remove("body-timeout");
     p.remove("encoder");
     p.remove("decoder");
   }

@@ -13,13 +13,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +30,9 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
-  private ScheduledFuture<?> idleTimer;
+  private LoopTimeouts timeouts;
+  private final TimeoutList.Entry idleDeadline = new TimeoutList.Entry(this::onIdleTimeout);
+  private final TimeoutList.Entry bodyDeadline = new TimeoutList.Entry(this::onBodyStalled);
   private boolean closing;
   private boolean active;
 
@@ -46,6 +43,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.timeouts = router.timeouts(ctx.executor());
     if (ctx.channel().isActive()) {
       activate(); // added after protocol detection: the connection is already open
     }
@@ -62,7 +60,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     active = true;
-    armIdleTimer(router.config.headerReadTimeout());
+    timeouts.headerRead().arm(idleDeadline);
   }
 
   @Override
@@ -125,7 +123,25 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (exchange != null) {
       exchange.flushUpstream();
+      if (!exchange.requestComplete()) {
+        timeouts.bodyRead().arm(bodyDeadline); // reading a body: it may not stall
+        return;
+      }
     }
+    bodyDeadline.clear();
+  }
+
+  /** No byte of the request body arrived for the body read timeout. */
+  private void onBodyStalled() {
+    if (exchange == null || exchange.requestComplete()) {
+      return;
+    }
+    if (!ctx.channel().config().isAutoRead()) {
+      // the router stopped reading (the instance is slow to take the body): not the client's fault
+      timeouts.bodyRead().arm(bodyDeadline);
+      return;
+    }
+    exchange.onClientBodyStalled();
   }
 
   @Override
@@ -138,14 +154,6 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
-      // Only a stalled request body counts here; waiting for the instance is not the client's
-      // fault, and idle keep-alive connections have their own timer.
-      if (exchange != null && !exchange.requestComplete() && ctx.channel().config().isAutoRead()) {
-        exchange.onClientBodyStalled();
-      }
-      return;
-    }
     ReferenceCountUtil.release(evt);
   }
 
@@ -178,7 +186,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
       releaseHeld();
       return;
     }
-    armIdleTimer(router.config.keepAliveTimeout());
+    timeouts.keepAlive().arm(idleDeadline);
     while (!held.isEmpty() && !closing && (exchange == null || !exchange.requestComplete())) {
       dispatch(held.poll());
     }
@@ -205,7 +213,6 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     cancelIdleTimer();
     ChannelPipeline p = ctx.pipeline();
     p.replace(this, "relay", fromClient);
-    p.remove("body-timeout");
     p.remove("encoder");
     p.remove("decoder"); // hands bytes it already read past the handshake to the relay
     upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
@@ -244,27 +251,23 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
-  private void armIdleTimer(Duration timeout) {
-    cancelIdleTimer();
-    idleTimer =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  if (exchange == null) {
-                    closing = true; // whatever the decoder makes of a half-read head is moot
-                    releaseHeld();
-                    ctx.close();
-                  }
-                },
-                timeout.toNanos(),
-                TimeUnit.NANOSECONDS);
+  /** The connection sat idle, or never finished its headers, for too long. */
+  private void onIdleTimeout() {
+    if (exchange == null) {
+      closing = true; // whatever the decoder makes of a half-read head is moot
+      releaseHeld();
+      ctx.close();
+    }
   }
 
   private void cancelIdleTimer() {
-    if (idleTimer != null) {
-      idleTimer.cancel(false);
-      idleTimer = null;
-    }
+    idleDeadline.clear();
+    bodyDeadline.clear();
+  }
+
+  /** This loop's timeout lists, for the exchanges of this connection. */
+  LoopTimeouts timeouts() {
+    return timeouts;
   }
 
   private void releaseHeld() {

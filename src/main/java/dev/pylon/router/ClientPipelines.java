@@ -9,8 +9,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The handlers a client connection gets once its protocol is known. HTTP/2 streams are turned into
@@ -24,7 +22,6 @@ final class ClientPipelines {
   static void http1(ChannelPipeline p, RouterContext router) {
     p.addLast("decoder", new StrictRequestDecoder(router.config))
         .addLast("encoder", new HttpResponseEncoder())
-        .addLast("body-timeout", bodyTimeout(router))
         .addLast("proxy", new ClientConnectionHandler(router));
   }
 
@@ -34,7 +31,7 @@ final class ClientPipelines {
    */
   static void cleartextHttp1(ChannelPipeline p, RouterContext router) {
     http1(p, router);
-    p.addBefore("body-timeout", "h2c-upgrade", new CleartextUpgradeHandler(router));
+    p.addBefore("proxy", "h2c-upgrade", new CleartextUpgradeHandler(router));
   }
 
   static void http2(ChannelPipeline p, RouterContext router) {
@@ -59,14 +56,8 @@ final class ClientPipelines {
             stream
                 .pipeline()
                 .addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true))
-                .addLast("body-timeout", bodyTimeout(router))
                 .addLast("proxy", new ClientConnectionHandler(router));
           }
         });
-  }
-
-  private static IdleStateHandler bodyTimeout(RouterContext router) {
-    return new IdleStateHandler(
-        router.config.bodyReadTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS);
   }
 }

@@ -80,7 +80,7 @@ final class ProxyExchange {
   private Lease lease;
   private AdmissionQueue waitingIn;
   private final AdmissionQueue.Waiter waiter = this::wake;
-  private ScheduledFuture<?> requestTimer;
+  private final TimeoutList.Entry requestDeadline = new TimeoutList.Entry(this::onRequestTimeout);
   private ScheduledFuture<?> queueTimer;
 
   private Channel upstream;
@@ -149,13 +149,7 @@ final class ProxyExchange {
   void start() {
     router.inFlight.incrementAndGet();
     rewriteRequestHead();
-    requestTimer =
-        client
-            .executor()
-            .schedule(
-                this::onRequestTimeout,
-                router.config.requestTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+    connection.timeouts().request().arm(requestDeadline);
     bufferingBody = shouldBufferBody();
     if (!bufferingBody) {
       admit();
@@ -898,9 +892,7 @@ final class ProxyExchange {
     ended = true;
     dropSentBody();
     status = finalStatus;
-    if (requestTimer != null) {
-      requestTimer.cancel(false);
-    }
+    requestDeadline.clear();
     if (queueTimer != null) {
       queueTimer.cancel(false);
     }

@@ -2,20 +2,30 @@ package dev.pylon.router;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -34,10 +44,16 @@ public final class Router implements AutoCloseable {
   private final Transport transport = Transport.best();
   private final RouterMetrics metrics = new RouterMetrics();
   private final RouterContext context;
-  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+  /** Open client connections (a set, not Netty's ChannelGroup: one close listener, not two). */
+  private final Set<Channel> clients = ConcurrentHashMap.newKeySet();
+
   private final ChannelFutureListener connectionClosed;
   private EventLoopGroup group;
-  private Channel serverChannel;
+
+  /** Listening sockets: one per event loop with epoll (SO_REUSEPORT), else one. */
+  private List<Channel> serverChannels = List.of();
+
   private TlsContexts tls;
   private ScheduledFuture<?> tlsReloader;
 
@@ -47,8 +63,12 @@ public final class Router implements AutoCloseable {
 
   public Router(RouterConfig config, AccessLog accessLog) {
     this.config = Objects.requireNonNull(config, "config");
-    this.context = new RouterContext(config, transport, metrics, accessLog, clients);
-    this.connectionClosed = closed -> context.connections.decrementAndGet();
+    this.context = new RouterContext(config, transport, metrics, accessLog);
+    this.connectionClosed =
+        closed -> {
+          clients.remove(closed.channel());
+          context.connections.decrementAndGet();
+        };
   }
 
   /**
@@ -59,7 +79,7 @@ public final class Router implements AutoCloseable {
    * @throws RouterTlsException when TLS is configured and its files cannot be used
    */
   public synchronized InetSocketAddress start() {
-    if (serverChannel != null) {
+    if (!serverChannels.isEmpty()) {
       throw new IllegalStateException("router already started");
     }
     TlsContexts tlsContexts = config.tls() == null ? null : new TlsContexts(config.tls());
@@ -67,36 +87,9 @@ public final class Router implements AutoCloseable {
     int threads =
         config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
-    ServerBootstrap bootstrap =
-        new ServerBootstrap()
-            .group(group)
-            .channel(transport.serverChannel())
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    ch.closeFuture().addListener(connectionClosed);
-                    if (context.connections.incrementAndGet() > config.maxConnections()
-                        || context.draining) {
-                      ch.close(); // past the cap: closed before a byte is read, nothing answered
-                      return;
-                    }
-                    clients.add(ch);
-                    if (tlsContexts != null) {
-                      ch.pipeline()
-                          .addLast("tls", tlsContexts.newHandler(ch.alloc()))
-                          .addLast("alpn", new AlpnProtocolNegotiator(context));
-                    } else {
-                      ch.pipeline().addLast("detect", new CleartextProtocolDetector(context));
-                    }
-                  }
-                });
+    ChannelInitializer<Channel> accepted = acceptedConnections(tlsContexts);
     try {
-      serverChannel =
-          bootstrap.bind(config.bindHost(), config.port()).syncUninterruptibly().channel();
+      serverChannels = listen(accepted, threads);
     } catch (Exception e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       group = null;
@@ -107,10 +100,89 @@ public final class Router implements AutoCloseable {
           GlobalEventExecutor.INSTANCE.scheduleAtFixedRate(
               tlsContexts::reloadIfChanged, 10, 10, TimeUnit.SECONDS);
     }
-    InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+    InetSocketAddress bound = (InetSocketAddress) serverChannels.get(0).localAddress();
     log.debug(
-        "router listening on {} ({} transport, {} threads)", bound, transport.name(), threads);
+        "router listening on {} ({} transport, {} threads, {} listening sockets)",
+        bound,
+        transport.name(),
+        threads,
+        serverChannels.size());
     return bound;
+  }
+
+  /**
+   * Binds the listening sockets. With epoll and several event loops, each loop gets its own socket
+   * on the same port (SO_REUSEPORT, nginx's {@code reuseport}): the kernel spreads new connections
+   * over them and each loop accepts and serves its own, so a new connection is never handed to
+   * another thread (a queued task and, if that loop sleeps, a wake-up per connection). A plain
+   * socket is bound to the port first, and closed, so that a port someone else already listens on
+   * is refused as usual rather than shared.
+   */
+  private List<Channel> listen(ChannelInitializer<Channel> accepted, int threads) throws Exception {
+    boolean reusePort = threads > 1 && transport.serverChannel() == EpollServerSocketChannel.class;
+    if (!reusePort) {
+      return List.of(
+          serverBootstrap(group, accepted)
+              .bind(config.bindHost(), config.port())
+              .syncUninterruptibly()
+              .channel());
+    }
+    int port = config.port();
+    if (port != 0) {
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress(config.bindHost(), port));
+      }
+    }
+    List<Channel> bound = new ArrayList<>();
+    try {
+      for (EventExecutor executor : group) {
+        EventLoop loop = (EventLoop) executor;
+        Channel ch =
+            serverBootstrap(loop, accepted)
+                .option(EpollChannelOption.SO_REUSEPORT, true)
+                .bind(config.bindHost(), port)
+                .syncUninterruptibly()
+                .channel();
+        port = ((InetSocketAddress) ch.localAddress()).getPort(); // port 0: the others join it
+        bound.add(ch);
+      }
+    } catch (Exception e) {
+      bound.forEach(Channel::close);
+      throw e;
+    }
+    return List.copyOf(bound);
+  }
+
+  private ServerBootstrap serverBootstrap(EventLoopGroup loops, ChannelHandler accepted) {
+    return new ServerBootstrap()
+        .group(loops)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        // no childOption(TCP_NODELAY): Netty's socket configs turn it on by default, and
+        // setting it again is one more system call per connection
+        .childHandler(accepted);
+  }
+
+  private ChannelInitializer<Channel> acceptedConnections(TlsContexts tlsContexts) {
+    return new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.closeFuture().addListener(connectionClosed);
+        if (context.connections.incrementAndGet() > config.maxConnections() || context.draining) {
+          ch.close(); // past the cap: closed before a byte is read, nothing answered
+          return;
+        }
+        clients.add(ch);
+        if (tlsContexts != null) {
+          ch.pipeline()
+              .addLast("tls", tlsContexts.newHandler(ch.alloc()))
+              .addLast("alpn", new AlpnProtocolNegotiator(context));
+        } else {
+          ch.pipeline().addLast("detect", new CleartextProtocolDetector(context));
+        }
+      }
+    };
   }
 
   private RouterBindException bindFailure(Exception e) {
@@ -226,13 +298,11 @@ public final class Router implements AutoCloseable {
    */
   public boolean drain(Duration timeout) {
     context.draining = true;
-    Channel server;
+    List<Channel> servers;
     synchronized (this) {
-      server = serverChannel;
+      servers = serverChannels;
     }
-    if (server != null) {
-      server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-    }
+    closeAll(servers);
     for (Channel ch : clients) {
       if (ch.pipeline().get(TunnelRelay.class) != null) {
         continue; // a WebSocket: closed at the end of the drain
@@ -273,6 +343,18 @@ public final class Router implements AutoCloseable {
     return true;
   }
 
+  /** Closes the channels and waits up to a second in all for them to close. */
+  private static void closeAll(Collection<Channel> channels) {
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Channel ch : channels) {
+      closing.add(ch.close());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    for (ChannelFuture f : closing) {
+      f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+  }
+
   /** Closes every connection and releases the event loops. */
   @Override
   public synchronized void close() {
@@ -281,10 +363,8 @@ public final class Router implements AutoCloseable {
       tlsReloader.cancel(false);
       tlsReloader = null;
     }
-    if (serverChannel != null) {
-      serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-    }
-    clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    closeAll(serverChannels);
+    closeAll(clients);
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
       group = null;

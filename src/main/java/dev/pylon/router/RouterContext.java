@@ -1,6 +1,6 @@
 package dev.pylon.router;
 
-import io.netty.channel.group.ChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,21 +19,17 @@ final class RouterContext {
   final UpstreamPool pool;
   final RouterMetrics metrics;
   final AccessLog accessLog;
-  final ChannelGroup clients;
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
   private final ConcurrentHashMap<String, AdmissionQueue> queues = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<EventExecutor, LoopTimeouts> timeouts = new ConcurrentHashMap<>();
   volatile boolean draining;
 
   /** Told the backend's name when a request waits for a backend that is scaled to zero. */
   volatile Consumer<String> activation = backend -> {};
 
   RouterContext(
-      RouterConfig config,
-      Transport transport,
-      RouterMetrics metrics,
-      AccessLog accessLog,
-      ChannelGroup clients) {
+      RouterConfig config, Transport transport, RouterMetrics metrics, AccessLog accessLog) {
     this.config = config;
     this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
     this.scheme = config.tls() == null ? "http" : "https";
@@ -41,7 +37,6 @@ final class RouterContext {
     this.pool = new UpstreamPool(transport, config, metrics);
     this.metrics = metrics;
     this.accessLog = accessLog;
-    this.clients = clients;
   }
 
   AdmissionQueue queue(String backend) {
@@ -49,6 +44,12 @@ final class RouterContext {
     return q != null
         ? q
         : queues.computeIfAbsent(backend, b -> new AdmissionQueue(config.maxQueuedRequests()));
+  }
+
+  /** The timeout lists of {@code loop}'s connections and requests. */
+  LoopTimeouts timeouts(EventExecutor loop) {
+    LoopTimeouts t = timeouts.get(loop);
+    return t != null ? t : timeouts.computeIfAbsent(loop, l -> LoopTimeouts.of(l, config));
   }
 
   int queued(String backend) {
