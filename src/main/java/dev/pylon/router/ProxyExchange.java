@@ -348,9 +348,20 @@ final class ProxyExchange {
       return;
     }
     router.metrics.queueTimedOut();
+    long waited = router.config.queueTimeout().toSeconds();
+    Backend now = router.snapshot.get().select(host, path);
+    if (now != null && now.upstreams().isEmpty()) {
+      // Scaled to zero and no instance got ready in time: the revision is failing to start, or
+      // starts slower than the queue waits. Busy instances are another matter, so another text.
+      respondError(
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "revision " + now.name() + " could not start an instance within " + waited + " s",
+          5);
+      return;
+    }
     respondError(
         HttpResponseStatus.SERVICE_UNAVAILABLE,
-        "every instance stayed busy for " + router.config.queueTimeout().toSeconds() + " s",
+        "every instance stayed busy for " + waited + " s",
         1);
   }
 

@@ -92,7 +92,10 @@ class ActivationTest {
     assertThat(get(address).get(5, TimeUnit.SECONDS).status()).isEqualTo(503);
 
     router.publish(atZero(true));
-    assertThat(get(address).get(5, TimeUnit.SECONDS).status()).isEqualTo(503);
+    RawHttp.Response timedOut = get(address).get(5, TimeUnit.SECONDS);
+    assertThat(timedOut.status()).isEqualTo(503);
+    assertThat(timedOut.body()).contains("revision rev could not start an instance within");
+    assertThat(timedOut.headers()).containsEntry("retry-after", "5");
     assertThat(router.queued("rev")).isZero();
   }
 }
