@@ -3,6 +3,7 @@ package dev.pylon.router;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Every knob of the router, with its default beside it in {@link #defaults}.
@@ -97,253 +98,132 @@ public record RouterConfig(
   }
 
   public RouterConfig withRequestTimeout(Duration timeout) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        timeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        trustedProxies,
-        tls);
+    return edit(c -> c.requestTimeout = timeout);
   }
 
   public RouterConfig withMaxConnections(int connections) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        connections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        trustedProxies,
-        tls);
+    return edit(c -> c.maxConnections = connections);
   }
 
   public RouterConfig withUpstreamIdleTimeout(Duration idle) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        idle,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        trustedProxies,
-        tls);
+    return edit(c -> c.upstreamIdleTimeout = idle);
   }
 
   public RouterConfig withQueue(int maxQueued, Duration timeout) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueued,
-        timeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        trustedProxies,
-        tls);
+    return edit(
+        c -> {
+          c.maxQueuedRequests = maxQueued;
+          c.queueTimeout = timeout;
+        });
   }
 
   public RouterConfig withTrustedProxies(List<String> proxies) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        proxies,
-        tls);
+    return edit(c -> c.trustedProxies = proxies);
   }
 
   public RouterConfig withMaxBodySize(long bytes) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        bytes,
-        requestBufferSize,
-        trustedProxies,
-        tls);
+    return edit(c -> c.maxBodySize = bytes);
   }
 
   public RouterConfig withClientTimeouts(Duration headerRead, Duration keepAlive, Duration body) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerRead,
-        keepAlive,
-        body,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        trustedProxies,
-        tls);
+    return edit(
+        c -> {
+          c.headerReadTimeout = headerRead;
+          c.keepAliveTimeout = keepAlive;
+          c.bodyReadTimeout = body;
+        });
   }
 
   public RouterConfig withIoThreads(int threads) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        threads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        trustedProxies,
-        tls);
+    return edit(c -> c.ioThreads = threads);
   }
 
   public RouterConfig withRequestBuffering(long bytes) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        bytes,
-        trustedProxies,
-        tls);
+    return edit(c -> c.requestBufferSize = bytes);
   }
 
   /** Serve HTTPS with these PEM files (reloaded when they change on disk). */
   public RouterConfig withTls(TlsFiles files) {
-    return new RouterConfig(
-        bindHost,
-        port,
-        ioThreads,
-        connectTimeout,
-        requestTimeout,
-        maxQueuedRequests,
-        queueTimeout,
-        maxRetries,
-        headerReadTimeout,
-        keepAliveTimeout,
-        bodyReadTimeout,
-        upstreamIdleTimeout,
-        maxIdlePerUpstream,
-        maxConnections,
-        maxInitialLineLength,
-        maxHeaderSize,
-        maxHeaderCount,
-        maxBodySize,
-        requestBufferSize,
-        trustedProxies,
-        files);
+    return edit(c -> c.tls = files);
+  }
+
+  private RouterConfig edit(Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** The record's components, changeable, so each {@code with...} names only what it changes. */
+  private static final class Fields {
+    String bindHost;
+    int port;
+    int ioThreads;
+    Duration connectTimeout;
+    Duration requestTimeout;
+    int maxQueuedRequests;
+    Duration queueTimeout;
+    int maxRetries;
+    Duration headerReadTimeout;
+    Duration keepAliveTimeout;
+    Duration bodyReadTimeout;
+    Duration upstreamIdleTimeout;
+    int maxIdlePerUpstream;
+    int maxConnections;
+    int maxInitialLineLength;
+    int maxHeaderSize;
+    int maxHeaderCount;
+    long maxBodySize;
+    long requestBufferSize;
+    List<String> trustedProxies;
+    TlsFiles tls;
+
+    Fields(RouterConfig o) {
+      bindHost = o.bindHost;
+      port = o.port;
+      ioThreads = o.ioThreads;
+      connectTimeout = o.connectTimeout;
+      requestTimeout = o.requestTimeout;
+      maxQueuedRequests = o.maxQueuedRequests;
+      queueTimeout = o.queueTimeout;
+      maxRetries = o.maxRetries;
+      headerReadTimeout = o.headerReadTimeout;
+      keepAliveTimeout = o.keepAliveTimeout;
+      bodyReadTimeout = o.bodyReadTimeout;
+      upstreamIdleTimeout = o.upstreamIdleTimeout;
+      maxIdlePerUpstream = o.maxIdlePerUpstream;
+      maxConnections = o.maxConnections;
+      maxInitialLineLength = o.maxInitialLineLength;
+      maxHeaderSize = o.maxHeaderSize;
+      maxHeaderCount = o.maxHeaderCount;
+      maxBodySize = o.maxBodySize;
+      requestBufferSize = o.requestBufferSize;
+      trustedProxies = o.trustedProxies;
+      tls = o.tls;
+    }
+
+    RouterConfig build() {
+      return new RouterConfig(
+          bindHost,
+          port,
+          ioThreads,
+          connectTimeout,
+          requestTimeout,
+          maxQueuedRequests,
+          queueTimeout,
+          maxRetries,
+          headerReadTimeout,
+          keepAliveTimeout,
+          bodyReadTimeout,
+          upstreamIdleTimeout,
+          maxIdlePerUpstream,
+          maxConnections,
+          maxInitialLineLength,
+          maxHeaderSize,
+          maxHeaderCount,
+          maxBodySize,
+          requestBufferSize,
+          trustedProxies,
+          tls);
+    }
   }
 }
