@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
@@ -57,11 +58,20 @@ final class UpstreamPool {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
-                        .addLast("http", new HttpClientCodec())
+                        .addLast("http", newHttpCodec())
                         .addLast("proxy", new UpstreamConnectionHandler(UpstreamPool.this));
                   }
                 });
     this.http2 = new Http2UpstreamConnections(template, config, metrics, this);
+  }
+
+  /**
+   * The HTTP/1.1 codec of an instance connection. Response body pieces may be as large as a read
+   * (64 KiB, not Netty's 8 KiB): a 64 KiB response crosses the router as one or two messages
+   * instead of eight.
+   */
+  private static HttpClientCodec newHttpCodec() {
+    return new HttpClientCodec(new HttpDecoderConfig().setMaxChunkSize(64 * 1024), false, false);
   }
 
   /** A live idle connection to {@code upstream} on {@code loop}, or null. Call on {@code loop}. */

@@ -16,7 +16,14 @@
  * instance, {@code Http2UpstreamConnections} opens an HTTP/2 stream on a shared connection of that
  * loop -- and bodies stream both ways with backpressure. Headers are rewritten by {@code
  * HopByHopHeaders}, {@code ForwardedHeaders} and {@code RequestIds}. A WebSocket upgrade turns both
- * connections into a {@code TunnelRelay}.
+ * connections into a {@code TunnelRelay}; the socket stays one request (its instance slot,
+ * in-flight count and request timeout) until either side closes, as on Cloud Run. A request whose
+ * pooled instance connection was closed under it is sent once more on a new connection when the
+ * instance cannot have acted on it ({@code ProxyExchange}).
+ *
+ * <p>Per connection: with epoll each event loop accepts on its own SO_REUSEPORT socket, and the
+ * header, keep-alive, body and request timeouts are {@code TimeoutList}s per event loop (O(1) to
+ * set and clear) rather than a scheduled task each.
  *
  * <p>Latency: both sides run with TCP_NODELAY, one flush per read batch, and while an upstream
  * response is unfinished {@code UpstreamConnectionHandler} re-arms TCP_QUICKACK after each read, so

@@ -201,6 +201,23 @@ class RouterFailureTest {
     }
   }
 
+  @Test
+  void aSecondRouterOnTheSamePortIsRefusedNotGivenHalfTheConnections() throws Exception {
+    // with epoll each event loop listens on its own SO_REUSEPORT socket: another router (also
+    // SO_REUSEPORT) must still be told the port is taken rather than share it silently
+    router = new Router(RouterConfig.defaults("127.0.0.1", 0).withIoThreads(2), AccessLog.none());
+    InetSocketAddress first = router.start();
+    Router second =
+        new Router(RouterConfig.defaults("127.0.0.1", first.getPort()).withIoThreads(2));
+    try {
+      assertThatThrownBy(second::start)
+          .isInstanceOf(RouterBindException.class)
+          .hasMessageContaining("already in use");
+    } finally {
+      second.close();
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
