@@ -22,7 +22,8 @@ state="$(mktemp -d)"
 export PIP_NO_INDEX=1
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  # TERM, not INT: a job started with & in a script ignores SIGINT, and the JVM keeps it so
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$state"
 }

@@ -26,13 +26,33 @@ def parse(path):
     }
 
 
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
 def load(folder):
+    """One result per cell: the median of each figure over the cell's rounds (run1, run2, ...)."""
     results = {}
     for scenario in SCENARIOS:
         for proxy in PROXIES:
-            path = folder / f"{scenario}.{proxy}.txt"
-            if path.exists():
-                results[(scenario, proxy)] = parse(path)
+            paths = sorted(folder.glob(f"{scenario}.{proxy}.run*.txt"))
+            if not paths and (folder / f"{scenario}.{proxy}.txt").exists():
+                paths = [folder / f"{scenario}.{proxy}.txt"]
+            if not paths:
+                continue
+            runs = [parse(path) for path in paths]
+            results[(scenario, proxy)] = {
+                "rps": median(r["rps"] for r in runs),
+                "p50": median(r["p50"] for r in runs),
+                "p99": median(r["p99"] for r in runs),
+                "non2xx": sum(r["non2xx"] for r in runs),
+                "socket": "; ".join(r["socket"] for r in runs if r["socket"]),
+                "rounds": len(runs),
+            }
     return results
 
 

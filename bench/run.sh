@@ -6,17 +6,18 @@
 # request. Prints requests/s and p50/p99 latency with the ratio against nginx, and writes
 # docs/benchmarks.md and docs/benchmarks.svg.
 #
-#   bench/run.sh                  # 10 s per measurement after a 5 s warm-up
-#   DURATION=5s WARMUP=2s bench/run.sh
+#   bench/run.sh                  # 3 rounds of 6 s per measurement, each after a 3 s warm-up
+#   ROUNDS=1 DURATION=10s WARMUP=5s bench/run.sh
 #   ONLY=hello-keepalive bench/run.sh
-#   WARM_FIRST=15s               # load each server gets once before any measurement (JIT)
+#   WARM_FIRST=30s               # load each server gets once before any measurement (JIT)
 # Needs: wrk nginx haproxy, and Debian's gunicorn and uvicorn for /usr/bin/python3.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
 
-DURATION="${DURATION:-10s}"
-WARMUP="${WARMUP:-5s}"
+DURATION="${DURATION:-6s}"
+WARMUP="${WARMUP:-3s}"
+ROUNDS="${ROUNDS:-3}"
 CONNECTIONS="${CONNECTIONS:-32}"
 WRK_THREADS="${WRK_THREADS:-1}"
 WORKERS="${WORKERS:-2}"
@@ -122,42 +123,49 @@ done
 # workers being measured (Pylon used ~3x its steady CPU per request in the first 6 s of load).
 # A server in production runs warm; this measures that, and treats every server the same.
 # In interleaved rounds Pylon went from 0.94x nginx's hello keep-alive rate in a first round 6 s
-# into its life to 1.3-1.5x in the rounds after; hence WARM_FIRST (15 s) per server, once.
-WARM_FIRST="${WARM_FIRST:-15s}"
+# into its life to 1.3-1.5x in the rounds after; hence WARM_FIRST (20 s) per server, once.
+WARM_FIRST="${WARM_FIRST:-20s}"
 echo "== warming every server up ($WARM_FIRST on / and $WARMUP on /64k each)" >&2
 for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARM_FIRST" "http://127.0.0.1:$port/" >/dev/null
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/64k" >/dev/null
 done
 
-measure() {  # name port path mode
-  local name="$1" port="$2" path="$3" mode="$4" extra=()
+measure() {  # round name port path mode
+  local round="$1" name="$2" port="$3" path="$4" mode="$5" extra=()
   local scenario="64k-$mode"
   [ "$path" = "/" ] && scenario="hello-$mode"
   if [ -n "$ONLY" ] && [ "$ONLY" != "$scenario" ]; then return 0; fi
   [ "$mode" = "close" ] && extra=(-H "Connection: close")
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${extra[@]}" "http://127.0.0.1:$port$path" >/dev/null
-  echo "== $name $scenario" >&2
+  echo "== round $round: $name $scenario" >&2
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${extra[@]}" \
-    "http://127.0.0.1:$port$path" >"$out/$scenario.$name.txt"
-  grep -E "Requests/sec|Non-2xx|Socket errors" "$out/$scenario.$name.txt" >&2 || true
+    "http://127.0.0.1:$port$path" >"$out/$scenario.$name.run$round.txt"
+  grep -E "Requests/sec|Non-2xx|Socket errors" "$out/$scenario.$name.run$round.txt" >&2 || true
 }
 
-for path in / /64k; do
-  for mode in keepalive close; do
-    measure gunicorn $GUNICORN_PORT $path $mode
-    measure nginx-gunicorn $NGINX_PORT $path $mode
-    measure haproxy-gunicorn $HAPROXY_PORT $path $mode
-    measure pylon-gunicorn $PYLON_PORT $path $mode
-    measure uvicorn $UVICORN_PORT $path $mode
-    measure pylon-uvicorn $PYLON_UVICORN_PORT $path $mode
+# ROUNDS passes over every cell, each pass visiting every server in turn, so a noisy spell on
+# this small machine (2 cores shared by wrk, the proxy and the workers) touches every server
+# alike; report.py keeps the median of each figure per cell. Single runs swing by 10-40 %:
+# gunicorn's two workers take connections as they race to accept, and an uneven split halves
+# what one run measures.
+for round in $(seq 1 "$ROUNDS"); do
+  for path in / /64k; do
+    for mode in keepalive close; do
+      measure "$round" gunicorn $GUNICORN_PORT $path $mode
+      measure "$round" nginx-gunicorn $NGINX_PORT $path $mode
+      measure "$round" haproxy-gunicorn $HAPROXY_PORT $path $mode
+      measure "$round" pylon-gunicorn $PYLON_PORT $path $mode
+      measure "$round" uvicorn $UVICORN_PORT $path $mode
+      measure "$round" pylon-uvicorn $PYLON_UVICORN_PORT $path $mode
+    done
   done
 done
 
 cat >"$out/setup.txt" <<SETUP
 date: $(date -u +%Y-%m-%dT%H:%MZ)
 machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)
-wrk: -t$WRK_THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up, loopback
+wrk: -t$WRK_THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up, loopback; median of $ROUNDS interleaved rounds
 gunicorn: $("$PYTHON" -m gunicorn --version 2>&1 | head -1), --workers $WORKERS --threads $THREADS (gthread)
 uvicorn: $("$PYTHON" -m uvicorn --version 2>&1 | head -1), --workers $WORKERS
 nginx: $(nginx -v 2>&1 | sed 's/.*: //'), worker_processes auto, upstream keepalive 64
