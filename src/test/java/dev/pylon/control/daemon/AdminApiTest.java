@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,16 +29,7 @@ class AdminApiTest {
 
   @BeforeAll
   static void startDaemon() throws Exception {
-    daemon =
-        new Daemon(
-            new DaemonSettings(
-                state,
-                "127.0.0.1",
-                0,
-                0,
-                Optional.empty(),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(30)));
+    daemon = new Daemon(TestDaemons.settings(state));
     info = daemon.start();
   }
 
@@ -162,16 +152,7 @@ class AdminApiTest {
 
   @Test
   void aSecondDaemonOnTheSameStateDirectoryIsRefused() throws Exception {
-    Daemon second =
-        new Daemon(
-            new DaemonSettings(
-                state,
-                "127.0.0.1",
-                0,
-                0,
-                Optional.empty(),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(30)));
+    Daemon second = new Daemon(TestDaemons.settings(state));
     assertThatThrownBy(second::start)
         .isInstanceOf(DaemonFailure.class)
         .hasMessageContaining("already uses the state directory");

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,14 +40,7 @@ class AutoscalingEndToEndTest {
   static void startDaemon() throws Exception {
     daemon =
         new Daemon(
-            new DaemonSettings(
-                    state,
-                    "127.0.0.1",
-                    0,
-                    0,
-                    Optional.empty(),
-                    Duration.ofSeconds(2),
-                    Duration.ofSeconds(30))
+            TestDaemons.settings(state)
                 .withScalingWindows(Duration.ofSeconds(3), Duration.ofSeconds(1)));
     info = daemon.start();
     client = AdminClient.connect(state);

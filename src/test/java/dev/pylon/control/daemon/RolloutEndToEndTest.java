@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,16 +34,7 @@ class RolloutEndToEndTest {
   @Test
   @Timeout(120)
   void otherChangesGoAheadDuringARolloutAndATrafficChangeStopsIt() throws Exception {
-    daemon =
-        new Daemon(
-            new DaemonSettings(
-                state,
-                "127.0.0.1",
-                0,
-                0,
-                Optional.empty(),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(30)));
+    daemon = new Daemon(TestDaemons.settings(state));
     daemon.start();
     AdminClient client = AdminClient.connect(state);
     Path hello = Path.of("examples/hello").toAbsolutePath();

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntPredicate;
@@ -38,14 +37,7 @@ class ScalingMetricsAndRestartTest {
   private void startDaemon() throws Exception {
     daemon =
         new Daemon(
-            new DaemonSettings(
-                    state,
-                    "127.0.0.1",
-                    0,
-                    0,
-                    Optional.empty(),
-                    Duration.ofSeconds(2),
-                    Duration.ofSeconds(30))
+            TestDaemons.settings(state)
                 .withScalingWindows(Duration.ofSeconds(6), Duration.ofSeconds(1)));
     info = daemon.start();
     client = AdminClient.connect(state);
