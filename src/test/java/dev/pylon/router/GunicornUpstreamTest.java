@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,27 +23,7 @@ class GunicornUpstreamTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gunicorn =
-        PythonUpstream.start(
-            "gunicorn",
-            "wsgi_app.py",
-            (dir, port) ->
-                List.of(
-                    PythonUpstream.PYTHON.toString(),
-                    "-m",
-                    "gunicorn",
-                    "--bind",
-                    "127.0.0.1:" + port,
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "4",
-                    "--timeout",
-                    "0",
-                    "--chdir",
-                    dir.toString(),
-                    "wsgi_app:app"),
-            Duration.ofSeconds(15));
+    gunicorn = PythonUpstream.gunicorn("wsgi_app.py", 4);
     router = new Router(RouterConfig.defaults("127.0.0.1", 0).withIoThreads(1), AccessLog.none());
     address = router.start();
     router.publish(

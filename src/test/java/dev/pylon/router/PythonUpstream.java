@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,69 @@ final class PythonUpstream implements AutoCloseable {
     this.process = process;
     this.dir = dir;
     this.port = port;
+  }
+
+  /**
+   * Debian's gunicorn serving {@code app}'s {@code app} object with one gthread worker of {@code
+   * threads} threads and no worker timeout, as Pylon runs WSGI apps; {@code options} come before
+   * the app (e.g. {@code --keep-alive 1}).
+   */
+  static PythonUpstream gunicorn(String app, int threads, String... options) throws Exception {
+    return start(
+        "gunicorn",
+        app,
+        (dir, port) -> {
+          List<String> command =
+              new ArrayList<>(
+                  List.of(
+                      PYTHON.toString(),
+                      "-m",
+                      "gunicorn",
+                      "--bind",
+                      "127.0.0.1:" + port,
+                      "--workers",
+                      "1",
+                      "--threads",
+                      String.valueOf(threads)));
+          command.addAll(List.of(options));
+          command.addAll(
+              List.of("--timeout", "0", "--chdir", dir.toString(), moduleOf(app) + ":app"));
+          return command;
+        },
+        Duration.ofSeconds(15));
+  }
+
+  /**
+   * Debian's uvicorn serving {@code app}'s {@code app} object, quietly; {@code options} come before
+   * the app (e.g. {@code --workers 2}).
+   */
+  static PythonUpstream uvicorn(String app, String... options) throws Exception {
+    return start(
+        "uvicorn",
+        app,
+        (dir, port) -> {
+          List<String> command =
+              new ArrayList<>(
+                  List.of(
+                      PYTHON.toString(),
+                      "-m",
+                      "uvicorn",
+                      "--app-dir",
+                      dir.toString(),
+                      "--host",
+                      "127.0.0.1",
+                      "--port",
+                      String.valueOf(port)));
+          command.addAll(List.of(options));
+          command.addAll(
+              List.of("--log-level", "warning", "--no-access-log", moduleOf(app) + ":app"));
+          return command;
+        },
+        Duration.ofSeconds(20));
+  }
+
+  private static String moduleOf(String app) {
+    return app.substring(0, app.length() - ".py".length());
   }
 
   /**

@@ -38,29 +38,7 @@ class StalePooledConnectionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gunicorn =
-        PythonUpstream.start(
-            "gunicorn",
-            "wsgi_app.py",
-            (dir, port) ->
-                List.of(
-                    PythonUpstream.PYTHON.toString(),
-                    "-m",
-                    "gunicorn",
-                    "--bind",
-                    "127.0.0.1:" + port,
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "8",
-                    "--keep-alive",
-                    "1",
-                    "--timeout",
-                    "0",
-                    "--chdir",
-                    dir.toString(),
-                    "wsgi_app:app"),
-            Duration.ofSeconds(15));
+    gunicorn = PythonUpstream.gunicorn("wsgi_app.py", 8, "--keep-alive", "1");
     router =
         new Router(
             RouterConfig.defaults("127.0.0.1", 0)

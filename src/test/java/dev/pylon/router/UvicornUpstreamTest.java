@@ -3,7 +3,6 @@ package dev.pylon.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,28 +25,7 @@ class UvicornUpstreamTest {
 
   @BeforeAll
   static void start() throws Exception {
-    uvicorn =
-        PythonUpstream.start(
-            "uvicorn",
-            "asgi_app.py",
-            (dir, port) ->
-                List.of(
-                    PythonUpstream.PYTHON.toString(),
-                    "-m",
-                    "uvicorn",
-                    "--app-dir",
-                    dir.toString(),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    String.valueOf(port),
-                    "--workers",
-                    "2",
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                    "asgi_app:app"),
-            Duration.ofSeconds(20));
+    uvicorn = PythonUpstream.uvicorn("asgi_app.py", "--workers", "2");
     router = new Router(RouterConfig.defaults("127.0.0.1", 0).withIoThreads(1), AccessLog.none());
     address = router.start();
     router.publish(

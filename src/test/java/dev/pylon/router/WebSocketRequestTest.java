@@ -37,26 +37,7 @@ class WebSocketRequestTest {
 
   @BeforeAll
   static void startUvicorn() throws Exception {
-    uvicorn =
-        PythonUpstream.start(
-            "uvicorn",
-            "ws_app.py",
-            (dir, port) ->
-                List.of(
-                    PythonUpstream.PYTHON.toString(),
-                    "-m",
-                    "uvicorn",
-                    "--app-dir",
-                    dir.toString(),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    String.valueOf(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                    "ws_app:app"),
-            Duration.ofSeconds(20));
+    uvicorn = PythonUpstream.uvicorn("ws_app.py");
     http = HttpClient.newHttpClient();
   }
 
