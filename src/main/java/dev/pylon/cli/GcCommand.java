@@ -1,12 +1,12 @@
 package dev.pylon.cli;
 
-import dev.pylon.build.CacheEntry;
-import dev.pylon.build.EnvironmentGc;
-import dev.pylon.build.GcPolicy;
-import dev.pylon.build.GcReport;
-import dev.pylon.build.RevisionGc;
 import dev.pylon.control.daemon.Daemon;
 import dev.pylon.control.daemon.Store;
+import dev.pylon.revision.CacheEntry;
+import dev.pylon.revision.EnvironmentGc;
+import dev.pylon.revision.GcPolicy;
+import dev.pylon.revision.GcReport;
+import dev.pylon.revision.RevisionGc;
 import dev.pylon.runtime.ProcessesUsingState;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.pylon.control;
 
-import dev.pylon.build.BuildSummary;
-import dev.pylon.build.StepTiming;
+import dev.pylon.revision.BuildSummary;
+import dev.pylon.revision.StepTiming;
 import java.util.stream.Collectors;
 
 /** A build's summary as a person reads it. */

@@ -1,8 +1,8 @@
 package dev.pylon.control;
 
-import dev.pylon.build.Revision;
-import dev.pylon.build.RevisionBuilder;
-import dev.pylon.build.RevisionResult;
+import dev.pylon.revision.Revision;
+import dev.pylon.revision.RevisionBuilder;
+import dev.pylon.revision.RevisionResult;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RoutingSnapshot;

@@ -1,6 +1,6 @@
 package dev.pylon.control;
 
-import dev.pylon.build.Revision;
+import dev.pylon.revision.Revision;
 import dev.pylon.runtime.Probe;
 import dev.pylon.runtime.Sandbox;
 import dev.pylon.runtime.SupervisorOptions;

@@ -1,6 +1,6 @@
 package dev.pylon.control;
 
-import dev.pylon.build.Revision;
+import dev.pylon.revision.Revision;
 import dev.pylon.runtime.BuiltinWorker;
 import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.spec.AppTarget;

@@ -1,6 +1,6 @@
 package dev.pylon.control;
 
-import dev.pylon.build.BuildProgress;
+import dev.pylon.revision.BuildProgress;
 
 /** Shows a build's steps and pip's output lines through the run's reporter. */
 final class ReporterBuildProgress implements BuildProgress {

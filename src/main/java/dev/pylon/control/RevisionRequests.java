@@ -1,7 +1,7 @@
 package dev.pylon.control;
 
-import dev.pylon.build.EnvironmentRequest;
-import dev.pylon.build.RevisionRequest;
+import dev.pylon.revision.EnvironmentRequest;
+import dev.pylon.revision.RevisionRequest;
 import dev.pylon.spec.AppTarget;
 import dev.pylon.spec.ServiceSpec;
 import java.util.List;

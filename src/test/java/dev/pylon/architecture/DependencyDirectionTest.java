@@ -33,8 +33,8 @@ class DependencyDirectionTest {
         .definedBy("dev.pylon.cli..")
         .layer("control")
         .definedBy("dev.pylon.control..")
-        .layer("build")
-        .definedBy("dev.pylon.build..")
+        .layer("revision")
+        .definedBy("dev.pylon.revision..")
         .layer("runtime")
         .definedBy("dev.pylon.runtime..")
         .layer("router")
@@ -49,7 +49,7 @@ class DependencyDirectionTest {
         .mayNotBeAccessedByAnyLayer()
         .whereLayer("control")
         .mayOnlyBeAccessedByLayers("cli")
-        .whereLayer("build")
+        .whereLayer("revision")
         .mayOnlyBeAccessedByLayers("control", "cli")
         .whereLayer("runtime")
         .mayOnlyBeAccessedByLayers("control", "cli")
@@ -60,7 +60,7 @@ class DependencyDirectionTest {
         .whereLayer("export")
         .mayOnlyBeAccessedByLayers("control", "cli")
         .whereLayer("spec")
-        .mayOnlyBeAccessedByLayers("build", "runtime", "autoscale", "export", "control", "cli")
+        .mayOnlyBeAccessedByLayers("revision", "runtime", "autoscale", "export", "control", "cli")
         .allowEmptyShould(true)
         .check(pylon);
   }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.pylon.autoscale.ScalingMetric;
-import dev.pylon.build.BuildProgress;
+import dev.pylon.revision.BuildProgress;
 import dev.pylon.runtime.InstanceStatus;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,12 +1,12 @@
 package dev.pylon.control.daemon;
 
 import dev.pylon.autoscale.ScalingPolicies;
-import dev.pylon.build.BuildProgress;
-import dev.pylon.build.Revision;
-import dev.pylon.build.RevisionBuilder;
-import dev.pylon.build.RevisionResult;
 import dev.pylon.control.BuildSummaries;
 import dev.pylon.control.RevisionRequests;
+import dev.pylon.revision.BuildProgress;
+import dev.pylon.revision.Revision;
+import dev.pylon.revision.RevisionBuilder;
+import dev.pylon.revision.RevisionResult;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.ServiceSpec;

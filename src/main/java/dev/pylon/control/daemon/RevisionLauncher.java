@@ -2,8 +2,8 @@ package dev.pylon.control.daemon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pylon.build.Revision;
 import dev.pylon.control.InstancePlan;
+import dev.pylon.revision.Revision;
 import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
