@@ -2,7 +2,6 @@ package dev.pylon.control;
 
 import dev.pylon.revision.Revision;
 import dev.pylon.runtime.BuiltinWorker;
-import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.spec.AppTarget;
 import dev.pylon.spec.ServiceSpec;
 import java.io.File;
@@ -18,39 +17,27 @@ import java.util.OptionalLong;
 
 /**
  * How each instance of a service is started: the exact command for the chosen server and the
- * environment contract of DESIGN.md (PORT is added per instance by the runtime).
+ * environment contract of DESIGN.md (PORT is added per instance by the runtime). The daemon's
+ * RevisionLauncher makes both into a revision's launch plan.
  */
-public record InstancePlan(InstanceTemplate template, String description) {
+public final class InstancePlan {
 
   /** The project id instances see when {@code GOOGLE_CLOUD_PROJECT} is not set. */
   static final String LOCAL_PROJECT = "pylon-local";
 
-  static InstancePlan of(
-      ServiceSpec spec,
-      Revision revision,
-      Path stateDir,
-      String metadataHostPort,
-      OptionalLong memoryMiB) {
-    List<String> command = command(spec, revision, stateDir);
-    Map<String, String> env =
-        environment(spec, revision, revision.id(), Optional.of(metadataHostPort), memoryMiB);
-    String python = revision.python().toString();
-    String description =
-        "Server: "
-            + spec.server().displayCommand()
-            + "\n       why: "
-            + spec.server().reason()
-            + "\n       python: "
-            + python
-            + " ("
-            + spec.python().version()
-            + ")";
-    // Every server runs from the revision's root (the read-only snapshot of the app), as App
-    // Engine runs an entrypoint; the spec tells gunicorn (--pythonpath) and uvicorn (--app-dir)
-    // where the top-level module lives.
-    return new InstancePlan(
-        new InstanceTemplate(spec.name(), revision.id(), command, env, revision.dir()),
-        description);
+  private InstancePlan() {}
+
+  /** What {@code pylon run} says about how it starts the app: server, why, interpreter. */
+  static String description(ServiceSpec spec, Revision revision) {
+    return "Server: "
+        + spec.server().displayCommand()
+        + "\n       why: "
+        + spec.server().reason()
+        + "\n       python: "
+        + revision.python()
+        + " ("
+        + spec.python().version()
+        + ")";
   }
 
   /** The command that starts one instance of the revision; {@code $PORT} is left in it. */

@@ -69,7 +69,7 @@ public final class Daemon implements AutoCloseable {
               store,
               router,
               settings.defaultService(),
-              options,
+              revision -> options,
               logs,
               settings.stableWindow(),
               settings.scaleToZeroGrace());

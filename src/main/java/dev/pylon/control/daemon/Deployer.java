@@ -137,7 +137,8 @@ final class Deployer {
               built.python().toString(),
               built.venv().map(Path::toString),
               RevisionLauncher.summary(spec, built),
-              RevisionLauncher.launchSpec(spec, built, "pending", stateDir),
+              RevisionLauncher.launchSpec(
+                  spec, built, "pending", stateDir, Optional.empty(), spec.resources().memoryMb()),
               service.env(),
               clock.instant());
       return rollout(draft, request.noTraffic(), request.tag(), request.rollout(), progress);

@@ -33,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and events. WAL mode; every write is one transaction. One connection, used by one thread at a
  * time (every method is synchronized): the daemon's writes are few and small.
  */
-public final class Store implements AutoCloseable {
+public final class Store implements AutoCloseable, DesiredStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
