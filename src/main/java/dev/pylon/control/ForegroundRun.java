@@ -22,6 +22,7 @@ import dev.pylon.runtime.MetadataServer;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.StrayInstances;
 import dev.pylon.runtime.SupervisorOptions;
+import dev.pylon.spec.InstanceEnvironment;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -75,8 +76,6 @@ public final class ForegroundRun implements AutoCloseable {
             settings.stateDir(),
             settings.startTimeout(),
             settings.grace(),
-            memoryMiB,
-            settings.cpuLimit(),
             settings.sandbox());
     LaunchSpec launch =
         RevisionLauncher.launchSpec(
@@ -85,7 +84,8 @@ public final class ForegroundRun implements AutoCloseable {
             revision.id(),
             settings.stateDir(),
             Optional.of(metadata.hostPort()),
-            memoryMiB);
+            memoryMiB,
+            settings.cpuLimit());
     Instant now = Instant.now();
     RevisionRecord record =
         new RevisionRecord(
@@ -113,7 +113,7 @@ public final class ForegroundRun implements AutoCloseable {
             new OneServiceStore(service, record, reporter),
             router,
             Optional.of(spec.name()),
-            r -> options,
+            r -> r.launch().limit(options),
             new ConsoleOutput(output),
             ScalingPolicy.DEFAULT_STABLE_WINDOW,
             ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD);
@@ -200,7 +200,7 @@ public final class ForegroundRun implements AutoCloseable {
 
   private static String projectId() {
     String project = System.getenv("GOOGLE_CLOUD_PROJECT");
-    return project == null || project.isBlank() ? InstancePlan.LOCAL_PROJECT : project;
+    return project == null || project.isBlank() ? InstanceEnvironment.LOCAL_PROJECT : project;
   }
 
   private InetSocketAddress startRouter(ServiceSpec spec) throws RunFailure {

@@ -3,26 +3,19 @@ package dev.pylon.control;
 import dev.pylon.revision.Revision;
 import dev.pylon.runtime.BuiltinWorker;
 import dev.pylon.spec.AppTarget;
-import dev.pylon.spec.InstanceEnvironment;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
- * How each instance of a service is started: the exact command for the chosen server and the
- * environment contract of DESIGN.md (PORT is added per instance by the runtime). The daemon's
- * RevisionLauncher makes both into a revision's launch plan.
+ * The exact command that starts an instance of a service with its chosen server; the daemon's
+ * RevisionLauncher makes it, with the environment contract (spec's InstanceEnvironment), into a
+ * revision's launch plan.
  */
 public final class InstancePlan {
-
-  /** The project id instances see when {@code GOOGLE_CLOUD_PROJECT} is not set. */
-  static final String LOCAL_PROJECT = InstanceEnvironment.LOCAL_PROJECT;
 
   private InstancePlan() {}
 
@@ -61,23 +54,6 @@ public final class InstancePlan {
       case BUILTIN -> command.addAll(builtinWorker(spec, revision, stateDir));
     }
     return command;
-  }
-
-  /**
-   * The environment contract of DESIGN.md for one revision ({@link InstanceEnvironment}; PORT is
-   * added per instance).
-   *
-   * @param revisionId {@code K_REVISION}: the build's id, or the daemon's revision name
-   * @param metadataHostPort the local metadata server, when one runs
-   */
-  public static Map<String, String> environment(
-      ServiceSpec spec,
-      Revision revision,
-      String revisionId,
-      Optional<String> metadataHostPort,
-      OptionalLong memoryMiB) {
-    return InstanceEnvironment.of(spec, revisionId, revision.venv(), metadataHostPort, memoryMiB)
-        .forRevision(System.getenv());
   }
 
   private static List<String> builtinWorker(ServiceSpec spec, Revision revision, Path stateDir) {

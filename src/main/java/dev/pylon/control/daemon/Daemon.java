@@ -69,7 +69,7 @@ public final class Daemon implements AutoCloseable {
               store,
               router,
               settings.defaultService(),
-              revision -> options,
+              revision -> revision.launch().limit(options),
               logs,
               settings.stableWindow(),
               settings.scaleToZeroGrace());

@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -138,7 +139,13 @@ final class Deployer {
               built.venv().map(Path::toString),
               RevisionLauncher.summary(spec, built),
               RevisionLauncher.launchSpec(
-                  spec, built, "pending", stateDir, Optional.empty(), spec.resources().memoryMb()),
+                  spec,
+                  built,
+                  "pending",
+                  stateDir,
+                  Optional.empty(),
+                  spec.resources().memoryMb(),
+                  OptionalDouble.empty()),
               service.env(),
               clock.instant());
       return rollout(draft, request.noTraffic(), request.tag(), request.rollout(), progress);

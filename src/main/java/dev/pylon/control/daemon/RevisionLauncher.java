@@ -10,6 +10,7 @@ import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -30,7 +31,8 @@ public final class RevisionLauncher {
    * @param revisionId the store's id for the revision ({@code K_REVISION})
    * @param metadataHostPort the metadata server instances are told about; the daemon stores none,
    *     as it would be stale after a restart
-   * @param memoryMiB the memory limit per instance ({@code GAE_MEMORY_MB})
+   * @param memoryMiB the memory limit per instance (also {@code GAE_MEMORY_MB})
+   * @param cpuLimit the cores each instance may use
    */
   public static LaunchSpec launchSpec(
       ServiceSpec spec,
@@ -38,12 +40,16 @@ public final class RevisionLauncher {
       String revisionId,
       Path stateDir,
       Optional<String> metadataHostPort,
-      OptionalLong memoryMiB) {
+      OptionalLong memoryMiB,
+      OptionalDouble cpuLimit) {
     return new LaunchSpec(
         InstancePlan.command(spec, revision, stateDir),
-        InstancePlan.environment(spec, revision, revisionId, metadataHostPort, memoryMiB),
+        InstanceEnvironment.of(spec, revisionId, revision.venv(), metadataHostPort, memoryMiB)
+            .forRevision(System.getenv()),
         revision.dir(),
-        spec.http2());
+        spec.http2(),
+        memoryMiB,
+        cpuLimit);
   }
 
   /** What the build detected, for {@code pylon revisions --json}. */

@@ -95,7 +95,7 @@ class CrashLoopRoutingTest {
     return revision.id();
   }
 
-  private int startRouterAndReconciler() {
+  private int startRouterAndReconciler() throws InterruptedException {
     router = new Router(RouterConfig.defaults("127.0.0.1", 0));
     int port = router.start().getPort();
     SupervisorOptions options =
@@ -117,6 +117,7 @@ class CrashLoopRoutingTest {
             Duration.ofSeconds(30));
     router.onActivation(reconciler::activate);
     reconciler.start();
+    reconciler.reconcileAndWait(Duration.ofSeconds(10)); // routes published
     return port;
   }
 }
