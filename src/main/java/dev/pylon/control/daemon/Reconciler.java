@@ -57,13 +57,13 @@ public final class Reconciler implements AutoCloseable {
   private static final Duration INTERVAL = Duration.ofSeconds(2);
 
   private final DesiredStore store;
+  private final StoreWriter writes;
   private final Router router;
   private final Optional<String> defaultService;
   private final Function<RevisionRecord, SupervisorOptions> options;
   private final RevisionOutput output;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
-  private final ExecutorService eventWriter = Executors.newSingleThreadExecutor();
   private final ExecutorService stopper = Executors.newVirtualThreadPerTaskExecutor();
   private final Object wake = new Object();
   // Guarded by wake: the loop's passes, so a caller can wait for one that saw its change.
@@ -106,6 +106,7 @@ public final class Reconciler implements AutoCloseable {
     this.scaleToZeroGrace = scaleToZeroGrace;
     this.scaler = new Scaler(Clock.systemUTC(), this::load, this::readyCount, this::scaled);
     this.store = store;
+    this.writes = new StoreWriter(store);
     this.router = router;
     this.defaultService = defaultService;
     this.options = options;
@@ -184,13 +185,13 @@ public final class Reconciler implements AutoCloseable {
 
   private void scaled(String revisionId, Decision decision) {
     Integer before = desired.put(revisionId, decision.desiredInstances());
-    rememberScale(revisionId, decision.desiredInstances());
+    writes.rememberScale(revisionId, decision.desiredInstances());
     Running run = running.get(revisionId);
     int current = before != null ? before : run != null ? run.count : -1;
     if (current != decision.desiredInstances()) {
       log.info(
           "{}: {} instance(s): {}", revisionId, decision.desiredInstances(), decision.reason());
-      recordEvent(
+      writes.event(
           Instant.now(),
           serviceOf.getOrDefault(revisionId, ""),
           revisionId,
@@ -467,13 +468,12 @@ public final class Reconciler implements AutoCloseable {
       }
     }
     stopper.shutdown();
-    eventWriter.shutdown();
     try {
       stopper.awaitTermination(longestGrace.toSeconds() + 15, TimeUnit.SECONDS);
-      eventWriter.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    writes.close();
   }
 
   /** A running revision; {@code ready} and {@code health} are replaced by the set's listener. */
@@ -538,40 +538,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private void record(Instant at, String instance, String kind, String detail) {
-      recordEvent(at, revision.service(), revision.id(), instance, kind, detail);
-    }
-  }
-
-  /** Keeps the scaler's count in the store (off the scaler's thread) for a restarted daemon. */
-  private void rememberScale(String revisionId, int instances) {
-    try {
-      eventWriter.execute(
-          () -> {
-            try {
-              store.setLastScale(revisionId, instances);
-            } catch (StoreException e) {
-              log.warn("cannot keep the scale of {}: {}", revisionId, e.getMessage());
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      // The daemon is stopping; the count it had before stays.
-    }
-  }
-
-  private void recordEvent(
-      Instant at, String service, String revisionId, String instance, String kind, String detail) {
-    try {
-      eventWriter.execute(
-          () -> {
-            try {
-              store.addEvent(at, service, revisionId, instance, kind, detail);
-            } catch (StoreException e) {
-              log.warn("cannot record an event of {}: {}", revisionId, e.getMessage());
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      // The daemon is stopping; the event is only logged.
-      log.info("{} {}: {} {}", revisionId, instance, kind, detail);
+      writes.event(at, revision.service(), revision.id(), instance, kind, detail);
     }
   }
 }
