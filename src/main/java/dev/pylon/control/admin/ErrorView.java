@@ -15,6 +15,7 @@ import java.util.List;
 public record ErrorView(
     int status, String error, String hint, @JsonInclude(Include.NON_EMPTY) List<String> details) {
   public ErrorView {
+    hint = hint == null ? "" : hint;
     details = details == null ? List.of() : List.copyOf(details);
   }
 }

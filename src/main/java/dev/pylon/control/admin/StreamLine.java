@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public record StreamLine(
     String event,
     String message,
     String line,
-    Object result,
+    @JsonDeserialize(as = JsonNode.class) Object result,
     Integer status,
     String error,
     String hint,
