@@ -17,7 +17,7 @@ import java.util.OptionalDouble;
  * @param decidedBy which file decided, in words
  * @param cpuTargetUtilization app.yaml's {@code cpu_utilization.target_utilization} when it is the
  *     metric to scale on: present only when {@code target_concurrent_requests} is not also given
- *     (then requests in flight win, as {@code ScalingPolicies} documents)
+ *     (then requests in flight win)
  * @param coolDownDeclared whether a file wrote the cool-down ({@code cool_down_period_sec}) rather
  *     than it being a default; only a written one overrides a daemon's own stable window
  * @param declared whether the app's files chose this scaling (app.yaml, service.yaml's autoscaling
