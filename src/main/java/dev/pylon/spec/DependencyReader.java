@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -83,7 +85,8 @@ final class DependencyReader {
               r.files,
               List.copyOf(r.packages),
               List.of(),
-              decidedBy);
+              decidedBy,
+              r.brought);
     } else if (pyproject.isPresent() && pyproject.get().declaresDependencies()) {
       Pyproject p = pyproject.get();
       deps =
@@ -92,13 +95,20 @@ final class DependencyReader {
               List.of(pyprojectFile),
               List.copyOf(p.packages),
               p.requirements,
-              pyprojectFile.getFileName() + " " + p.section());
+              pyprojectFile.getFileName() + " " + p.section(),
+              brought(p.requirements));
     } else {
       deps =
           Dependencies.none(
               "no requirements.txt or pyproject.toml dependencies: standard library only");
     }
     return new Read(deps, requiresPython, errors, warnings);
+  }
+
+  private static Map<String, String> brought(List<String> requirements) {
+    Map<String, String> brought = new LinkedHashMap<>();
+    requirements.forEach(r -> BroughtPackages.of(r).forEach(brought::putIfAbsent));
+    return brought;
   }
 
   private static String describeDifference(Set<String> onlyReq, Set<String> onlyPy) {
@@ -117,6 +127,7 @@ final class DependencyReader {
   private static final class Requirements {
     final List<Path> files = new ArrayList<>();
     final Set<String> packages = new LinkedHashSet<>();
+    final Map<String, String> brought = new LinkedHashMap<>();
   }
 
   private void readRequirements(
@@ -188,6 +199,7 @@ final class DependencyReader {
         continue; // --index-url, --find-links, --hash, --no-binary ...: pip's business
       }
       requirementName(line).ifPresent(n -> into.packages.add(Dependencies.normalize(n)));
+      BroughtPackages.of(line).forEach(into.brought::putIfAbsent);
     }
   }
 

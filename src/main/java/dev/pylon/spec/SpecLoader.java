@@ -77,10 +77,11 @@ public final class SpecLoader {
               AppYamlReader.AppYaml::warnings);
       Optional<ServiceYamlReader.ServiceYaml> serviceYaml =
           readIf(
-              "service.yaml",
-              serviceYamlReader::read,
-              ServiceYamlReader.ServiceYaml::errors,
-              ServiceYamlReader.ServiceYaml::warnings);
+                  "service.yaml",
+                  serviceYamlReader::read,
+                  ServiceYamlReader.ServiceYaml::errors,
+                  ServiceYamlReader.ServiceYaml::warnings)
+              .filter(s -> !s.ignored());
       Optional<ProcfileReader.Procfile> procfile =
           readIf(
               "Procfile",
@@ -98,6 +99,24 @@ public final class SpecLoader {
       DependencyReader.Read deps = dependencyReader.read(appDir);
       errors.addAll(deps.errors());
       warnings.addAll(deps.warnings());
+      Path parent = sourceDir.getParent();
+      if (deps.dependencies().kind() == Dependencies.Kind.NONE && parent != null) {
+        dependenciesLeftBehind(parent, sourceDir)
+            .ifPresent(
+                f ->
+                    warnings.add(
+                        SpecProblem.ofFile(
+                            appDir,
+                            "this folder has no requirements.txt or pyproject.toml, but its parent"
+                                + " has "
+                                + f
+                                + ", which Pylon does not install: it serves only the folder it"
+                                + " is given",
+                            "copy "
+                                + parent.resolve(f)
+                                + " into this folder, or give the parent folder (with --app"
+                                + " MODULE:ATTR if the app is not found there)")));
+      }
 
       Optional<Interpreter> python = interpreter(appYaml, deps);
 
@@ -129,7 +148,11 @@ public final class SpecLoader {
 
       AppDetector.Detected detected =
           appDetector.detect(appDir, overrides.app(), deps.dependencies());
-      errors.addAll(detected.errors());
+      if (entrypoint.isEmpty() || overrides.app().isPresent()) {
+        errors.addAll(detected.errors());
+      }
+      // else: the user said what to run; what detection could not find only informs (a main.py
+      // that serves $PORT itself defines no `app`, and needs none).
       warnings.addAll(detected.warnings());
       Optional<AppTarget> app = detected.app();
       if (app.isPresent() && python.isPresent() && probe.isPresent() && errors.isEmpty()) {
@@ -154,7 +177,16 @@ public final class SpecLoader {
                                 + below
                                 + "/: give that folder instead ("
                                 + appDir.resolve(below)
-                                + ")")
+                                + ")"
+                                + dependenciesLeftBehind(appDir, appDir.resolve(below))
+                                    .map(
+                                        f ->
+                                            "; it has no dependency file of its own, so copy "
+                                                + f
+                                                + " into "
+                                                + below
+                                                + "/ first, or Pylon installs nothing")
+                                    .orElse(""))
                     .orElse(
                         "add a main.py that defines `app` (a WSGI or ASGI application), pass"
                             + " --app MODULE:ATTR, or give an entrypoint in app.yaml or a"
@@ -239,6 +271,18 @@ public final class SpecLoader {
               appYaml.isPresent(),
               http2.isPresent());
       return new SpecResult.Loaded(spec, inFileOrder(warnings));
+    }
+
+    /**
+     * The dependency file of {@code outer} that {@code inner} lacks ({@code requirements.txt} or
+     * {@code pyproject.toml}), when serving {@code inner} alone would leave it behind.
+     */
+    Optional<String> dependenciesLeftBehind(Path outer, Path inner) {
+      List<String> files = List.of("requirements.txt", "pyproject.toml");
+      if (files.stream().anyMatch(f -> Files.isRegularFile(inner.resolve(f)))) {
+        return Optional.empty();
+      }
+      return files.stream().filter(f -> Files.isRegularFile(outer.resolve(f))).findFirst();
     }
 
     /** A single subfolder that looks like an app folder, for the "no app found" hint. */
