@@ -530,16 +530,30 @@ public final class SpecLoader {
           serviceYaml
               .flatMap(ServiceYamlReader.ServiceYaml::readiness)
               .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::readiness))
-              .orElse(
-                  Defaults.tcpProbe(
-                      "no readiness check configured: ready once the port accepts connections"));
+              .orElseGet(
+                  () ->
+                      appYaml.isPresent()
+                          ? Defaults.gaeReadiness(
+                              "App Engine flexible's default readiness check (app.yaml has no"
+                                  + " readiness_check): without a path it does not reach the app,"
+                                  + " so ready once the port accepts connections")
+                          : Defaults.tcpProbe(
+                              "no readiness check configured: ready once the port accepts"
+                                  + " connections"));
       Probe liveness =
           serviceYaml
               .flatMap(ServiceYamlReader.ServiceYaml::liveness)
               .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::liveness))
-              .orElse(
-                  Defaults.tcpProbe(
-                      "no liveness check configured: alive while the port accepts connections"));
+              .orElseGet(
+                  () ->
+                      appYaml.isPresent()
+                          ? Defaults.gaeLiveness(
+                              "App Engine flexible's default liveness check (app.yaml has no"
+                                  + " liveness_check): without a path it does not reach the app,"
+                                  + " so alive while the port accepts connections")
+                          : Defaults.tcpProbe(
+                              "no liveness check configured: alive while the port accepts"
+                                  + " connections"));
       Optional<Duration> start = serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::startTimeout);
       if (start.isPresent()) {
         readiness =
