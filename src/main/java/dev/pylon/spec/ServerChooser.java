@@ -65,13 +65,16 @@ final class ServerChooser {
         List<String> args =
             new ArrayList<>(
                 List.of(
-                    app.reference(),
+                    app.importReference(),
                     "--host",
                     Defaults.INSTANCE_HOST,
                     "--port",
                     ServerCommand.PORT_TOKEN));
         if (!app.importRoot().toString().isEmpty()) {
           args.addAll(List.of("--app-dir", app.importRoot().toString()));
+        }
+        if (app.factory()) {
+          args.add("--factory");
         }
         return new ServerCommand(
             ServerCommand.Kind.UVICORN,
@@ -153,7 +156,11 @@ final class ServerChooser {
       AppTarget app, Dependencies deps, String declaredIn, String unknownNote, String http2Words) {
     String target = app.reference();
     if (!app.importRoot().toString().isEmpty()) {
-      target = app.importRoot().resolve(app.module()).toString() + ":" + app.attribute();
+      target =
+          app.importRoot().resolve(app.module()).toString()
+              + ":"
+              + app.attribute()
+              + (app.factory() ? "()" : "");
     }
     return new ServerCommand(
         ServerCommand.Kind.HYPERCORN,

@@ -400,6 +400,19 @@ public final class SpecLoader {
                       + " ("
                       + i.kind().toUpperCase(Locale.ROOT)
                       + ")";
+          if (i.factory()) {
+            return Optional.of(
+                app.asFactory(
+                    kind,
+                    foundBy
+                        + "; it is an app factory, so the server calls "
+                        + app.attribute()
+                        + "() and serves what it returns: "
+                        + i.type()
+                        + (i.kind().equals("unknown")
+                            ? ""
+                            : " (" + i.kind().toUpperCase(Locale.ROOT) + ")")));
+          }
           return Optional.of(app.withKind(kind, how));
         }
         case AppProbe.Answer.NoAttribute n -> {
