@@ -38,13 +38,34 @@ final class DependencyReader {
       List<SpecProblem> warnings) {}
 
   Read read(Path dir) {
+    return read(dir, List.of());
+  }
+
+  /**
+   * @param installed the requirements files a Dockerfile installs ({@code RUN pip install -r}),
+   *     relative to {@code dir}; when given they are the requirements, in place of requirements.txt
+   */
+  Read read(Path dir, List<Located<Path>> installed) {
     List<SpecProblem> errors = new ArrayList<>();
     List<SpecProblem> warnings = new ArrayList<>();
     Path requirementsFile = dir.resolve("requirements.txt");
     Path pyprojectFile = dir.resolve("pyproject.toml");
 
     Optional<Requirements> requirements = Optional.empty();
-    if (Files.isRegularFile(requirementsFile)) {
+    String requirementsDecidedBy = requirementsFile.getFileName() + " (pip install -r)";
+    if (!installed.isEmpty()) {
+      Requirements r = new Requirements();
+      Set<Path> visiting = new LinkedHashSet<>();
+      for (Located<Path> file : installed) {
+        readRequirements(dir.resolve(file.value()), r, false, visiting, errors, Optional.empty());
+      }
+      requirements = Optional.of(r);
+      requirementsDecidedBy =
+          String.join(", ", installed.stream().map(f -> f.value().toString()).toList())
+              + " (pip install -r, as "
+              + installed.get(0).origin().describe()
+              + " installs it)";
+    } else if (Files.isRegularFile(requirementsFile)) {
       Requirements r = new Requirements();
       readRequirements(requirementsFile, r, false, new LinkedHashSet<>(), errors, Optional.empty());
       requirements = Optional.of(r);
@@ -58,7 +79,7 @@ final class DependencyReader {
     Dependencies deps;
     if (requirements.isPresent()) {
       Requirements r = requirements.get();
-      String decidedBy = requirementsFile.getFileName() + " (pip install -r)";
+      String decidedBy = requirementsDecidedBy;
       if (pyproject.isPresent() && pyproject.get().declaresDependencies()) {
         Pyproject p = pyproject.get();
         Set<String> onlyReq = new TreeSet<>(r.packages);
