@@ -39,6 +39,7 @@ final class ServerChooser {
       if (asgi && deps.declares("hypercorn")) {
         return hypercorn(
             app,
+            deps,
             declaredIn,
             unknownNote,
             " and serves HTTP/2 without TLS (h2c) as " + http2.get().describe() + " asks");
@@ -64,13 +65,16 @@ final class ServerChooser {
         List<String> args =
             new ArrayList<>(
                 List.of(
-                    app.reference(),
+                    app.importReference(),
                     "--host",
                     Defaults.INSTANCE_HOST,
                     "--port",
                     ServerCommand.PORT_TOKEN));
         if (!app.importRoot().toString().isEmpty()) {
           args.addAll(List.of("--app-dir", app.importRoot().toString()));
+        }
+        if (app.factory()) {
+          args.add("--factory");
         }
         return new ServerCommand(
             ServerCommand.Kind.UVICORN,
@@ -80,21 +84,23 @@ final class ServerChooser {
                 + " is an ASGI app"
                 + unknownNote
                 + " and the dependencies include uvicorn"
+                + deps.broughtBy("uvicorn")
                 + declaredIn);
       }
       if (deps.declares("hypercorn")) {
-        return hypercorn(app, declaredIn, unknownNote, "");
+        return hypercorn(app, deps, declaredIn, unknownNote, "");
       }
-      Path where =
-          deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
+      // Point at the file that declares the dependencies; with none, at the folder (naming a
+      // requirements.txt that does not exist sends people looking for it).
+      Path where = deps.files().isEmpty() ? appDir : deps.files().get(0);
       errors.add(
           SpecProblem.ofFile(
               where,
               app.reference()
                   + " is an ASGI app, but the dependencies include neither uvicorn nor hypercorn,"
                   + " and Pylon's built-in worker speaks only WSGI",
-              "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
-                  + " server on $PORT"));
+              addServerHint(deps)
+                  + ", or give an entrypoint that starts your ASGI server on $PORT"));
       return null;
     }
     if (deps.declares("gunicorn")) {
@@ -121,7 +127,10 @@ final class ServerChooser {
               + wsgiWords(app)
               + " and the dependencies include gunicorn"
               + declaredIn
-              + "; run as seed 001 recommends");
+              + "; one worker with "
+              + threads
+              + " threads and no worker timeout, because Pylon adds instances rather than workers"
+              + " and its router times requests out");
     }
     String noServer =
         deps.kind() == Dependencies.Kind.NONE
@@ -144,10 +153,14 @@ final class ServerChooser {
    * module below an import root is given as a path.
    */
   private static ServerCommand hypercorn(
-      AppTarget app, String declaredIn, String unknownNote, String http2Words) {
+      AppTarget app, Dependencies deps, String declaredIn, String unknownNote, String http2Words) {
     String target = app.reference();
     if (!app.importRoot().toString().isEmpty()) {
-      target = app.importRoot().resolve(app.module()).toString() + ":" + app.attribute();
+      target =
+          app.importRoot().resolve(app.module()).toString()
+              + ":"
+              + app.attribute()
+              + (app.factory() ? "()" : "");
     }
     return new ServerCommand(
         ServerCommand.Kind.HYPERCORN,
@@ -163,7 +176,18 @@ final class ServerChooser {
             + unknownNote
             + http2Words
             + ", and the dependencies include hypercorn"
+            + deps.broughtBy("hypercorn")
             + declaredIn);
+  }
+
+  /** Where to add uvicorn, in the file (and section) this app declares its dependencies in. */
+  private static String addServerHint(Dependencies deps) {
+    return switch (deps.kind()) {
+      case NONE -> "create requirements.txt in this folder with the line `uvicorn`";
+      case REQUIREMENTS -> "add `uvicorn` to " + deps.files().get(0).getFileName();
+      case PYPROJECT -> "add \"uvicorn\" to [project].dependencies in pyproject.toml";
+      case POETRY -> "add uvicorn to [tool.poetry.dependencies] in pyproject.toml";
+    };
   }
 
   private static String wsgiWords(AppTarget app) {

@@ -171,6 +171,7 @@ public final class SpecReport {
       app.put("attribute", a.attribute());
       app.put("kind", a.kind().name());
       app.put("importRoot", a.importRoot().toString());
+      app.put("factory", a.factory());
       if (a.djangoSettings().isPresent()) {
         app.put("djangoSettings", a.djangoSettings().get());
       } else {
