@@ -6,10 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Chooses how instances start when no entrypoint is given (issue 2's rule): gunicorn for a WSGI app
- * that declares it, uvicorn (else hypercorn) for an ASGI app that declares it, else Pylon's
- * built-in WSGI worker. An ASGI app with neither is an error. End-to-end HTTP/2 needs hypercorn,
- * the one of these that speaks h2c.
+ * Chooses how instances start when no entrypoint is given: gunicorn for a WSGI app that declares
+ * it, uvicorn (else hypercorn) for an ASGI app that declares it, else Pylon's built-in WSGI or ASGI
+ * worker. End-to-end HTTP/2 needs hypercorn, the one of these that speaks h2c.
  */
 final class ServerChooser {
   private static final List<String> ASGI_FRAMEWORKS =
@@ -85,17 +84,20 @@ final class ServerChooser {
       if (deps.declares("hypercorn")) {
         return hypercorn(app, declaredIn, unknownNote, "");
       }
-      Path where =
-          deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
-      errors.add(
-          SpecProblem.ofFile(
-              where,
-              app.reference()
-                  + " is an ASGI app, but the dependencies include neither uvicorn nor hypercorn,"
-                  + " and Pylon's built-in worker speaks only WSGI",
-              "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
-                  + " server on $PORT"));
-      return null;
+      String noServer =
+          deps.kind() == Dependencies.Kind.NONE
+              ? "there are no dependencies"
+              : "the dependencies" + declaredIn + " include neither uvicorn nor hypercorn";
+      return new ServerCommand(
+          ServerCommand.Kind.BUILTIN_ASGI,
+          List.of(app.reference()),
+          "",
+          app.reference()
+              + " is an ASGI app"
+              + unknownNote
+              + " and "
+              + noServer
+              + ", so Pylon's built-in ASGI worker serves it (add uvicorn to choose uvicorn)");
     }
     if (deps.declares("gunicorn")) {
       List<String> args =
