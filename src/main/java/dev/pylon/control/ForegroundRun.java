@@ -236,7 +236,7 @@ public final class ForegroundRun implements AutoCloseable {
         yield built.revision();
       }
       case RevisionResult.Failed failed -> {
-        failed.outputTail().forEach(reporter::detail);
+        // pip's lines reached the reporter as they came (ReporterBuildProgress): not again.
         throw new RunFailure(failed.message(), 1);
       }
     };

@@ -52,23 +52,46 @@ public final class InstancePlan {
         command.addAll(spec.server().args());
       }
       case BUILTIN -> command.addAll(builtinWorker(spec, revision, stateDir));
+      case BUILTIN_ASGI -> command.addAll(builtinAsgiWorker(spec, revision, stateDir));
     }
     return command;
   }
 
   private static List<String> builtinWorker(ServiceSpec spec, Revision revision, Path stateDir) {
-    AppTarget app =
-        spec.app()
-            .orElseThrow(
-                () -> new IllegalStateException("the built-in worker needs an app object"));
+    AppTarget app = appOf(spec);
+    Path script = writeWorker(stateDir, BuiltinWorker::materialize);
+    return BuiltinWorker.command(
+        revision.python().toString(),
+        script,
+        app.reference(),
+        revision.dir().resolve(app.importRoot()),
+        spec.threads());
+  }
+
+  private static List<String> builtinAsgiWorker(
+      ServiceSpec spec, Revision revision, Path stateDir) {
+    AppTarget app = appOf(spec);
+    Path script = writeWorker(stateDir, BuiltinWorker::materializeAsgi);
+    return BuiltinWorker.asgiCommand(
+        revision.python().toString(),
+        script,
+        app.reference(),
+        revision.dir().resolve(app.importRoot()));
+  }
+
+  private static AppTarget appOf(ServiceSpec spec) {
+    return spec.app()
+        .orElseThrow(() -> new IllegalStateException("the built-in worker needs an app object"));
+  }
+
+  /** A worker script as written under the state directory's {@code lib}. */
+  private interface WorkerWriter {
+    Path write(Path dir) throws IOException;
+  }
+
+  private static Path writeWorker(Path stateDir, WorkerWriter writer) {
     try {
-      Path script = BuiltinWorker.materialize(stateDir.resolve("lib"));
-      return BuiltinWorker.command(
-          revision.python().toString(),
-          script,
-          app.reference(),
-          revision.dir().resolve(app.importRoot()),
-          spec.threads());
+      return writer.write(stateDir.resolve("lib"));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write Pylon's built-in worker into "

@@ -80,12 +80,8 @@ public final class Daemon implements AutoCloseable {
       Router served = router;
       api =
           new AdminApi(
-              store,
-              deployer,
-              reconciler,
-              logs,
+              new AdminOperations(store, deployer, reconciler, logs, clock),
               token,
-              clock,
               () -> served.metrics().prometheusText(served.inFlight()));
       InetSocketAddress adminAddress;
       try {

@@ -128,24 +128,11 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * The autoscaler's policy for a service's revisions: its stored scaling (bounds; requests in
-   * flight with its concurrency as the target at Knative's 0.7, or cores per instance at 1; its own
-   * cool-down as the stable window, else the daemon's), Knative's defaults for the rest.
+   * The autoscaler's policy for a service's revisions: its stored scaling, with the daemon's stable
+   * window and grace period ({@link Scaling#policy}).
    */
   ScalingPolicy policyFor(Scaling scaling) {
-    ScalingPolicy.Builder b =
-        ScalingPolicy.builder()
-            .minScale(scaling.min())
-            .maxScale(scaling.max())
-            .stableWindow(scaling.coolDown().orElse(stableWindow))
-            .scaleToZeroGracePeriod(scaleToZeroGrace)
-            .decidedBy("the service's scaling: " + scaling);
-    if (scaling.metric() == ScalingMetric.CPU) {
-      return b.metric(ScalingMetric.CPU).target(scaling.cpuTarget()).targetUtilization(1).build();
-    }
-    return b.metric(ScalingMetric.CONCURRENCY)
-        .target(scaling.concurrency() > 0 ? scaling.concurrency() : ScalingPolicy.DEFAULT_TARGET)
-        .build();
+    return scaling.policy(stableWindow, scaleToZeroGrace);
   }
 
   /**
