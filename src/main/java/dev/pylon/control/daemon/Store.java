@@ -1,10 +1,5 @@
 package dev.pylon.control.daemon;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pylon.autoscale.ScalingMetric;
 import dev.pylon.autoscale.ScalingPolicies;
 import dev.pylon.autoscale.ScalingPolicy;
@@ -23,8 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -36,8 +29,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * time (every method is synchronized): the daemon's writes are few and small.
  */
 public final class Store implements AutoCloseable, DesiredStore {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
   static final int EVENTS_KEPT = 10_000;
 
@@ -194,7 +185,7 @@ public final class Store implements AutoCloseable, DesiredStore {
         () -> {
           try (PreparedStatement update =
               connection.prepareStatement("UPDATE services SET env = ? WHERE name = ?")) {
-            update.setString(1, json(new TreeMap<>(env)));
+            update.setString(1, StoreColumns.json(new TreeMap<>(env)));
             update.setString(2, service);
             requireOne(update.executeUpdate(), service);
           }
@@ -257,8 +248,8 @@ public final class Store implements AutoCloseable, DesiredStore {
             insert.setString(4, python);
             insert.setString(5, venv.orElse(null));
             insert.setString(6, summary);
-            insert.setString(7, launchJson(launch));
-            insert.setString(8, json(new TreeMap<>(env)));
+            insert.setString(7, StoreColumns.launchJson(launch));
+            insert.setString(8, StoreColumns.json(new TreeMap<>(env)));
             insert.setString(9, now.toString());
             insert.executeUpdate();
           }
@@ -301,7 +292,7 @@ public final class Store implements AutoCloseable, DesiredStore {
                   connection.prepareStatement("SELECT launch FROM revisions");
               ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
-              LaunchSpec launch = launch(rows.getString(1));
+              LaunchSpec launch = StoreColumns.launch(rows.getString(1));
               folders.add(launch.workDir());
               String venv = launch.env().get("VIRTUAL_ENV");
               if (venv != null) {
@@ -472,7 +463,7 @@ public final class Store implements AutoCloseable, DesiredStore {
             new ServiceRecord(
                 name,
                 Instant.parse(rows.getString(1)),
-                stringMap(rows.getString(2)),
+                StoreColumns.stringMap(rows.getString(2)),
                 scalingRow(rows),
                 trafficRows(name)));
       }
@@ -533,8 +524,8 @@ public final class Store implements AutoCloseable, DesiredStore {
                 rows.getString(3),
                 Optional.ofNullable(rows.getString(4)),
                 rows.getString(5),
-                launch(rows.getString(6)),
-                stringMap(rows.getString(7)),
+                StoreColumns.launch(rows.getString(6)),
+                StoreColumns.stringMap(rows.getString(7)),
                 Instant.parse(rows.getString(8)),
                 rows.getInt(9) == 1));
       }
@@ -547,62 +538,6 @@ public final class Store implements AutoCloseable, DesiredStore {
       letters.append((char) ('a' + ThreadLocalRandom.current().nextInt(26)));
     }
     return letters.toString();
-  }
-
-  // ---- JSON columns
-
-  private static String json(Object value) throws SQLException {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("cannot encode " + value, e);
-    }
-  }
-
-  private static Map<String, String> stringMap(String text) throws SQLException {
-    try {
-      return JSON.readValue(text, STRING_MAP);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("a JSON column is damaged: " + text, e);
-    }
-  }
-
-  private static String launchJson(LaunchSpec launch) throws SQLException {
-    ObjectNode node = JSON.createObjectNode();
-    ArrayNode command = node.putArray("command");
-    launch.command().forEach(command::add);
-    ObjectNode env = node.putObject("env");
-    new TreeMap<>(launch.env()).forEach(env::put);
-    node.put("workDir", launch.workDir().toString());
-    if (launch.http2()) {
-      node.put("http2", true); // absent in rows written before end-to-end HTTP/2: false
-    }
-    // Absent in rows written before limits were part of the plan: no limit.
-    launch.memoryMiB().ifPresent(memory -> node.put("memoryMiB", memory));
-    launch.cpuLimit().ifPresent(cores -> node.put("cpuLimit", cores));
-    return json(node);
-  }
-
-  private static LaunchSpec launch(String text) throws SQLException {
-    try {
-      var node = JSON.readTree(text);
-      List<String> command = new ArrayList<>();
-      node.get("command").forEach(part -> command.add(part.asText()));
-      Map<String, String> env = JSON.convertValue(node.get("env"), STRING_MAP);
-      return new LaunchSpec(
-          command,
-          env,
-          Path.of(node.get("workDir").asText()),
-          node.path("http2").asBoolean(false),
-          node.has("memoryMiB")
-              ? OptionalLong.of(node.get("memoryMiB").asLong())
-              : OptionalLong.empty(),
-          node.has("cpuLimit")
-              ? OptionalDouble.of(node.get("cpuLimit").asDouble())
-              : OptionalDouble.empty());
-    } catch (JsonProcessingException e) {
-      throw new SQLException("a revision's launch column is damaged: " + text, e);
-    }
   }
 
   // ---- transactions

@@ -1,0 +1,80 @@
+package dev.pylon.control.daemon;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * The {@link Store}'s JSON columns: a revision's launch plan and the variable maps, as text. A
+ * column that cannot be read is a damaged store, said as an {@link SQLException}.
+ */
+final class StoreColumns {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  private StoreColumns() {}
+
+  static String json(Object value) throws SQLException {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("cannot encode " + value, e);
+    }
+  }
+
+  static Map<String, String> stringMap(String text) throws SQLException {
+    try {
+      return JSON.readValue(text, STRING_MAP);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("a JSON column is damaged: " + text, e);
+    }
+  }
+
+  static String launchJson(LaunchSpec launch) throws SQLException {
+    ObjectNode node = JSON.createObjectNode();
+    ArrayNode command = node.putArray("command");
+    launch.command().forEach(command::add);
+    ObjectNode env = node.putObject("env");
+    new TreeMap<>(launch.env()).forEach(env::put);
+    node.put("workDir", launch.workDir().toString());
+    if (launch.http2()) {
+      node.put("http2", true); // absent in rows written before end-to-end HTTP/2: false
+    }
+    // Absent in rows written before limits were part of the plan: no limit.
+    launch.memoryMiB().ifPresent(memory -> node.put("memoryMiB", memory));
+    launch.cpuLimit().ifPresent(cores -> node.put("cpuLimit", cores));
+    return json(node);
+  }
+
+  static LaunchSpec launch(String text) throws SQLException {
+    try {
+      var node = JSON.readTree(text);
+      List<String> command = new ArrayList<>();
+      node.get("command").forEach(part -> command.add(part.asText()));
+      Map<String, String> env = JSON.convertValue(node.get("env"), STRING_MAP);
+      return new LaunchSpec(
+          command,
+          env,
+          Path.of(node.get("workDir").asText()),
+          node.path("http2").asBoolean(false),
+          node.has("memoryMiB")
+              ? OptionalLong.of(node.get("memoryMiB").asLong())
+              : OptionalLong.empty(),
+          node.has("cpuLimit")
+              ? OptionalDouble.of(node.get("cpuLimit").asDouble())
+              : OptionalDouble.empty());
+    } catch (JsonProcessingException e) {
+      throw new SQLException("a revision's launch column is damaged: " + text, e);
+    }
+  }
+}
