@@ -19,6 +19,10 @@ final class RouterContext {
   final UpstreamPool pool;
   final RouterMetrics metrics;
   final AccessLog accessLog;
+
+  /** What the control plane said about instances whose process ended. */
+  final InstanceExits exits = new InstanceExits();
+
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
   private final ConcurrentHashMap<String, AdmissionQueue> queues = new ConcurrentHashMap<>();
@@ -33,7 +37,9 @@ final class RouterContext {
     this.config = config;
     this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
     this.scheme = config.tls() == null ? "http" : "https";
-    this.balancer = new LeastInFlightBalancer(this::slotFreed);
+    this.balancer =
+        new LeastInFlightBalancer(
+            this::slotFreed, UpstreamHealth.baseEjection(config.requestTimeout()));
     this.pool = new UpstreamPool(transport, config, metrics);
     this.metrics = metrics;
     this.accessLog = accessLog;
