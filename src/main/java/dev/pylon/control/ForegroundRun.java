@@ -290,6 +290,11 @@ public final class ForegroundRun implements AutoCloseable {
 
     @Override
     public void event(InstanceEvent event) {
+      Router current = router;
+      if (current != null && event.kind() == InstanceEvent.Kind.EXITED) {
+        current.instanceExited(
+            event.instance(), "instance " + event.instance() + " " + event.detail());
+      }
       reporter.step(
           EVENT_TIME.format(event.at())
               + " "

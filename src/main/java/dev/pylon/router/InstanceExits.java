@@ -12,12 +12,13 @@ import java.util.function.Consumer;
  * for requests that were on them when their connection ended: the exit they name in their 502.
  *
  * <p>The runtime hears of an exit a little after the kernel closed the instance's sockets (the
- * router may see the close first), so a request asks with a short wait ({@link #await}).
- * Thread-safe.
+ * router sees the close first; 0.4 s before the exit was reported under {@code pylon run} on a
+ * busy machine), so a request asks with a wait ({@link #await}). Only a request that fails anyway
+ * waits. Thread-safe.
  */
 final class InstanceExits {
   /** How long a request waits for the word on its instance before answering without it. */
-  static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+  static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2000);
 
   /** Exits older than this are forgotten (they concern no request still waiting). */
   private static final long KEEP_NANOS = TimeUnit.SECONDS.toNanos(30);

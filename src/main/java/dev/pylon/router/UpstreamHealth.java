@@ -48,6 +48,9 @@ record UpstreamHealth(
     if (everAnswered && answeredAtNanos - sentNanos > 0) {
       return this; // it answered others meanwhile: a slow request, not a hung instance
     }
+    if (ejections > 0 && now - ejectedUntilNanos < 0) {
+      return this; // out already: the other requests it held when it hung time out too
+    }
     int n = Math.min(ejections + 1, 1000);
     long period = Math.min(base.toNanos() * n, MAX_EJECTION.toNanos());
     return new UpstreamHealth(everAnswered, answeredAtNanos, now + period, n);

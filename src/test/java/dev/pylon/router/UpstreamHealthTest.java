@@ -38,10 +38,19 @@ class UpstreamHealthTest {
     assertThat(h.ejections()).isEqualTo(2);
     assertThat(h.admits(23 * S, 0)).isFalse();
     assertThat(h.admits(24 * S, 0)).isTrue();
+    long t = 100 * S;
     for (int i = 0; i < 500; i++) {
-      h = h.timedOut(0, 100 * S, BASE);
+      t += UpstreamHealth.MAX_EJECTION.toNanos() + S; // each trial request times out too
+      h = h.timedOut(t - S, t, BASE);
     }
-    assertThat(h.ejectedUntilNanos() - 100 * S).isEqualTo(UpstreamHealth.MAX_EJECTION.toNanos());
+    assertThat(h.ejectedUntilNanos() - t).isEqualTo(UpstreamHealth.MAX_EJECTION.toNanos());
+  }
+
+  @Test
+  void theOtherRequestsItHeldTimingOutDoNotLengthenTheEjection() {
+    UpstreamHealth h = UpstreamHealth.NEW.timedOut(0, 10 * S, BASE);
+    assertThat(h.timedOut(S, 10 * S + 5, BASE)).isSameAs(h);
+    assertThat(h.timedOut(2 * S, 11 * S, BASE)).isSameAs(h);
   }
 
   @Test
