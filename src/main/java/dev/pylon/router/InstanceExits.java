@@ -12,9 +12,9 @@ import java.util.function.Consumer;
  * for requests that were on them when their connection ended: the exit they name in their 502.
  *
  * <p>The runtime hears of an exit a little after the kernel closed the instance's sockets (the
- * router sees the close first; 0.4 s before the exit was reported under {@code pylon run} on a
- * busy machine), so a request asks with a wait ({@link #await}). Only a request that fails anyway
- * waits. Thread-safe.
+ * router sees the close first; 0.4 s before the exit was reported under {@code pylon run} on a busy
+ * machine), so a request asks with a wait ({@link #await}). Only a request that fails anyway waits.
+ * Thread-safe.
  */
 final class InstanceExits {
   /** How long a request waits for the word on its instance before answering without it. */

@@ -12,9 +12,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
-import java.time.Instant;
-import java.util.HashSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,26 +39,14 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
   private final ResponseRelay relay;
   private final UpstreamConnector connector;
   private final AdmissionTurn turn;
+  private final UpstreamLink link;
+  private final Attempts attempts = new Attempts();
+  private final TimeoutList.Entry requestDeadline = new TimeoutList.Entry(this::onRequestTimeout);
   private final long startNanos = System.nanoTime();
 
   private boolean requestComplete;
   private boolean bufferingBody;
   private boolean discardingBody;
-  private Set<String> excluded = Set.of();
-  private int attempts;
-  private int resends;
-  private Lease lease;
-  private final TimeoutList.Entry requestDeadline = new TimeoutList.Entry(this::onRequestTimeout);
-
-  private Channel upstream;
-  private UpstreamConnectionHandler upstreamHandler;
-  private boolean upstreamReused;
-
-  /** When the request was first sent to the current instance; 0 before. */
-  private long sentNanos;
-
-  /** The current connection is the resend to the instance that had the request. */
-  private boolean resentToThis;
 
   private WebSocketTunnel tunnel;
   private String upstreamAddress = "-";
@@ -84,6 +69,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
             router);
     this.body = new RequestBody(head.hasBody);
     this.relay = new ResponseRelay(this, client, head);
+    this.link = new UpstreamLink(router.pool);
     this.connector = new UpstreamConnector(router.pool, client.channel().eventLoop(), this);
     this.turn = new AdmissionTurn(router, client.executor(), head.host, head.path, this);
   }
@@ -105,7 +91,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
     if (discardingBody || requestComplete || bufferingBody) {
       return true;
     }
-    return upstream != null && upstream.isWritable();
+    return link.writable();
   }
 
   // ---- request side ----
@@ -155,8 +141,8 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
     if (last) {
       requestComplete = true;
     }
-    if (upstream != null) {
-      body.send(upstream, content);
+    if (link.channel() != null) {
+      body.send(link.channel(), content);
     } else if (head.hasBody) {
       body.hold(content);
       if (bufferingBody && (last || bodyBytes > router.config.requestBufferSize())) {
@@ -173,15 +159,11 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
   }
 
   void flushUpstream() {
-    if (upstream != null) {
-      upstream.flush();
-    }
+    link.flush();
   }
 
   void onClientWritabilityChanged() {
-    if (upstream != null) {
-      AutoRead.set(upstream, client.channel().isWritable());
-    }
+    link.reading(client.channel().isWritable());
   }
 
   void onUpstreamWritabilityChanged() {
@@ -195,12 +177,12 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
   // ---- choosing and reaching an instance ----
 
   private void admit() {
-    turn.ask(excluded);
+    turn.ask(attempts.failed());
   }
 
   @Override
   public void picked(Lease claimed) {
-    lease = claimed;
+    link.claimed(claimed);
     connectTo(claimed.upstream(), false);
   }
 
@@ -211,7 +193,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
   }
 
   private void connectTo(Upstream target, boolean fresh) {
-    attempts++;
+    attempts.connecting();
     upstreamAddress = target.address();
     connector.connect(target, head.webSocket, fresh);
   }
@@ -223,17 +205,9 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
 
   @Override
   public void attached(Channel ch, boolean reused) {
-    upstream = ch;
-    upstreamReused = reused;
+    link.attach(ch, reused, this);
     relay.newConnection();
-    if (!resentToThis) {
-      sentNanos = System.nanoTime();
-    }
-    upstreamHandler = ch.pipeline().get(UpstreamConnectionHandler.class);
-    upstreamHandler.owner(this);
-    if (!ch.config().isAutoRead()) {
-      ch.config().setAutoRead(true);
-    }
+    attempts.sent();
     ch.write(head.request, ch.voidPromise());
     body.sendAll(ch);
     if (!head.hasBody && requestComplete) {
@@ -258,17 +232,16 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
    * @param reset the instance's kernel reset it: what the request sent was not read in full
    */
   void onUpstreamClosed(boolean reset) {
-    upstream = null;
-    upstreamHandler = null;
+    link.lost();
     if (ended) {
       return;
     }
     if (relay.started()) {
-      releaseLease();
+      link.releaseSlot();
       abort("the instance closed the connection in the middle of the response");
       return;
     }
-    Upstream failed = lease != null ? lease.upstream() : null;
+    Upstream failed = link.upstream();
     if (failed == null) {
       respondError(
           HttpResponseStatus.BAD_GATEWAY,
@@ -280,54 +253,41 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
   }
 
   private void onFailure(Upstream failed, ResendRule.Ending ending, String exit, boolean asked) {
+    long sentNanos = attempts.sentNanos();
     if (exit == null && sentNanos != 0) {
       exit = router.exits.since(failed.id(), sentNanos);
     }
-    Set<String> others = new HashSet<>(excluded);
-    others.add(failed.id());
-    ResendRule.Verdict verdict =
-        ResendRule.decide(
-            new ResendRule.Failure(
-                ending,
-                upstreamReused,
-                relay.answered(),
-                resentToThis,
-                requestComplete,
-                head.hasBody,
-                body.kept(),
-                head.idempotentMethod,
-                head.idempotencyKey(),
-                resends,
-                attempts,
-                router.config.maxRetries(),
-                turn.backend() != null && LeastInFlightBalancer.hasEligible(turn.backend(), others),
-                exit,
-                asked));
-    switch (verdict) {
+    ResendRule.Failure failure =
+        attempts.failure(
+            ending,
+            failed,
+            turn.backend(),
+            link.reused(),
+            relay.answered(),
+            requestComplete,
+            head,
+            body.kept(),
+            router.config.maxRetries(),
+            exit,
+            asked);
+    switch (ResendRule.decide(failure)) {
       case ResendRule.Verdict.SendAgain again when again.sameInstance() -> {
-        resends++;
-        resentToThis = true;
+        attempts.resendingToSameInstance();
         router.metrics.resentOnFreshConnection();
         log.debug("resending {} {} on a fresh connection ({})", head.method, head.target, ending);
         connectTo(failed, true);
       }
       case ResendRule.Verdict.SendAgain again -> {
-        if (ending != ResendRule.Ending.NOT_CONNECTED) {
-          resends++;
-        }
-        releaseLease();
-        exclude(failed);
-        resentToThis = false;
-        sentNanos = 0;
+        link.releaseSlot();
+        attempts.movingOn(failed, ending != ResendRule.Ending.NOT_CONNECTED);
         router.metrics.retried();
         admit();
       }
       case ResendRule.Verdict.AskForExit ask -> {
-        releaseLease();
-        long since = sentNanos;
+        link.releaseSlot();
         router.exits.await(
             failed.id(),
-            since,
+            sentNanos,
             client.executor(),
             how -> {
               if (!ended) {
@@ -336,24 +296,17 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
             });
       }
       case ResendRule.Verdict.Fail fail -> {
-        releaseLease();
+        link.releaseSlot();
         instanceExit = exit;
         respondError(HttpResponseStatus.valueOf(fail.status()), fail.text(), 0);
       }
     }
   }
 
-  private void exclude(Upstream target) {
-    if (excluded.isEmpty()) {
-      excluded = new HashSet<>(4);
-    }
-    excluded.add(target.id());
-  }
-
   // ---- response side (ResponseRelay calls these) ----
 
   void onUpstreamRead(Object msg) {
-    relay.read(msg, upstream);
+    relay.read(msg, link.channel());
   }
 
   void flushClient() {
@@ -363,14 +316,14 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
   /** The instance answers: the request is never sent again, and the instance is answering. */
   void onFirstResponseByte() {
     body.stopKeeping();
-    if (lease != null) {
-      LeastInFlightBalancer.answered(lease);
+    if (link.lease() != null) {
+      LeastInFlightBalancer.answered(link.lease());
     }
   }
 
   void finishResponse(LastHttpContent last) {
     boolean keepClient = relay.keepClient(router.draining) && requestComplete;
-    releaseUpstream(relay.upstreamReusable() && requestComplete);
+    link.release(relay.upstreamReusable() && requestComplete);
     end(relay.status()); // before the last write, so the request is no longer counted once it
     // arrives
     if (keepClient) {
@@ -383,10 +336,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
 
   /** The instance accepted the WebSocket handshake: pass it on, then relay raw bytes. */
   void switchToTunnel(HttpResponse response) {
-    Channel ch = upstream;
-    upstreamHandler.owner(null);
-    upstream = null;
-    upstreamHandler = null;
+    Channel ch = link.detach();
     tunnel =
         WebSocketTunnel.open(router, connection, this, client, ch, response, this::onTunnelClosed);
   }
@@ -397,7 +347,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
       return;
     }
     router.metrics.tunnelClosed();
-    releaseLease();
+    link.releaseSlot();
     relay.bytesSent(tunnel.relayed());
     end(101);
   }
@@ -414,8 +364,9 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
       tunnel.close();
       return;
     }
-    if (lease != null && sentNanos != 0 && !relay.answered()) {
-      router.balancer.timedOut(lease, sentNanos); // not one byte: the instance may be hung
+    if (link.lease() != null && attempts.sentNanos() != 0 && !relay.answered()) {
+      router.balancer.timedOut(
+          link.lease(), attempts.sentNanos()); // not one byte: the instance may be hung
     }
     respondError(
         HttpResponseStatus.GATEWAY_TIMEOUT,
@@ -432,7 +383,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
       abort(message);
       return;
     }
-    releaseUpstream(false);
+    link.release(false);
     turn.leave();
     body.release();
     boolean swallowRest = !requestComplete && !head.hasBody;
@@ -466,7 +417,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
       return;
     }
     log.debug("aborting {} {}: {}", head.method, head.target, why);
-    releaseUpstream(false);
+    link.release(false);
     turn.leave();
     body.release();
     client.close();
@@ -480,36 +431,10 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
       return;
     }
     router.metrics.clientAborted();
-    releaseUpstream(false);
+    link.release(false);
     turn.leave();
     body.release();
     end(499);
-  }
-
-  private void releaseUpstream(boolean reusable) {
-    Channel ch = upstream;
-    if (ch != null) {
-      upstream = null;
-      upstreamHandler.owner(null);
-      upstreamHandler = null;
-      if (reusable && lease != null) {
-        if (!ch.config().isAutoRead()) {
-          ch.config().setAutoRead(true);
-        }
-        router.pool.release(ch, lease.upstream());
-      } else {
-        ch.close();
-      }
-    }
-    releaseLease();
-  }
-
-  private void releaseLease() {
-    if (lease != null) {
-      Lease l = lease;
-      lease = null;
-      l.release();
-    }
   }
 
   private void end(int finalStatus) {
@@ -517,23 +442,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
     body.stopKeeping();
     requestDeadline.clear();
     turn.leave();
-    router.inFlight.decrementAndGet();
-    long micros = (System.nanoTime() - startNanos) / 1000;
-    router.metrics.finished(finalStatus, relay.bytesSent(), micros);
-    if (!router.accessLog.enabled()) {
-      return;
-    }
-    router.accessLog.log(
-        new AccessLogEntry(
-            Instant.now(),
-            head.clientAddress == null ? "-" : head.clientAddress.getHostAddress(),
-            head.method.name(),
-            head.target,
-            finalStatus,
-            relay.bytesSent(),
-            micros,
-            upstreamAddress,
-            head.requestId,
-            instanceExit));
+    router.finished(
+        head, finalStatus, relay.bytesSent(), startNanos, upstreamAddress, instanceExit);
   }
 }

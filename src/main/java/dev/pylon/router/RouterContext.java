@@ -1,6 +1,7 @@
 package dev.pylon.router;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,34 @@ final class RouterContext {
     this.pool = new UpstreamPool(transport, config, metrics);
     this.metrics = metrics;
     this.accessLog = accessLog;
+  }
+
+  /** A request ended (sent {@code status} and {@code bytesSent}): counted, and logged if read. */
+  void finished(
+      RequestHead head,
+      int status,
+      long bytesSent,
+      long startNanos,
+      String upstream,
+      String instanceExit) {
+    inFlight.decrementAndGet();
+    long micros = (System.nanoTime() - startNanos) / 1000;
+    metrics.finished(status, bytesSent, micros);
+    if (!accessLog.enabled()) {
+      return;
+    }
+    accessLog.log(
+        new AccessLogEntry(
+            Instant.now(),
+            head.clientAddress == null ? "-" : head.clientAddress.getHostAddress(),
+            head.method.name(),
+            head.target,
+            status,
+            bytesSent,
+            micros,
+            upstream,
+            head.requestId,
+            instanceExit));
   }
 
   AdmissionQueue queue(String backend) {
