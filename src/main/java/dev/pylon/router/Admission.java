@@ -15,9 +15,21 @@ final class Admission {
    * @param activating the revision is scaled to zero and an instance may be started
    * @param claimed a slot on an instance was claimed for the request
    * @param untried some ready instance has not failed this request yet
+   * @param unavailable why no instance of the revision will be ready soon (a crash loop); "" when
+   *     requests may wait
    */
   record Situation(
-      boolean routed, int ready, boolean activating, boolean claimed, boolean untried) {}
+      boolean routed,
+      int ready,
+      boolean activating,
+      boolean claimed,
+      boolean untried,
+      String unavailable) {
+    /** A revision whose requests may wait. */
+    Situation(boolean routed, int ready, boolean activating, boolean claimed, boolean untried) {
+      this(routed, ready, activating, claimed, untried, "");
+    }
+  }
 
   sealed interface Decision {
     /** Send the request to the instance whose slot it claimed. */
@@ -40,6 +52,9 @@ final class Admission {
       new Decision.Reject(503, "every instance is busy and the queue is full", 1);
 
   static Decision decide(Situation s) {
+    if (s.routed() && s.ready() == 0 && !s.unavailable().isEmpty()) {
+      return new Decision.Reject(503, s.unavailable(), 5); // a crash loop: waiting would not help
+    }
     if (!s.routed() || (s.ready() == 0 && !s.activating())) {
       return NOT_READY;
     }

@@ -65,7 +65,8 @@ final class AdmissionTurn {
                 backend == null ? 0 : backend.upstreams().size(),
                 backend != null && backend.activating(),
                 claimed != null,
-                backend != null && LeastInFlightBalancer.hasEligible(backend, excluded)));
+                backend != null && LeastInFlightBalancer.hasEligible(backend, excluded),
+                backend == null ? "" : backend.unavailable()));
     switch (decision) {
       case Admission.Decision.Pick pick -> {
         leave();

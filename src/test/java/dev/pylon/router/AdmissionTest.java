@@ -66,6 +66,16 @@ class AdmissionTest {
   }
 
   @Test
+  void aRevisionInACrashLoopAnswers503AtOnceSayingWhy() {
+    String why = "revision web-00002 keeps crashing; its output is in pylon logs web";
+    assertThat(describe(Admission.decide(new Situation(true, 0, true, false, false, why))))
+        .isEqualTo("503 " + why + " (Retry-After 5)");
+    // an instance that is ready again serves, whatever the last word on the revision was
+    assertThat(describe(Admission.decide(new Situation(true, 1, false, true, true, why))))
+        .isEqualTo("pick");
+  }
+
+  @Test
   void theQueueTimeoutSaysWhetherTheRevisionFailedToStartOrWasBusy() {
     assertThat(describe(Admission.timedOut("web-00002", 0, 30)))
         .isEqualTo(
