@@ -7,6 +7,8 @@ import java.time.Instant;
  *
  * @param status the status sent to the client; 499 when the client went away first
  * @param upstream {@code host:port} of the instance that answered, or {@code -} when none did
+ * @param instanceExit how the instance's process ended while it had this request (the control
+ *     plane's words), or null
  */
 public record AccessLogEntry(
     Instant time,
@@ -17,9 +19,27 @@ public record AccessLogEntry(
     long bytesSent,
     long durationMicros,
     String upstream,
-    String requestId) {
+    String requestId,
+    String instanceExit) {
 
-  /** {@code time client "METHOD target" status bytes duration_ms upstream request_id}. */
+  public AccessLogEntry(
+      Instant time,
+      String client,
+      String method,
+      String target,
+      int status,
+      long bytesSent,
+      long durationMicros,
+      String upstream,
+      String requestId) {
+    this(
+        time, client, method, target, status, bytesSent, durationMicros, upstream, requestId, null);
+  }
+
+  /**
+   * {@code time client "METHOD target" status bytes duration_ms upstream request_id}, then {@code
+   * "instance ... exited ..."} when the instance ended with the request.
+   */
   public String toLine() {
     return time
         + " "
@@ -37,6 +57,7 @@ public record AccessLogEntry(
         + " "
         + upstream
         + " "
-        + requestId;
+        + requestId
+        + (instanceExit == null ? "" : " \"" + instanceExit + "\"");
   }
 }

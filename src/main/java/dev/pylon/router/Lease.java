@@ -1,22 +1,24 @@
 package dev.pylon.router;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /** One request's claim on a slot of an upstream; released exactly once. */
 final class Lease {
   private final Upstream upstream;
-  private final AtomicInteger inFlight;
+  private final LeastInFlightBalancer.Load load;
   private final Runnable onRelease;
   private boolean released;
 
-  Lease(Upstream upstream, AtomicInteger inFlight, Runnable onRelease) {
+  Lease(Upstream upstream, LeastInFlightBalancer.Load load, Runnable onRelease) {
     this.upstream = upstream;
-    this.inFlight = inFlight;
+    this.load = load;
     this.onRelease = onRelease;
   }
 
   Upstream upstream() {
     return upstream;
+  }
+
+  LeastInFlightBalancer.Load load() {
+    return load;
   }
 
   /** Frees the slot and lets a queued request try to take it. Safe to call twice. */
@@ -25,7 +27,7 @@ final class Lease {
       return;
     }
     released = true;
-    inFlight.decrementAndGet();
+    load.inFlight.decrementAndGet();
     onRelease.run();
   }
 }

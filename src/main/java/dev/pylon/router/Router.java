@@ -22,6 +22,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -223,13 +224,29 @@ public final class Router implements AutoCloseable {
    */
   public void publish(RoutingSnapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
+    Set<String> ids = new HashSet<>();
     for (Route route : snapshot.routes()) {
       for (Backend backend : route.backends()) {
-        backend.upstreams().forEach(context.pool::resolve);
+        for (Upstream upstream : backend.upstreams()) {
+          context.pool.resolve(upstream);
+          ids.add(upstream.id());
+        }
       }
     }
+    context.balancer.forgetHealthExcept(ids);
     context.snapshot.set(snapshot);
     context.wakeAllQueued();
+  }
+
+  /**
+   * The control plane's word that instance {@code upstreamId}'s process ended; {@code how} says so
+   * in a user's words ("instance web-2 exited with status 3"). A request that was on it when its
+   * connection ended gets 502 with these words plus "while handling this request" (also in the
+   * access log), and is never sent to another instance: a request that kills its instance would
+   * kill them all. Call from any thread, as soon as the exit is known.
+   */
+  public void instanceExited(String upstreamId, String how) {
+    context.exits.exited(Objects.requireNonNull(upstreamId), Objects.requireNonNull(how));
   }
 
   /**

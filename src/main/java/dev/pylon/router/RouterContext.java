@@ -1,6 +1,7 @@
 package dev.pylon.router;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +20,10 @@ final class RouterContext {
   final UpstreamPool pool;
   final RouterMetrics metrics;
   final AccessLog accessLog;
+
+  /** What the control plane said about instances whose process ended. */
+  final InstanceExits exits = new InstanceExits();
+
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
   private final ConcurrentHashMap<String, AdmissionQueue> queues = new ConcurrentHashMap<>();
@@ -33,10 +38,40 @@ final class RouterContext {
     this.config = config;
     this.trustedProxies = TrustedProxies.parse(config.trustedProxies());
     this.scheme = config.tls() == null ? "http" : "https";
-    this.balancer = new LeastInFlightBalancer(this::slotFreed);
+    this.balancer =
+        new LeastInFlightBalancer(
+            this::slotFreed, UpstreamHealth.baseEjection(config.requestTimeout()));
     this.pool = new UpstreamPool(transport, config, metrics);
     this.metrics = metrics;
     this.accessLog = accessLog;
+  }
+
+  /** A request ended (sent {@code status} and {@code bytesSent}): counted, and logged if read. */
+  void finished(
+      RequestHead head,
+      int status,
+      long bytesSent,
+      long startNanos,
+      String upstream,
+      String instanceExit) {
+    inFlight.decrementAndGet();
+    long micros = (System.nanoTime() - startNanos) / 1000;
+    metrics.finished(status, bytesSent, micros);
+    if (!accessLog.enabled()) {
+      return;
+    }
+    accessLog.log(
+        new AccessLogEntry(
+            Instant.now(),
+            head.clientAddress == null ? "-" : head.clientAddress.getHostAddress(),
+            head.method.name(),
+            head.target,
+            status,
+            bytesSent,
+            micros,
+            upstream,
+            head.requestId,
+            instanceExit));
   }
 
   AdmissionQueue queue(String backend) {

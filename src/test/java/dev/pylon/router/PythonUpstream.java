@@ -149,6 +149,16 @@ final class PythonUpstream implements AutoCloseable {
     return port;
   }
 
+  /**
+   * Sends the server and its workers a signal ({@code STOP}, {@code CONT}...), as kill(1) would.
+   */
+  void signal(String name) throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of("kill", "-" + name, Long.toString(process.pid())));
+    process.descendants().forEach(p -> command.add(Long.toString(p.pid())));
+    new ProcessBuilder(command).inheritIO().start().waitFor();
+  }
+
   /** Kills the server at once (SIGKILL), as a crash would; {@link #close} still cleans up. */
   void kill() throws InterruptedException {
     process.descendants().forEach(ProcessHandle::destroyForcibly);

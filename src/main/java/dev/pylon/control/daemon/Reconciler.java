@@ -492,8 +492,12 @@ public final class Reconciler implements AutoCloseable {
     // old one's last reports must not overwrite the new one's ready instances.
     volatile Running owner;
 
+    /** The router's id of each instance that was ever ready, for telling it of exits. */
+    private final Map<String, String> upstreamIds = new ConcurrentHashMap<>();
+
     @Override
     public void readyChanged(List<ReadyInstance> ready) {
+      ready.forEach(i -> upstreamIds.put(i.name(), RoutingTable.upstreamId(i)));
       Running run = owner;
       if (run != null) {
         run.ready = List.copyOf(ready);
@@ -507,6 +511,10 @@ public final class Reconciler implements AutoCloseable {
 
     @Override
     public void event(InstanceEvent event) {
+      String upstreamId = upstreamIds.get(event.instance());
+      if (upstreamId != null && event.kind() == InstanceEvent.Kind.EXITED) {
+        router.instanceExited(upstreamId, "instance " + event.instance() + " " + event.detail());
+      }
       String kind = event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
       record(event.at(), event.instance(), kind, event.detail());
       Running run = owner;
