@@ -140,8 +140,7 @@ final class BuildCommand implements Callable<Integer> {
   private int buildImage(ServiceSpec spec, BuildProgress progress)
       throws IOException, InterruptedException, JsonProcessingException {
     ContainerEngine engine =
-        ContainerEngine.onPath()
-            .orElseThrow(() -> new UserError(ContainerEngine.MISSING, 1));
+        ContainerEngine.onPath().orElseThrow(() -> new UserError(ContainerEngine.MISSING, 1));
     ExportResult files = new Exporter().dockerfile(spec);
     ImageResult result =
         new ImageBuilder(engine, stateOptions.stateDir(), progress)
