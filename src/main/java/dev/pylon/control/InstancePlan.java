@@ -4,13 +4,12 @@ import dev.pylon.revision.Revision;
 import dev.pylon.runtime.BuiltinWorker;
 import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.spec.AppTarget;
+import dev.pylon.spec.InstanceEnvironment;
 import dev.pylon.spec.ServiceSpec;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +22,7 @@ import java.util.OptionalLong;
 public record InstancePlan(InstanceTemplate template, String description) {
 
   /** The project id instances see when {@code GOOGLE_CLOUD_PROJECT} is not set. */
-  static final String LOCAL_PROJECT = "pylon-local";
+  static final String LOCAL_PROJECT = InstanceEnvironment.LOCAL_PROJECT;
 
   static InstancePlan of(
       ServiceSpec spec,
@@ -78,7 +77,8 @@ public record InstancePlan(InstanceTemplate template, String description) {
   }
 
   /**
-   * The environment contract of DESIGN.md for one revision (PORT is added per instance).
+   * The environment contract of DESIGN.md for one revision ({@link InstanceEnvironment}; PORT is
+   * added per instance).
    *
    * @param revisionId {@code K_REVISION}: the build's id, or the daemon's revision name
    * @param metadataHostPort the local metadata server, when one runs
@@ -89,36 +89,8 @@ public record InstancePlan(InstanceTemplate template, String description) {
       String revisionId,
       Optional<String> metadataHostPort,
       OptionalLong memoryMiB) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("K_SERVICE", spec.name());
-    env.put("K_CONFIGURATION", spec.name());
-    env.put("K_REVISION", revisionId);
-    env.put("PYTHONUNBUFFERED", "1");
-    revision
-        .venv()
-        .ifPresent(
-            venv -> {
-              env.put("VIRTUAL_ENV", venv.toString());
-              String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-              env.put("PATH", venv.resolve("bin") + File.pathSeparator + path);
-            });
-    metadataHostPort.ifPresent(hostPort -> env.put("GCE_METADATA_HOST", hostPort));
-    if (spec.fromAppYaml()) {
-      // App Engine flexible's contract (seed 003); GAE_INSTANCE names the revision because
-      // instances share one template.
-      env.put("GAE_SERVICE", spec.name());
-      env.put("GAE_VERSION", revisionId);
-      env.put("GAE_INSTANCE", revisionId);
-      env.put(
-          "GOOGLE_CLOUD_PROJECT",
-          System.getenv().getOrDefault("GOOGLE_CLOUD_PROJECT", LOCAL_PROJECT));
-      memoryMiB.ifPresent(memory -> env.put("GAE_MEMORY_MB", Long.toString(memory)));
-    }
-    spec.app()
-        .flatMap(AppTarget::djangoSettings)
-        .ifPresent(settings -> env.put("DJANGO_SETTINGS_MODULE", settings));
-    env.putAll(spec.env());
-    return env;
+    return InstanceEnvironment.of(spec, revisionId, revision.venv(), metadataHostPort, memoryMiB)
+        .forRevision(System.getenv());
   }
 
   private static List<String> builtinWorker(ServiceSpec spec, Revision revision, Path stateDir) {

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pylon.control.InstancePlan;
 import dev.pylon.revision.Revision;
 import dev.pylon.runtime.InstanceTemplate;
+import dev.pylon.spec.InstanceEnvironment;
 import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,9 +50,8 @@ final class RevisionLauncher {
 
   /** The template an instance set starts: the launch spec with the service's variables on top. */
   static InstanceTemplate template(RevisionRecord revision) {
-    Map<String, String> env = new LinkedHashMap<>(revision.launch().env());
-    env.putAll(revision.env());
-    env.put("K_REVISION", revision.id());
+    Map<String, String> env =
+        InstanceEnvironment.withVariables(revision.launch().env(), revision.env(), revision.id());
     return new InstanceTemplate(
         revision.service(),
         revision.id(),
