@@ -1,5 +1,9 @@
 package dev.pylon.control;
 
+import dev.pylon.export.Exporter;
+import dev.pylon.revision.ImageBuilder;
+import dev.pylon.revision.ImageRequest;
+import dev.pylon.revision.ImageResult;
 import dev.pylon.revision.Revision;
 import dev.pylon.revision.RevisionBuilder;
 import dev.pylon.revision.RevisionResult;
@@ -8,9 +12,11 @@ import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RoutingSnapshot;
 import dev.pylon.router.Upstream;
 import dev.pylon.router.UpstreamProtocol;
+import dev.pylon.runtime.ContainerRun;
 import dev.pylon.runtime.InstanceEvent;
 import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
+import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.runtime.MetadataServer;
 import dev.pylon.runtime.ReadyInstance;
 import dev.pylon.runtime.RevisionLog;
@@ -24,6 +30,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +56,7 @@ public final class ForegroundRun implements AutoCloseable {
   private volatile InstanceSet instances;
   private volatile MetadataServer metadataServer;
   private volatile RevisionLog revisionLog;
+  private volatile ContainerRun containers;
 
   public ForegroundRun(RunSettings settings, RunReporter reporter) {
     this.settings = settings;
@@ -78,7 +87,37 @@ public final class ForegroundRun implements AutoCloseable {
             memoryMiB,
             settings.cpuLimit(),
             settings.sandbox());
-    InstanceSet started = new InstanceSet(plan.template(), count, new RouterFeed(spec), options);
+    InstanceTemplate template = plan.template();
+    if (settings.container().isPresent()) {
+      ContainerRun run = containerRun(spec, revision, memoryMiB);
+      containers = run;
+      int strays = run.removeContainers();
+      if (strays > 0) {
+        reporter.step("Removed " + strays + " container(s) an earlier Pylon left running");
+      }
+      // The instance process is the engine's foreground `run`: the runtime's probes, restarts,
+      // logs and SIGTERM-then-SIGKILL apply to it unchanged, and the engine proxies the signal to
+      // the container. The engine enforces the limits, so the process gets none of its own.
+      template =
+          new InstanceTemplate(
+              template.service(),
+              template.revision(),
+              run.command("pylon-" + revision.id() + "-$PORT", "$PORT", template.env().keySet()),
+              template.env(),
+              template.workDir());
+      options =
+          InstanceOptions.of(
+              spec,
+              revision,
+              settings.stateDir(),
+              settings.startTimeout(),
+              settings.grace(),
+              OptionalLong.empty(),
+              OptionalDouble.empty(),
+              false);
+      reporter.step("Instances are containers of " + run.image() + " (" + run.engine() + ")");
+    }
+    InstanceSet started = new InstanceSet(template, count, new RouterFeed(spec), options);
     synchronized (this) {
       if (stopping.get()) {
         return 0;
@@ -172,6 +211,50 @@ public final class ForegroundRun implements AutoCloseable {
     }
   }
 
+  /** The image to run (built now unless the user named one) and how each container runs. */
+  private ContainerRun containerRun(ServiceSpec spec, Revision revision, OptionalLong memoryMiB)
+      throws RunFailure {
+    ContainerMode mode = settings.container().orElseThrow();
+    String image;
+    if (mode.image().isPresent()) {
+      image = mode.image().get();
+    } else {
+      ImageResult result;
+      try {
+        result =
+            new ImageBuilder(
+                    mode.engine(), settings.stateDir(), new ReporterBuildProgress(reporter))
+                .build(
+                    new ImageRequest(
+                        spec.name(),
+                        spec.sourceDir(),
+                        new Exporter().dockerfile(spec).files(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty()));
+      } catch (IOException e) {
+        throw new RunFailure("cannot build the image: " + e.getMessage(), 1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RunFailure("interrupted while building the image", 1);
+      }
+      image =
+          switch (result) {
+            case ImageResult.Built built -> built.image();
+            case ImageResult.Failed failed ->
+                throw new RunFailure(
+                    failed.message() + "\n    " + String.join("\n    ", failed.outputTail()), 1);
+          };
+    }
+    return new ContainerRun(
+        mode.engine().executable(),
+        image,
+        revision.id(),
+        settings.grace(),
+        memoryMiB.orElse(0),
+        settings.cpuLimit().orElse(0));
+  }
+
   private Revision build(ServiceSpec spec) throws RunFailure {
     RevisionBuilder builder =
         new RevisionBuilder(settings.stateDir(), new ReporterBuildProgress(reporter));
@@ -220,6 +303,11 @@ public final class ForegroundRun implements AutoCloseable {
       }
       if (running != null) {
         running.stop(settings.grace());
+      }
+      ContainerRun run = containers;
+      if (run != null) {
+        // A container whose `run` was killed at the end of the grace period outlives it.
+        run.removeContainers();
       }
       if (current != null) {
         current.close();
