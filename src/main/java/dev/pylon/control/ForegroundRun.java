@@ -12,11 +12,11 @@ import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RoutingSnapshot;
 import dev.pylon.router.Upstream;
 import dev.pylon.router.UpstreamProtocol;
+import dev.pylon.runtime.ContainerLauncher;
 import dev.pylon.runtime.ContainerRun;
 import dev.pylon.runtime.InstanceEvent;
 import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
-import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.runtime.MetadataServer;
 import dev.pylon.runtime.ReadyInstance;
 import dev.pylon.runtime.RevisionLog;
@@ -26,12 +26,12 @@ import dev.pylon.runtime.SupervisorOptions;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.InstantSource;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,37 +87,24 @@ public final class ForegroundRun implements AutoCloseable {
             memoryMiB,
             settings.cpuLimit(),
             settings.sandbox());
-    InstanceTemplate template = plan.template();
+    InstanceSet started;
     if (settings.container().isPresent()) {
       ContainerRun run = containerRun(spec, revision, memoryMiB);
       containers = run;
-      int strays = run.removeContainers();
-      if (strays > 0) {
-        reporter.step("Removed " + strays + " container(s) an earlier Pylon left running");
-      }
-      // The instance process is the engine's foreground `run`: the runtime's probes, restarts,
-      // logs and SIGTERM-then-SIGKILL apply to it unchanged, and the engine proxies the signal to
-      // the container. The engine enforces the limits, so the process gets none of its own.
-      template =
-          new InstanceTemplate(
-              template.service(),
-              template.revision(),
-              run.command("pylon-" + revision.id() + "-$PORT", "$PORT", template.env().keySet()),
-              template.env(),
-              template.workDir());
-      options =
-          InstanceOptions.of(
-              spec,
-              revision,
-              settings.stateDir(),
-              settings.startTimeout(),
-              settings.grace(),
-              OptionalLong.empty(),
-              OptionalDouble.empty(),
-              false);
       reporter.step("Instances are containers of " + run.image() + " (" + run.engine() + ")");
+      // The same life cycle, probes, restarts, logs and stop as processes; only the launch
+      // differs. The launcher removes what a killed Pylon left of this revision first.
+      started =
+          new InstanceSet(
+              plan.template(),
+              count,
+              new RouterFeed(spec),
+              options,
+              (name, instanceOptions, warnings) -> new ContainerLauncher(run),
+              InstantSource.system());
+    } else {
+      started = new InstanceSet(plan.template(), count, new RouterFeed(spec), options);
     }
-    InstanceSet started = new InstanceSet(template, count, new RouterFeed(spec), options);
     synchronized (this) {
       if (stopping.get()) {
         return 0;

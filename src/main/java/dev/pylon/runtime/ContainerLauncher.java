@@ -56,12 +56,14 @@ public final class ContainerLauncher implements InstanceLauncher {
           new ProcessBuilder(command)
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       // The values the container gets by name; the engine keeps its own PATH and HOME.
-      request.env().forEach(
-          (name, value) -> {
-            if (!ContainerRun.HOST_ONLY.contains(name)) {
-              builder.environment().put(name, value);
-            }
-          });
+      request
+          .env()
+          .forEach(
+              (variable, value) -> {
+                if (!ContainerRun.HOST_ONLY.contains(variable)) {
+                  builder.environment().put(variable, value);
+                }
+              });
       process = builder.start();
     } catch (IOException e) {
       throw new LaunchException(run.engine() + " cannot be started: " + e.getMessage());
