@@ -41,9 +41,16 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws JsonProcessingException {
-    SpecResult.Loaded loaded = SpecLoading.loadWithWarnings(appDir, appOptions);
     Optional<ContainerEngine> engine = ContainerEngine.onPath();
     if (json) {
+      // Scripts read stdout: an invalid folder is the documented {"errors": [...]}, not text on
+      // stderr. The loader reports a missing folder as an error of its own.
+      SpecResult result = SpecLoading.result(appDir, appOptions);
+      if (result instanceof SpecResult.Invalid invalid) {
+        System.out.println(SpecReport.json(invalid));
+        return 2;
+      }
+      SpecResult.Loaded loaded = (SpecResult.Loaded) result;
       ObjectNode root =
           (ObjectNode) MAPPER.readTree(SpecReport.json(loaded.spec(), loaded.warnings()));
       ObjectNode containers = root.putObject("containerEngine");
@@ -57,6 +64,7 @@ final class InspectCommand implements Callable<Integer> {
       System.out.println(MAPPER.writeValueAsString(root));
       return 0;
     }
+    SpecResult.Loaded loaded = SpecLoading.loadWithWarnings(appDir, appOptions);
     String report = SpecReport.human(loaded.spec(), loaded.warnings());
     String containers =
         String.format(

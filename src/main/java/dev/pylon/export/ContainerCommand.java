@@ -24,6 +24,9 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
   /** Pylon's built-in worker, written into the build context for apps it serves itself. */
   static final String WORKER_FILE = "pylon_worker.py";
 
+  /** Pylon's built-in ASGI worker, written into the build context for ASGI apps it serves. */
+  static final String ASGI_WORKER_FILE = "pylon_asgi_worker.py";
+
   /** Listen on every interface: inside a container the platform connects from outside. */
   private static final String ALL_INTERFACES = "0.0.0.0";
 
@@ -39,6 +42,7 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
     return switch (server.kind()) {
       case GUNICORN -> gunicorn(withoutBind(server.args()), List.of(), Optional.empty());
       case BUILTIN -> builtin(spec);
+      case BUILTIN_ASGI -> builtinAsgi(spec);
       case UVICORN -> uvicorn(server.args());
       case HYPERCORN -> hypercorn(server.args());
       case ENTRYPOINT -> entrypoint(server);
@@ -75,6 +79,27 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
             "It reads PORT itself, and as PID 1 it handles SIGTERM: it stops accepting, finishes",
             "the requests in flight and exits. Add gunicorn to the app's dependencies to serve",
             "it with gunicorn instead."),
+        Optional.empty());
+  }
+
+  private static ContainerCommand builtinAsgi(ServiceSpec spec) {
+    Optional<AppTarget> app = spec.app();
+    List<String> cmd = new ArrayList<>(List.of("python", ASGI_WORKER_FILE));
+    cmd.addAll(List.of("--app", app.map(AppTarget::reference).orElse(spec.server().args().get(0))));
+    cmd.addAll(List.of("--host", ALL_INTERFACES));
+    Path importRoot = app.map(AppTarget::importRoot).orElse(Path.of(""));
+    if (!importRoot.toString().isEmpty()) {
+      cmd.addAll(List.of("--chdir", importRoot.toString()));
+    }
+    return new ContainerCommand(
+        cmd,
+        List.of(
+            "Pylon's built-in ASGI worker serves the app, as under `pylon run`: "
+                + ASGI_WORKER_FILE,
+            "(standard library asyncio), written beside this Dockerfile, so nothing is downloaded.",
+            "It reads PORT itself, runs the lifespan startup before it listens, and as PID 1 it",
+            "handles SIGTERM by finishing the requests in flight. Add uvicorn to the app's",
+            "dependencies to serve it with uvicorn instead."),
         Optional.empty());
   }
 

@@ -29,8 +29,7 @@ public final class Exporter {
   /** The Deployment, Service and HorizontalPodAutoscaler, in one file. */
   public static final String KUBERNETES_FILE = "kubernetes.yaml";
 
-  private static final String WORKER_RESOURCE =
-      "/dev/pylon/runtime/" + ContainerCommand.WORKER_FILE;
+  private static final String WORKER_RESOURCES = "/dev/pylon/runtime/";
 
   private final DockerfileWriter dockerfileWriter = new DockerfileWriter();
   private final KnativeServiceWriter knativeWriter = new KnativeServiceWriter();
@@ -54,6 +53,14 @@ public final class Exporter {
               + ContainerCommand.WORKER_FILE
               + " (standard library only) is written beside the Dockerfile and copied with the"
               + " code; add gunicorn to your dependencies to serve with gunicorn instead");
+    }
+    if (spec.server().kind() == ServerCommand.Kind.BUILTIN_ASGI) {
+      files.put(ContainerCommand.ASGI_WORKER_FILE, resource(ContainerCommand.ASGI_WORKER_FILE));
+      notes.add(
+          "the image runs the app with Pylon's built-in ASGI worker, as `pylon run` does: "
+              + ContainerCommand.ASGI_WORKER_FILE
+              + " (standard library only) is written beside the Dockerfile and copied with the"
+              + " code; add uvicorn to your dependencies to serve with uvicorn instead");
     }
     spec.preStart()
         .ifPresent(
@@ -87,9 +94,14 @@ public final class Exporter {
    * file, not a class: the export does not depend on the runtime part).
    */
   static String workerScript() {
-    try (InputStream in = Exporter.class.getResourceAsStream(WORKER_RESOURCE)) {
+    return resource(ContainerCommand.WORKER_FILE);
+  }
+
+  private static String resource(String file) {
+    String name = WORKER_RESOURCES + file;
+    try (InputStream in = Exporter.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException(WORKER_RESOURCE + " is missing from the Pylon jar");
+        throw new IllegalStateException(name + " is missing from the Pylon jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
