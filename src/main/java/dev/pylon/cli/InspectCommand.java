@@ -1,8 +1,14 @@
 package dev.pylon.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.spec.ContainerEngine;
 import dev.pylon.spec.SpecReport;
 import dev.pylon.spec.SpecResult;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,23 +34,56 @@ final class InspectCommand implements Callable<Integer> {
       description = "Print JSON for scripts (the format is in docs/configuration.md)")
   boolean json;
 
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   @Mixin AppOptions appOptions;
 
   @Override
-  public Integer call() {
+  public Integer call() throws JsonProcessingException {
+    Optional<ContainerEngine> engine = ContainerEngine.onPath();
     if (json) {
       // Scripts read stdout: an invalid folder is the documented {"errors": [...]}, not text on
       // stderr. The loader reports a missing folder as an error of its own.
       SpecResult result = SpecLoading.result(appDir, appOptions);
-      System.out.println(
-          switch (result) {
-            case SpecResult.Loaded loaded -> SpecReport.json(loaded.spec(), loaded.warnings());
-            case SpecResult.Invalid invalid -> SpecReport.json(invalid);
-          });
-      return result instanceof SpecResult.Loaded ? 0 : 2;
+      if (result instanceof SpecResult.Invalid invalid) {
+        System.out.println(SpecReport.json(invalid));
+        return 2;
+      }
+      SpecResult.Loaded loaded = (SpecResult.Loaded) result;
+      ObjectNode root =
+          (ObjectNode) MAPPER.readTree(SpecReport.json(loaded.spec(), loaded.warnings()));
+      ObjectNode containers = root.putObject("containerEngine");
+      engine.ifPresentOrElse(
+          e -> {
+            containers.put("kind", e.kind().program());
+            containers.put("executable", e.executable().toString());
+            containers.put("runsContainers", e.runs());
+          },
+          () -> containers.put("missing", ContainerEngine.MISSING));
+      System.out.println(MAPPER.writeValueAsString(root));
+      return 0;
     }
     SpecResult.Loaded loaded = SpecLoading.loadWithWarnings(appDir, appOptions);
-    System.out.println(SpecReport.human(loaded.spec(), loaded.warnings()));
+    String report = SpecReport.human(loaded.spec(), loaded.warnings());
+    String containers =
+        String.format(
+            "%-13s %s%n",
+            "containers",
+            engine
+                .map(
+                    e ->
+                        e.describe()
+                            + (e.runs()
+                                ? ": builds images (--image) and runs instances (--container)"
+                                : ": builds images (--image); running instances needs podman or"
+                                    + " docker"))
+                .orElse(ContainerEngine.MISSING));
+    int warnings = report.indexOf("\nwarnings:\n");
+    System.out.println(
+        warnings < 0
+            ? report + containers
+            : report.substring(0, warnings + 1) + containers + report.substring(warnings + 1));
     return 0;
   }
 }

@@ -1,11 +1,14 @@
 package dev.pylon.cli;
 
+import dev.pylon.control.ContainerMode;
 import dev.pylon.control.ForegroundRun;
 import dev.pylon.control.RunFailure;
 import dev.pylon.control.RunSettings;
 import dev.pylon.runtime.Sandbox;
+import dev.pylon.spec.ContainerEngine;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -85,6 +88,19 @@ final class RunCommand implements Callable<Integer> {
           "Run each instance under bubblewrap: read-only app, private /tmp, own PID namespace")
   boolean sandbox;
 
+  @Option(
+      names = "--container",
+      description =
+          "Run each instance as a container of the app's image (built as `pylon build --image`"
+              + " builds it, unless --image names one) with podman or docker, as Cloud Run does")
+  boolean container;
+
+  @Option(
+      names = "--image",
+      paramLabel = "NAME",
+      description = "With --container: run this image instead of building one")
+  String image;
+
   @Mixin RouterOptions routerOptions;
 
   @Mixin StateOptions stateOptions;
@@ -103,6 +119,28 @@ final class RunCommand implements Callable<Integer> {
     if (cpu != null && !(cpu > 0)) {
       throw new UserError("--cpu " + cpu + " must be more than 0 (for example 0.5 or 2).", 2);
     }
+    if (image != null && !container) {
+      throw new UserError(
+          "--image goes with --container: pylon run DIR --container --image NAME", 2);
+    }
+    Optional<ContainerMode> containerMode = Optional.empty();
+    if (container) {
+      if (sandbox) {
+        throw new UserError(
+            "--sandbox and --container do not go together: a container is its own sandbox.", 2);
+      }
+      ContainerEngine engine =
+          ContainerEngine.find(
+                  System.getenv("PATH"),
+                  List.of(ContainerEngine.Kind.PODMAN, ContainerEngine.Kind.DOCKER))
+              .orElseThrow(
+                  () ->
+                      new UserError(
+                          "--container needs podman or docker, and neither is on PATH: apt-get"
+                              + " install podman uidmap fuse-overlayfs (Debian/Ubuntu)",
+                          1));
+      containerMode = Optional.of(new ContainerMode(engine, Optional.ofNullable(image)));
+    }
     if (instances != null && instances < 1) {
       throw new UserError("--instances " + instances + " must be at least 1.", 2);
     }
@@ -120,7 +158,8 @@ final class RunCommand implements Callable<Integer> {
             cpu == null ? OptionalDouble.empty() : OptionalDouble.of(cpu),
             sandbox,
             routerOptions.settings(stateOptions.stateDir()),
-            stateOptions.stateDir());
+            stateOptions.stateDir(),
+            containerMode);
     ForegroundRun run = new ForegroundRun(settings, new ConsoleReporter(System.out, System.err));
     // Ctrl-C and SIGTERM end the JVM through its shutdown hooks: this one drains and stops
     // everything the run started before the JVM is allowed to go.

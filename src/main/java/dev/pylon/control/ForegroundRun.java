@@ -10,6 +10,10 @@ import dev.pylon.control.daemon.RevisionRecord;
 import dev.pylon.control.daemon.Scaling;
 import dev.pylon.control.daemon.ServiceRecord;
 import dev.pylon.control.daemon.TrafficTarget;
+import dev.pylon.export.Exporter;
+import dev.pylon.revision.ImageBuilder;
+import dev.pylon.revision.ImageRequest;
+import dev.pylon.revision.ImageResult;
 import dev.pylon.revision.Revision;
 import dev.pylon.revision.RevisionBuilder;
 import dev.pylon.revision.RevisionResult;
@@ -18,7 +22,11 @@ import dev.pylon.router.Route;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RoutingSnapshot;
+import dev.pylon.runtime.ContainerLauncher;
+import dev.pylon.runtime.ContainerRun;
+import dev.pylon.runtime.InstanceLauncher;
 import dev.pylon.runtime.MetadataServer;
+import dev.pylon.runtime.ProcessLauncher;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.StrayInstances;
 import dev.pylon.runtime.SupervisorOptions;
@@ -51,6 +59,7 @@ public final class ForegroundRun implements AutoCloseable {
   private volatile Reconciler reconciler;
   private volatile MetadataServer metadataServer;
   private volatile RevisionLogs logs;
+  private volatile ContainerRun containers;
 
   public ForegroundRun(RunSettings settings, RunReporter reporter) {
     this.settings = settings;
@@ -106,6 +115,17 @@ public final class ForegroundRun implements AutoCloseable {
             Map.of(),
             new Scaling(count, count, settings.router().concurrencyPerInstance(spec)),
             List.of(TrafficTarget.revision(revision.id(), 100)));
+    InstanceLauncher.Factory processes = ProcessLauncher::new;
+    InstanceLauncher.Factory launchers = processes;
+    if (settings.container().isPresent()) {
+      ContainerRun run = containerRun(spec, revision, memoryMiB);
+      containers = run;
+      reporter.step("Instances are containers of " + run.image() + " (" + run.engine() + ")");
+      // The same life cycle, probes, restarts, logs and stop as processes; only the launch
+      // differs. The launcher removes what a killed Pylon left of this revision first.
+      launchers = (name, instanceOptions, warnings) -> new ContainerLauncher(run);
+    }
+    InstanceLauncher.Factory chosen = launchers;
     RevisionLogs output = new RevisionLogs(settings.stateDir());
     logs = output;
     Reconciler created =
@@ -114,6 +134,7 @@ public final class ForegroundRun implements AutoCloseable {
             router,
             Optional.of(spec.name()),
             r -> r.launch().limit(options),
+            r -> chosen,
             new ConsoleOutput(output),
             ScalingPolicy.DEFAULT_STABLE_WINDOW,
             ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD);
@@ -224,6 +245,50 @@ public final class ForegroundRun implements AutoCloseable {
     return address;
   }
 
+  /** The image to run (built now unless the user named one) and how each container runs. */
+  private ContainerRun containerRun(ServiceSpec spec, Revision revision, OptionalLong memoryMiB)
+      throws RunFailure {
+    ContainerMode mode = settings.container().orElseThrow();
+    String image;
+    if (mode.image().isPresent()) {
+      image = mode.image().get();
+    } else {
+      ImageResult result;
+      try {
+        result =
+            new ImageBuilder(
+                    mode.engine(), settings.stateDir(), new ReporterBuildProgress(reporter))
+                .build(
+                    new ImageRequest(
+                        spec.name(),
+                        spec.sourceDir(),
+                        new Exporter().dockerfile(spec).files(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty()));
+      } catch (IOException e) {
+        throw new RunFailure("cannot build the image: " + e.getMessage(), 1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RunFailure("interrupted while building the image", 1);
+      }
+      image =
+          switch (result) {
+            case ImageResult.Built built -> built.image();
+            case ImageResult.Failed failed ->
+                throw new RunFailure(
+                    failed.message() + "\n    " + String.join("\n    ", failed.outputTail()), 1);
+          };
+    }
+    return new ContainerRun(
+        mode.engine().executable(),
+        image,
+        revision.id(),
+        settings.grace(),
+        memoryMiB.orElse(0),
+        settings.cpuLimit().orElse(0));
+  }
+
   private Revision build(ServiceSpec spec) throws RunFailure {
     RevisionBuilder builder =
         new RevisionBuilder(settings.stateDir(), new ReporterBuildProgress(reporter));
@@ -272,6 +337,11 @@ public final class ForegroundRun implements AutoCloseable {
       }
       if (running != null) {
         running.close();
+      }
+      ContainerRun run = containers;
+      if (run != null) {
+        // A container whose `podman run` was killed at the end of the grace period outlives it.
+        run.removeContainers();
       }
       if (current != null) {
         current.close();

@@ -13,6 +13,7 @@ import java.util.OptionalLong;
  * @param startTimeout how long an instance may take to get ready; empty: the spec's
  * @param memoryMiB a memory limit per instance; empty: the spec's, if any
  * @param cpuLimit cores each instance may use; empty: no limit
+ * @param container run each instance as a container of the revision's image; empty: as a process
  */
 public record RunSettings(
     ServiceSpec spec,
@@ -27,4 +28,5 @@ public record RunSettings(
     OptionalDouble cpuLimit,
     boolean sandbox,
     RouterSettings router,
-    Path stateDir) {}
+    Path stateDir,
+    Optional<ContainerMode> container) {}

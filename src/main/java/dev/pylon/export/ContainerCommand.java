@@ -21,14 +21,11 @@ import java.util.regex.Pattern;
  */
 record ContainerCommand(List<String> cmd, List<String> why, Optional<String> serverPackage) {
 
-  /**
-   * Gunicorn for the apps Pylon serves with its stdlib worker. Pinned, as hadolint DL3013 asks;
-   * 27.0.1 is the release current on PyPI in November 2026.
-   */
-  static final String GUNICORN_REQUIREMENT = "gunicorn==27.0.1";
+  /** Pylon's built-in worker, written into the build context for apps it serves itself. */
+  static final String WORKER_FILE = "pylon_worker.py";
 
-  /** Uvicorn for the ASGI apps Pylon serves with its stdlib ASGI worker; pinned likewise. */
-  static final String UVICORN_REQUIREMENT = "uvicorn==0.38.0";
+  /** Pylon's built-in ASGI worker, written into the build context for ASGI apps it serves. */
+  static final String ASGI_WORKER_FILE = "pylon_asgi_worker.py";
 
   /** Listen on every interface: inside a container the platform connects from outside. */
   private static final String ALL_INTERFACES = "0.0.0.0";
@@ -66,38 +63,44 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
   }
 
   private static ContainerCommand builtin(ServiceSpec spec) {
-    List<String> args = new ArrayList<>();
-    args.addAll(
-        List.of("--workers", "1", "--threads", Integer.toString(spec.threads()), "--timeout", "0"));
     Optional<AppTarget> app = spec.app();
+    List<String> cmd = new ArrayList<>(List.of("python", WORKER_FILE));
+    cmd.addAll(List.of("--app", app.map(AppTarget::reference).orElse(spec.server().args().get(0))));
+    cmd.addAll(List.of("--host", ALL_INTERFACES, "--threads", Integer.toString(spec.threads())));
     Path importRoot = app.map(AppTarget::importRoot).orElse(Path.of(""));
     if (!importRoot.toString().isEmpty()) {
-      args.addAll(List.of("--pythonpath", importRoot.toString()));
+      cmd.addAll(List.of("--chdir", importRoot.toString()));
     }
-    args.add(app.map(AppTarget::reference).orElse(spec.server().args().get(0)));
-    return gunicorn(
-        args,
+    return new ContainerCommand(
+        cmd,
         List.of(
-            "Pylon serves this app with its own stdlib WSGI worker, which is not in the image;",
-            "gunicorn (installed above, not declared by the app) serves it here instead."),
-        Optional.of(GUNICORN_REQUIREMENT));
+            "Pylon's built-in worker serves the app, as under `pylon run`: " + WORKER_FILE + ",",
+            "standard library only, written beside this Dockerfile, so nothing is downloaded.",
+            "It reads PORT itself, and as PID 1 it handles SIGTERM: it stops accepting, finishes",
+            "the requests in flight and exits. Add gunicorn to the app's dependencies to serve",
+            "it with gunicorn instead."),
+        Optional.empty());
   }
 
   private static ContainerCommand builtinAsgi(ServiceSpec spec) {
     Optional<AppTarget> app = spec.app();
-    List<String> args = new ArrayList<>();
-    args.add(app.map(AppTarget::reference).orElse(spec.server().args().get(0)));
-    args.addAll(List.of("--host", ALL_INTERFACES, "--port", ServerCommand.PORT_TOKEN));
+    List<String> cmd = new ArrayList<>(List.of("python", ASGI_WORKER_FILE));
+    cmd.addAll(List.of("--app", app.map(AppTarget::reference).orElse(spec.server().args().get(0))));
+    cmd.addAll(List.of("--host", ALL_INTERFACES));
     Path importRoot = app.map(AppTarget::importRoot).orElse(Path.of(""));
     if (!importRoot.toString().isEmpty()) {
-      args.addAll(List.of("--app-dir", importRoot.toString()));
+      cmd.addAll(List.of("--chdir", importRoot.toString()));
     }
-    ContainerCommand served = uvicorn(args);
-    List<String> why = new ArrayList<>();
-    why.add("Pylon serves this app with its own stdlib ASGI worker, which is not in the image;");
-    why.add("uvicorn (installed above, not declared by the app) serves it here instead.");
-    why.addAll(served.why());
-    return new ContainerCommand(served.cmd(), why, Optional.of(UVICORN_REQUIREMENT));
+    return new ContainerCommand(
+        cmd,
+        List.of(
+            "Pylon's built-in ASGI worker serves the app, as under `pylon run`: "
+                + ASGI_WORKER_FILE,
+            "(standard library asyncio), written beside this Dockerfile, so nothing is downloaded.",
+            "It reads PORT itself, runs the lifespan startup before it listens, and as PID 1 it",
+            "handles SIGTERM by finishing the requests in flight. Add uvicorn to the app's",
+            "dependencies to serve it with uvicorn instead."),
+        Optional.empty());
   }
 
   private static ContainerCommand uvicorn(List<String> args) {
@@ -151,9 +154,29 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
 
   private static ContainerCommand entrypoint(ServerCommand server) {
     String command = server.shellCommand().strip();
-    String line = command.startsWith("exec ") ? command : "exec " + command;
+    Optional<String> chained = ShellChain.execLast(command);
+    if (chained.isPresent() && !chained.get().equals("exec " + command)) {
+      return new ContainerCommand(
+          List.of("sh", "-c", chained.get()),
+          List.of(
+              "The entrypoint runs as written (" + server.reason() + "): its commands in turn,",
+              "and `exec` before the last one hands PID 1, and so SIGTERM, to the server once",
+              "the steps before it have succeeded. A shell expands $PORT. The CMD stays in JSON",
+              "form (hadolint DL3025)."),
+          Optional.empty());
+    }
+    if (chained.isEmpty()) {
+      return new ContainerCommand(
+          List.of("sh", "-c", command),
+          List.of(
+              "The entrypoint runs as written (" + server.reason() + "). It ends in a pipe,",
+              "a background job or a group, so no single server can be PID 1: the shell is,",
+              "and it does not pass SIGTERM on, so a stop waits the whole grace period.",
+              "Make the last command a plain one (`... && exec SERVER`) to fix that."),
+          Optional.empty());
+    }
     return new ContainerCommand(
-        List.of("sh", "-c", line),
+        List.of("sh", "-c", chained.get()),
         List.of(
             "The entrypoint runs as written (" + server.reason() + ").",
             "A shell expands $PORT; `exec` hands PID 1, and so SIGTERM, to the server.",

@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,10 @@ public final class ExportFiles {
       Path temp = Files.createTempFile(parent, ".pylon-export-", ".tmp");
       try {
         Files.writeString(temp, file.getValue(), StandardCharsets.UTF_8);
+        // Readable by all, as an editor writes a source file: a temporary file is made 0600,
+        // and a Dockerfile's COPY keeps the mode, so the image's non-root user could not read
+        // pylon_worker.py.
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
         try {
           Files.move(
               temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

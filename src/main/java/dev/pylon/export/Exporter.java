@@ -2,6 +2,10 @@ package dev.pylon.export;
 
 import dev.pylon.spec.ServerCommand;
 import dev.pylon.spec.ServiceSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +29,8 @@ public final class Exporter {
   /** The Deployment, Service and HorizontalPodAutoscaler, in one file. */
   public static final String KUBERNETES_FILE = "kubernetes.yaml";
 
+  private static final String WORKER_RESOURCES = "/dev/pylon/runtime/";
+
   private final DockerfileWriter dockerfileWriter = new DockerfileWriter();
   private final KnativeServiceWriter knativeWriter = new KnativeServiceWriter();
   private final KubernetesWriter kubernetesWriter = new KubernetesWriter();
@@ -41,18 +47,20 @@ public final class Exporter {
     files.put(DOCKERIGNORE, dockerfileWriter.dockerignore(spec));
     List<String> notes = new ArrayList<>(commonNotes(spec));
     if (spec.server().kind() == ServerCommand.Kind.BUILTIN) {
+      files.put(ContainerCommand.WORKER_FILE, workerScript());
       notes.add(
-          "the image runs the app with "
-              + ContainerCommand.GUNICORN_REQUIREMENT
-              + ", because Pylon's built-in worker is not in the image; add gunicorn to your"
-              + " dependencies to choose its version yourself");
+          "the image runs the app with Pylon's built-in worker, as `pylon run` does: "
+              + ContainerCommand.WORKER_FILE
+              + " (standard library only) is written beside the Dockerfile and copied with the"
+              + " code; add gunicorn to your dependencies to serve with gunicorn instead");
     }
     if (spec.server().kind() == ServerCommand.Kind.BUILTIN_ASGI) {
+      files.put(ContainerCommand.ASGI_WORKER_FILE, resource(ContainerCommand.ASGI_WORKER_FILE));
       notes.add(
-          "the image runs the app with "
-              + ContainerCommand.UVICORN_REQUIREMENT
-              + ", because Pylon's built-in ASGI worker is not in the image; add uvicorn to your"
-              + " dependencies to choose its version yourself");
+          "the image runs the app with Pylon's built-in ASGI worker, as `pylon run` does: "
+              + ContainerCommand.ASGI_WORKER_FILE
+              + " (standard library only) is written beside the Dockerfile and copied with the"
+              + " code; add uvicorn to your dependencies to serve with uvicorn instead");
     }
     spec.preStart()
         .ifPresent(
@@ -79,6 +87,26 @@ public final class Exporter {
     notes.addAll(manifestNotes(spec));
     notes.addAll(kubernetesWriter.notes(spec));
     return new ExportResult(Map.of(KUBERNETES_FILE, kubernetesWriter.write(spec, image)), notes);
+  }
+
+  /**
+   * The built-in worker's source, read from the jar resource the runtime starts instances with (a
+   * file, not a class: the export does not depend on the runtime part).
+   */
+  static String workerScript() {
+    return resource(ContainerCommand.WORKER_FILE);
+  }
+
+  private static String resource(String file) {
+    String name = WORKER_RESOURCES + file;
+    try (InputStream in = Exporter.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the Pylon jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** What every export should say: an entrypoint bound to loopback serves nothing there. */

@@ -87,6 +87,9 @@ public final class KnativeServiceWriter {
         Integer.toString(Quantities.percent(scaling.targetUtilization())));
 
     Map<String, Object> container = new LinkedHashMap<>();
+    // The name Knative gives a container that has none: the schema requires one, and
+    // `kubectl logs -c user-container` keeps working as for any Knative Service.
+    container.put("name", "user-container");
     container.put("image", image);
     Map<String, Object> port = new LinkedHashMap<>();
     if (spec.http2()) {

@@ -53,6 +53,16 @@ public interface InstanceLauncher extends AutoCloseable {
   @Override
   void close();
 
+  /**
+   * Makes the launcher of one revision's {@link InstanceSet}, when it starts; {@code warnings} says
+   * what the user should know (once each), as WARNING events.
+   */
+  @FunctionalInterface
+  interface Factory {
+    InstanceLauncher create(
+        String revision, SupervisorOptions options, java.util.function.Consumer<String> warnings);
+  }
+
   /** Where an instance's output goes: one call per line, stdout or stderr. */
   @FunctionalInterface
   interface Output {

@@ -6,8 +6,9 @@ import java.time.Instant;
 /**
  * The delay before restarting an instance that exited: {@code initial}, doubling after each exit up
  * to {@code max}, back to {@code initial} once a run lasted {@code resetAfter} (Kubernetes'
- * CrashLoopBackOff shape). Pure: time comes in as arguments, so it is tested with a fake clock. Not
- * thread-safe; each instance owns one.
+ * CrashLoopBackOff shape). Pure: time comes in as arguments, so it is tested with a fake clock. The
+ * rule is {@link State#afterExit}; this class keeps one instance's state for callers that want an
+ * object. Not thread-safe.
  */
 public final class RestartBackoff {
   /**
@@ -21,30 +22,48 @@ public final class RestartBackoff {
     }
   }
 
+  /**
+   * One instance's back-off as a value.
+   *
+   * @param next the delay the next exit gets
+   * @param failuresInARow exits in a row that came before a run lasted {@code resetAfter}
+   * @param delay the delay the last exit got (zero before any)
+   */
+  public record State(Duration next, int failuresInARow, Duration delay) {
+    public static State start(Policy policy) {
+      return new State(policy.initial(), 0, Duration.ZERO);
+    }
+
+    /** The state after a run from {@code startedAt} to {@code exitedAt}. */
+    public State afterExit(Policy policy, Instant startedAt, Instant exitedAt) {
+      Duration wait = next;
+      int inARow = failuresInARow;
+      if (Duration.between(startedAt, exitedAt).compareTo(policy.resetAfter()) >= 0) {
+        wait = policy.initial();
+        inARow = 0;
+      }
+      Duration doubled = wait.multipliedBy(2);
+      return new State(
+          doubled.compareTo(policy.max()) > 0 ? policy.max() : doubled, inARow + 1, wait);
+    }
+  }
+
   private final Policy policy;
-  private Duration next;
-  private int failuresInARow;
+  private State state;
 
   public RestartBackoff(Policy policy) {
     this.policy = policy;
-    this.next = policy.initial();
+    this.state = State.start(policy);
   }
 
   /** Records a run from {@code startedAt} to {@code exitedAt}; returns the delay to wait. */
   public Duration delayAfterExit(Instant startedAt, Instant exitedAt) {
-    if (Duration.between(startedAt, exitedAt).compareTo(policy.resetAfter()) >= 0) {
-      next = policy.initial();
-      failuresInARow = 0;
-    }
-    Duration delay = next;
-    Duration doubled = next.multipliedBy(2);
-    next = doubled.compareTo(policy.max()) > 0 ? policy.max() : doubled;
-    failuresInARow++;
-    return delay;
+    state = state.afterExit(policy, startedAt, exitedAt);
+    return state.delay();
   }
 
   /** Exits in a row that came before the instance had stayed up for {@code resetAfter}. */
   public int failuresInARow() {
-    return failuresInARow;
+    return state.failuresInARow();
   }
 }

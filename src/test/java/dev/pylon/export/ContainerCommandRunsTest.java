@@ -46,12 +46,22 @@ class ContainerCommandRunsTest {
     assumeTrue(
         Files.isExecutable(DEBIAN_PYTHON) && Files.isExecutable(Path.of("/usr/bin/gunicorn")),
         "needs Debian's python3 with gunicorn, flask, fastapi and uvicorn");
-    String dockerfile = exporter.dockerfile(fixtures.spec(app)).files().get(Exporter.DOCKERFILE);
-    List<String> cmd = cmdOf(dockerfile);
+    Map<String, String> exported = exporter.dockerfile(fixtures.spec(app)).files();
+    List<String> cmd = cmdOf(exported.get(Exporter.DOCKERFILE));
 
     Path code = tmp.resolve("app");
     copyTree(ExportFixtures.APPS.resolve(app), code);
+    // What the build context holds beside the app: Pylon's worker, for the apps it serves.
+    for (Map.Entry<String, String> file : exported.entrySet()) {
+      if (file.getKey().endsWith(".py")) {
+        Files.writeString(code.resolve(file.getKey()), file.getValue());
+      }
+    }
     Path bin = Files.createDirectories(tmp.resolve("bin"));
+    // The image's `python` is its interpreter; Debian has only python3.
+    Path python = bin.resolve("python");
+    Files.writeString(python, "#!/bin/sh\nexec " + DEBIAN_PYTHON + " \"$@\"\n");
+    Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
     // The image has a uvicorn script on PATH; Debian ships only the module.
     Path uvicorn = bin.resolve("uvicorn");
     Files.writeString(uvicorn, "#!/bin/sh\nexec " + DEBIAN_PYTHON + " -m uvicorn \"$@\"\n");

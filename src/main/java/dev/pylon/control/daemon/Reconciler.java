@@ -7,15 +7,18 @@ import dev.pylon.autoscale.ScalingMetric;
 import dev.pylon.autoscale.ScalingPolicy;
 import dev.pylon.router.Router;
 import dev.pylon.runtime.InstanceEvent;
+import dev.pylon.runtime.InstanceLauncher;
 import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
 import dev.pylon.runtime.InstanceStatus;
+import dev.pylon.runtime.ProcessLauncher;
 import dev.pylon.runtime.ReadyInstance;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.SupervisorOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,6 +64,7 @@ public final class Reconciler implements AutoCloseable {
   private final Router router;
   private final Optional<String> defaultService;
   private final Function<RevisionRecord, SupervisorOptions> options;
+  private final Function<RevisionRecord, InstanceLauncher.Factory> launchers;
   private final RevisionOutput output;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
@@ -101,6 +105,31 @@ public final class Reconciler implements AutoCloseable {
       RevisionOutput output,
       Duration stableWindow,
       Duration scaleToZeroGrace) {
+    this(
+        store,
+        router,
+        defaultService,
+        options,
+        revision -> ProcessLauncher::new,
+        output,
+        stableWindow,
+        scaleToZeroGrace);
+  }
+
+  /**
+   * Like the other constructor, with what starts each revision's instances: processes ({@link
+   * ProcessLauncher}) or containers of the revision's image ({@code pylon run --container}).
+   */
+  public Reconciler(
+      DesiredStore store,
+      Router router,
+      Optional<String> defaultService,
+      Function<RevisionRecord, SupervisorOptions> options,
+      Function<RevisionRecord, InstanceLauncher.Factory> launchers,
+      RevisionOutput output,
+      Duration stableWindow,
+      Duration scaleToZeroGrace) {
+    this.launchers = launchers;
     this.output = output;
     this.stableWindow = stableWindow;
     this.scaleToZeroGrace = scaleToZeroGrace;
@@ -328,7 +357,13 @@ public final class Reconciler implements AutoCloseable {
         Feed feed = new Feed(revision);
         SupervisorOptions supervised = options.apply(revision);
         InstanceSet set =
-            new InstanceSet(RevisionLauncher.template(revision), count, feed, supervised);
+            new InstanceSet(
+                RevisionLauncher.template(revision),
+                count,
+                feed,
+                supervised,
+                launchers.apply(revision),
+                InstantSource.system());
         Running started = new Running(set, count, supervised.grace());
         if (supervised.grace().compareTo(longestGrace) > 0) {
           longestGrace = supervised.grace();
