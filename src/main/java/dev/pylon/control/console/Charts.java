@@ -72,26 +72,39 @@ final class Charts {
           .append("\" text-anchor=\"middle\" class=\"axis\">collecting samples</text>");
     }
     for (int i = 0; i < lines.size() && n >= 2; i++) {
-      svg.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"")
-          .append(COLORS[i % COLORS.length])
-          .append("\" points=\"")
-          .append(points(lines.get(i).values(), n, top))
-          .append("\"/>");
+      // A NaN (no request finished in that interval) breaks the line rather than drawing a zero.
+      for (String run : runs(lines.get(i).values(), n, top)) {
+        svg.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"")
+            .append(COLORS[i % COLORS.length])
+            .append("\" points=\"")
+            .append(run)
+            .append("\"/>");
+      }
     }
     svg.append("</svg></figure>");
     return svg.toString();
   }
 
-  private static String points(double[] values, int n, double top) {
-    StringBuilder sb = new StringBuilder(values.length * 12);
+  private static List<String> runs(double[] values, int n, double top) {
+    List<String> runs = new java.util.ArrayList<>();
+    StringBuilder run = new StringBuilder();
     int offset = n - values.length;
     for (int i = 0; i < values.length; i++) {
-      double v = Double.isNaN(values[i]) ? 0 : values[i];
+      if (Double.isNaN(values[i])) {
+        if (!run.isEmpty()) {
+          runs.add(run.toString().strip());
+          run.setLength(0);
+        }
+        continue;
+      }
       double x = (offset + i) * (WIDTH - 1.0) / (n - 1);
-      double y = (HEIGHT - 2) - (top == 0 ? 0 : v / top * (HEIGHT - 14));
-      sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+      double y = (HEIGHT - 2) - (top == 0 ? 0 : values[i] / top * (HEIGHT - 14));
+      run.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
     }
-    return sb.toString().strip();
+    if (!run.isEmpty()) {
+      runs.add(run.toString().strip());
+    }
+    return runs;
   }
 
   /** 1, 2 or 5 times a power of ten, at least {@code max} (1 for nothing). */

@@ -450,7 +450,8 @@ final class ConsoleHandler implements HttpHandler, AutoCloseable {
     headers.set("Content-Security-Policy", CSP);
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("X-Frame-Options", "DENY");
-    headers.set("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer a form POST carries "Origin: null".
+    headers.set("Referrer-Policy", "same-origin");
     headers.set("Cache-Control", "no-store");
   }
 
