@@ -73,7 +73,7 @@ public final class Console implements AutoCloseable {
         0,
         SAMPLE_EVERY.toMillis(),
         TimeUnit.MILLISECONDS);
-    handler = new ConsoleHandler(backend, auth, ring, clock, this::loginUrl);
+    handler = new ConsoleHandler(backend, auth, ring, sampler, clock, this::loginUrl);
     return handler;
   }
 

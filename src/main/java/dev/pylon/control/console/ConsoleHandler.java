@@ -73,11 +73,12 @@ final class ConsoleHandler implements HttpHandler, AutoCloseable {
       ConsoleBackend backend,
       ConsoleAuth auth,
       SampleRing ring,
+      ConsoleSampler sampler,
       Clock clock,
       Supplier<String> loginUrl) {
     this.backend = backend;
     this.auth = auth;
-    this.pages = new ConsolePages(backend, ring, clock);
+    this.pages = new ConsolePages(backend, ring, clock, sampler::use);
     this.loginUrl = loginUrl;
     assets.put("console.css", resource("console.css"));
     assets.put("console.js", resource("console.js"));

@@ -11,20 +11,18 @@ import dev.pylon.control.daemon.RevisionScale;
 import dev.pylon.control.daemon.ServiceRecord;
 import dev.pylon.control.daemon.ServingPlan;
 import dev.pylon.runtime.InstanceStatus;
-import dev.pylon.runtime.ProcessGroupUse;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The console's pages as server-rendered HTML: everything shows without JavaScript; the script only
@@ -41,8 +39,14 @@ final class ConsolePages {
   private final ConsoleBackend backend;
   private final SampleRing ring;
   private final Clock clock;
+  private final Supplier<Map<Long, ConsoleSampler.InstanceUse>> use;
 
-  ConsolePages(ConsoleBackend backend, SampleRing ring, Clock clock) {
+  ConsolePages(
+      ConsoleBackend backend,
+      SampleRing ring,
+      Clock clock,
+      Supplier<Map<Long, ConsoleSampler.InstanceUse>> use) {
+    this.use = use;
     this.backend = backend;
     this.ring = ring;
     this.clock = clock;
@@ -160,10 +164,7 @@ final class ConsolePages {
     }
     Map<String, List<InstanceStatus>> all = new TreeMap<>(backend.instances());
     all.keySet().retainAll(revisionIds);
-    Set<Long> groups = new HashSet<>();
-    all.values().forEach(list -> list.forEach(i -> groups.add(i.pid())));
-    groups.remove(-1L);
-    Map<Long, ProcessGroupUse> use = ProcessGroupUse.of(groups);
+    Map<Long, ConsoleSampler.InstanceUse> use = this.use.get();
     Instant now = clock.instant();
     sb.append("<h2>Instances</h2>");
     if (all.values().stream().allMatch(List::isEmpty)) {
@@ -176,7 +177,7 @@ final class ConsolePages {
       all.forEach(
           (revision, instances) -> {
             for (InstanceStatus instance : instances) {
-              ProcessGroupUse u = use.get(instance.pid());
+              ConsoleSampler.InstanceUse u = use.get(instance.pid());
               sb.append("<tr><td>")
                   .append(esc(instance.name()))
                   .append("</td><td><span class=\"state ")
@@ -192,7 +193,7 @@ final class ConsolePages {
                   .append("</td><td class=\"n\">")
                   .append(u == null ? "-" : Html.mib(u.residentBytes()))
                   .append("</td><td class=\"n\">")
-                  .append(u == null ? "-" : String.format(Locale.ROOT, "%.2f s", u.cpuSeconds()))
+                  .append(u == null ? "-" : cpu(u))
                   .append("</td><td>")
                   .append(Html.span(Duration.between(instance.since(), now)))
                   .append("</td></tr>");
@@ -224,8 +225,7 @@ final class ConsolePages {
             .append(' ')
             .append(esc(scale.metric().unit()))
             .append(" per instance</td><td>")
-            .append(scale.mode().isEmpty() ? "" : "<b>" + esc(scale.mode()) + "</b>: ")
-            .append(esc(scale.reason()))
+            .append(decision(scale))
             .append("</td></tr>");
       }
       sb.append("</tbody></table>");
@@ -476,6 +476,17 @@ final class ConsolePages {
         + " s, from the counters on <a href=\"/metrics\">/metrics</a>.</p>";
   }
 
+  /** "stable: 60 s average ..." with the rule in bold (the reason often starts with it). */
+  private static String decision(RevisionScale scale) {
+    String reason = scale.reason();
+    if (scale.mode().isEmpty()) {
+      return esc(reason);
+    }
+    String prefix = scale.mode() + ": ";
+    String rest = reason.startsWith(prefix) ? reason.substring(prefix.length()) : reason;
+    return "<b>" + esc(scale.mode()) + "</b>: " + esc(rest);
+  }
+
   private String lastDeploy(String service) {
     for (EventRecord event : backend.events(Optional.of(service), 200)) {
       if (event.kind().equals("ready") || event.kind().equals("not ready")) {
@@ -510,6 +521,14 @@ final class ConsolePages {
                     .append(percent)
                     .append(" %</b></span> "));
     return sb.toString().strip();
+  }
+
+  /** "0.35 s, 2 % of a core": CPU time so far, and the share of a core over the last sample. */
+  private static String cpu(ConsoleSampler.InstanceUse u) {
+    String total = String.format(Locale.ROOT, "%.2f s", u.cpuSeconds());
+    return Double.isNaN(u.cores())
+        ? total
+        : total + String.format(Locale.ROOT, ", %.0f %% of a core", u.cores() * 100);
   }
 
   private static String millis(double ms) {

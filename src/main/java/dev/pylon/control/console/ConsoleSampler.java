@@ -2,10 +2,13 @@ package dev.pylon.control.console;
 
 import dev.pylon.control.daemon.RevisionScale;
 import dev.pylon.runtime.InstanceStatus;
+import dev.pylon.runtime.ProcessGroupUse;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads the counters into the ring: the whole router's from {@code /metrics}' text, each service's
@@ -20,6 +23,13 @@ final class ConsoleSampler {
   private final Clock clock;
   private final Map<String, Counts> lastByUpstream = new HashMap<>();
   private final Map<String, Counts> byService = new HashMap<>();
+  private long clockTicks;
+  private Map<Long, ProcessGroupUse> lastUse = Map.of();
+  private long lastUseNanos;
+  private volatile Map<Long, InstanceUse> use = Map.of();
+
+  /** What an instance's process group uses, with the cores it used since the sample before. */
+  record InstanceUse(long residentBytes, double cpuSeconds, double cores) {}
 
   ConsoleSampler(ConsoleBackend backend, UpstreamTally tally, SampleRing ring, Clock clock) {
     this.backend = backend;
@@ -33,14 +43,19 @@ final class ConsoleSampler {
     String text = backend.metricsText();
     Map<String, RevisionScale> scales = backend.scales();
     Map<String, String> serviceOfPort = new HashMap<>();
+    Set<Long> groups = new HashSet<>();
     for (Map.Entry<String, List<InstanceStatus>> entry : backend.instances().entrySet()) {
       String service = serviceOf(entry.getKey(), scales);
       for (InstanceStatus instance : entry.getValue()) {
         if (instance.port() > 0) {
           serviceOfPort.put(Integer.toString(instance.port()), service);
         }
+        if (instance.pid() > 0) {
+          groups.add(instance.pid());
+        }
       }
     }
+    sampleUse(groups);
     tally
         .counts()
         .forEach(
@@ -67,6 +82,36 @@ final class ConsoleSampler {
             byService,
             ready,
             desired));
+  }
+
+  /**
+   * Each instance's memory and CPU as of the last sample, by process group (the instance's pid).
+   */
+  Map<Long, InstanceUse> use() {
+    return use;
+  }
+
+  // Read here, off the request path: a pass over /proc is slow on a loaded machine.
+  private void sampleUse(Set<Long> groups) {
+    if (clockTicks == 0) {
+      clockTicks = ProcessGroupUse.clockTicksPerSecond();
+    }
+    long now = System.nanoTime();
+    Map<Long, ProcessGroupUse> readings = ProcessGroupUse.of(groups, clockTicks);
+    double seconds = (now - lastUseNanos) / 1e9;
+    Map<Long, InstanceUse> next = new HashMap<>();
+    readings.forEach(
+        (group, reading) -> {
+          ProcessGroupUse before = lastUse.get(group);
+          double cores =
+              before == null || seconds <= 0
+                  ? Double.NaN
+                  : Math.max(0, reading.cpuSeconds() - before.cpuSeconds()) / seconds;
+          next.put(group, new InstanceUse(reading.residentBytes(), reading.cpuSeconds(), cores));
+        });
+    lastUse = readings;
+    lastUseNanos = now;
+    use = Map.copyOf(next);
   }
 
   /** A revision's service: its autoscaler knows; else the id without {@code -00001-abc}. */

@@ -192,12 +192,36 @@ class ConsoleBrowserTest {
         assertThat(client.get("/v1/services/hello").path("serving").path(second).asInt())
             .isEqualTo(50);
 
+        // Tag, roll back and delete from the page, each through the CLI's operation.
+        browser.get(base + "/console/services/hello");
+        WebElement tag = browser.findElement(By.id("tag"));
+        new org.openqa.selenium.support.ui.Select(tag.findElement(By.name("revision")))
+            .selectByVisibleText(second);
+        type(tag.findElement(By.name("tag")), "canary");
+        tag.findElement(By.tagName("button")).click();
+        assertThat(flash(browser)).contains(second + " is tagged canary");
+        assertThat(revisionRow(browser, second).findElement(By.cssSelector("a.tag")).getText())
+            .isEqualTo("canary");
+        assertThat(RawHttp.get(port, "canary---hello.localhost", "/").body().strip())
+            .isEqualTo(second);
+        browser.findElement(By.cssSelector("#rollback button")).click();
+        assertThat(flash(browser)).isEqualTo("hello now serves " + first);
+        assertThat(count(port, 20).keySet()).containsOnly(first);
+
         // The admin token keeps working, for the console's pages as for the API.
         String token = Files.readString(state.resolve(AdminToken.FILE)).trim();
         HttpResponse<String> withBearer =
             get(http, base + "/console/", Map.of("Authorization", "Bearer " + token));
         assertThat(withBearer.statusCode()).isEqualTo(200);
         assertThat(withBearer.body()).contains(first);
+
+        WebElement delete = browser.findElement(By.id("delete"));
+        type(delete.findElement(By.name("confirm")), "hello");
+        delete.findElement(By.tagName("button")).click();
+        browser.switchTo().alert().accept();
+        assertThat(flash(browser)).isEqualTo("hello is deleted; its instances stop");
+        assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/");
+        assertThat(browser.findElements(By.cssSelector("tr[data-service=hello]"))).isEmpty();
       }
     }
   }
