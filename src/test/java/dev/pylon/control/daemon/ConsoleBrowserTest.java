@@ -259,6 +259,16 @@ class ConsoleBrowserTest {
 
   /** Page weight and paint times from the browser's own Navigation and Paint Timing. */
   private static String measure(ChromeDriver browser, String what) throws IOException {
+    // Paint entries appear once the page painted, which a loaded machine may not have done yet.
+    new WebDriverWait(browser, WAIT)
+        .until(
+            b ->
+                (Boolean)
+                    ((ChromeDriver) b)
+                        .executeScript(
+                            "return document.readyState === 'complete' &&"
+                                + " performance.getEntriesByName('first-contentful-paint').length"
+                                + " > 0;"));
     Object raw =
         browser.executeScript(
             "const n = performance.getEntriesByType('navigation')[0];"
