@@ -119,6 +119,10 @@ final class ConsoleHandler implements HttpHandler, AutoCloseable {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getRawPath();
     secure(exchange);
+    if (!path.equals("/console") && !path.startsWith("/console/")) {
+      text(exchange, 404, "no such page: " + path);
+      return;
+    }
     if (path.equals(LOGIN_PATH)) {
       logIn(exchange);
       return;

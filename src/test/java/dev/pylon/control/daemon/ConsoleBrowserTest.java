@@ -278,6 +278,8 @@ class ConsoleBrowserTest {
                 + "return JSON.stringify({transfer: n.transferSize + r.reduce((a, e) => a +"
                 + " e.transferSize, 0), decoded: n.decodedBodySize + r.reduce((a, e) => a +"
                 + " e.decodedBodySize, 0), html: n.decodedBodySize, resources: r.length,"
+                + " names: r.map(e => new URL(e.name).pathname).join(' '),"
+                + " firstByte: n.responseStart - n.requestStart,"
                 + " domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd,"
                 + " firstPaint: p['first-paint'], firstContentfulPaint:"
                 + " p['first-contentful-paint']});");
@@ -285,13 +287,16 @@ class ConsoleBrowserTest {
     assertThat(m.path("firstContentfulPaint").asDouble()).isPositive();
     return String.format(
         java.util.Locale.ROOT,
-        "%s: %.1f KiB transferred (%.1f KiB uncompressed, HTML %.1f KiB, %d files besides),"
-            + " first contentful paint %.0f ms, DOMContentLoaded %.0f ms, load %.0f ms%n",
+        "%s: %.1f KiB transferred (%.1f KiB uncompressed, HTML %.1f KiB, %d more: %s),"
+            + " first byte %.0f ms after the request, first contentful paint %.0f ms,"
+            + " DOMContentLoaded %.0f ms, load %.0f ms%n",
         what,
         m.path("transfer").asDouble() / 1024,
         m.path("decoded").asDouble() / 1024,
         m.path("html").asDouble() / 1024,
         m.path("resources").asInt(),
+        m.path("names").asText(),
+        m.path("firstByte").asDouble(),
         m.path("firstContentfulPaint").asDouble(),
         m.path("domContentLoaded").asDouble(),
         m.path("load").asDouble());
