@@ -1,6 +1,7 @@
 package dev.pylon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class ConsoleCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    JsonNode answer = client.post("/console/login-link", JSON.createObjectNode());
+    JsonNode answer = client.post("/console/login-link", JsonNodeFactory.instance.objectNode());
     String url = answer.path("url").asText();
     if (json) {
       printJson(answer);

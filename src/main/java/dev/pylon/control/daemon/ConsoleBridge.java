@@ -1,43 +1,41 @@
 package dev.pylon.control.daemon;
 
-import dev.pylon.autoscale.ScalingMetric;
+import dev.pylon.control.admin.ScalingBody;
+import dev.pylon.control.admin.TrafficBody;
 import dev.pylon.control.console.ActionRefused;
 import dev.pylon.control.console.ConsoleBackend;
 import dev.pylon.runtime.InstanceStatus;
 import java.io.IOException;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The console's view of the daemon: the same store, deployer, reconciler and logs the admin API
- * calls, so a change made on the page is the change the CLI would make, refused with the same text.
+ * The console's view of the daemon. It reads the store, the reconciler and the logs the admin API
+ * reads, and acts only through {@link AdminOperations}, the admin API's own operations: a change
+ * made on the page is the change the CLI makes, refused with the same text.
  */
 final class ConsoleBridge implements ConsoleBackend {
   private final Store store;
-  private final Deployer deployer;
+  private final AdminOperations operations;
   private final Reconciler reconciler;
   private final RevisionLogs logs;
   private final AdminToken token;
-  private final Clock clock;
   private final Supplier<String> metrics;
 
   ConsoleBridge(
       Store store,
-      Deployer deployer,
+      AdminOperations operations,
       Reconciler reconciler,
       RevisionLogs logs,
       AdminToken token,
-      Clock clock,
       Supplier<String> metrics) {
     this.store = store;
-    this.deployer = deployer;
+    this.operations = operations;
     this.reconciler = reconciler;
     this.logs = logs;
     this.token = token;
-    this.clock = clock;
     this.metrics = metrics;
   }
 
@@ -87,12 +85,12 @@ final class ConsoleBridge implements ConsoleBackend {
 
   @Override
   public String serviceUrl(String service) {
-    return deployer.serviceUrl(service);
+    return operations.serviceUrl(service);
   }
 
   @Override
   public String tagUrl(String service, String tag) {
-    return deployer.tagUrl(tag, service);
+    return operations.tagUrl(service, tag);
   }
 
   @Override
@@ -102,57 +100,42 @@ final class ConsoleBridge implements ConsoleBackend {
 
   @Override
   public void setTraffic(String service, Map<String, Integer> percents) throws ActionRefused {
-    run(() -> deployer.setTraffic(service, percents, false));
+    run(() -> operations.setTraffic(service, TrafficBody.byRevision(percents)));
   }
 
   @Override
   public String rollback(String service) throws ActionRefused {
     String[] to = new String[1];
-    run(() -> to[0] = deployer.rollback(service).id());
+    run(() -> to[0] = operations.rollback(service).rolledBackTo());
     return to[0];
   }
 
   @Override
   public void tag(String service, String revision, String tag) throws ActionRefused {
-    run(() -> deployer.tag(service, revision, tag));
+    run(() -> operations.tag(service, revision, tag));
   }
 
-  /** What {@code PUT /v1/services/NAME/scaling} does with min, max and concurrency. */
   @Override
   public void scale(String service, int min, int max, int concurrency) throws ActionRefused {
     run(
-        () -> {
-          ServiceRecord record =
-              store.service(service).orElseThrow(() -> ApiException.noService(service));
-          Scaling old = record.scaling();
-          Scaling scaling;
-          try {
-            scaling = new Scaling(min, max, concurrency).withCoolDown(old.coolDown());
-            if (old.metric() == ScalingMetric.CPU) {
-              scaling = scaling.onCpu(old.cpuTarget());
-            }
-          } catch (IllegalArgumentException e) {
-            throw new ApiException(400, e.getMessage(), "for example min 1, max 5, concurrency 80");
-          }
-          store.setScaling(service, scaling);
-          store.addEvent(clock.instant(), service, "", "", "scaled", scaling.toString());
-          reconciler.poke();
-        });
+        () ->
+            operations.setScaling(
+                service, new ScalingBody(min, max, concurrency, null, null, null)));
   }
 
   @Override
   public void delete(String service) throws ActionRefused {
-    run(() -> deployer.delete(service));
+    run(() -> operations.delete(service));
   }
 
   private interface Operation {
-    void run() throws ApiException, InterruptedException;
+    void run() throws AdminError, InterruptedException;
   }
 
   private static void run(Operation operation) throws ActionRefused {
     try {
       operation.run();
-    } catch (ApiException e) {
+    } catch (AdminError e) {
       throw new ActionRefused(e.getMessage(), e.hint());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -76,7 +76,7 @@ public final class Daemon implements AutoCloseable {
               store,
               router,
               settings.defaultService(),
-              options,
+              revision -> revision.launch().limit(options),
               logs,
               settings.stableWindow(),
               settings.scaleToZeroGrace());
@@ -86,7 +86,8 @@ public final class Daemon implements AutoCloseable {
               store, reconciler, stateDir, settings.startTimeout(), routerAddress.getPort(), clock);
       Router served = router;
       Supplier<String> metrics = () -> served.metrics().prometheusText(served.inFlight());
-      api = new AdminApi(store, deployer, reconciler, logs, token, clock, metrics);
+      AdminOperations operations = new AdminOperations(store, deployer, reconciler, logs, clock);
+      api = new AdminApi(operations, token, metrics);
       InetSocketAddress adminAddress;
       try {
         adminAddress = api.start(settings.adminPort());
@@ -102,7 +103,7 @@ public final class Daemon implements AutoCloseable {
       api.mount(
           "/console",
           console.start(
-              new ConsoleBridge(store, deployer, reconciler, logs, token, clock, metrics),
+              new ConsoleBridge(store, operations, reconciler, logs, token, metrics),
               adminAddress));
       info =
           new ServerInfo(
