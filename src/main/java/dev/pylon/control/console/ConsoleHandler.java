@@ -51,7 +51,7 @@ final class ConsoleHandler implements HttpHandler, AutoCloseable {
   static final Duration LOG_HEARTBEAT = Duration.ofSeconds(15);
 
   private static final String CSP =
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src"
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src"
           + " 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
   private final ConsoleBackend backend;

@@ -561,6 +561,8 @@ final class ConsolePages {
         + "<title>"
         + esc(title)
         + " · Pylon</title><link rel=\"stylesheet\" href=\"/console/static/console.css\">"
+        // An empty icon: without it the browser asks the admin API for /favicon.ico.
+        + "<link rel=\"icon\" href=\"data:,\">"
         + (csrf == null ? "" : "<meta name=\"csrf\" content=\"" + esc(csrf) + "\">")
         + "</head><body><header><a href=\"/console/\" class=\"brand\">Pylon</a> console</header><main>"
         + body
