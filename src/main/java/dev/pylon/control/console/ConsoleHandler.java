@@ -5,26 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.pylon.control.console.ConsolePages.Flash;
-import dev.pylon.control.daemon.RevisionRecord;
 import dev.pylon.control.daemon.ServiceRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
@@ -44,11 +39,6 @@ final class ConsoleHandler implements HttpHandler, AutoCloseable {
 
   static final String LOGIN_PATH = "/console/login";
   static final String CSRF_HEADER = "X-CSRF-Token";
-
-  /** How often a followed log is read again, and how often an idle stream says it is alive. */
-  static final Duration LOG_POLL = Duration.ofMillis(500);
-
-  static final Duration LOG_HEARTBEAT = Duration.ofSeconds(15);
 
   private static final String CSP =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src"
@@ -359,55 +349,7 @@ final class ConsoleHandler implements HttpHandler, AutoCloseable {
             .orElse(Instant.now());
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     exchange.sendResponseHeaders(200, 0);
-    OutputStream out = exchange.getResponseBody();
-    out.write(": following the log\n\n".getBytes(StandardCharsets.UTF_8));
-    out.flush();
-    Set<String> sentAtSince = new HashSet<>();
-    long lastWrite = System.nanoTime();
-    while (!closed) {
-      List<RevisionRecord> revisions = backend.revisions(name);
-      if (backend.service(name).isEmpty()) {
-        out.write("event: gone\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        return;
-      }
-      StringBuilder events = new StringBuilder();
-      for (LogEntry line : LogEntry.merged(backend, revisions, 200)) {
-        Instant at = line.at();
-        String key = line.json();
-        // A line at `since` itself was shown already: by the page (its data-since), or by us.
-        if (!at.isAfter(since)
-            && (at.isBefore(since) || sentAtSince.isEmpty() || sentAtSince.contains(key))) {
-          continue;
-        }
-        if (at.isAfter(since)) {
-          since = at;
-          sentAtSince.clear();
-        }
-        sentAtSince.add(key);
-        events
-            .append("id: ")
-            .append(line.time())
-            .append("\nevent: line\ndata: ")
-            .append(key)
-            .append("\n\n");
-      }
-      if (!events.isEmpty()) {
-        out.write(events.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        lastWrite = System.nanoTime();
-      } else if (System.nanoTime() - lastWrite > LOG_HEARTBEAT.toNanos()) {
-        out.write(": still here\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        lastWrite = System.nanoTime();
-      }
-      try {
-        Thread.sleep(LOG_POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    new LogFollower(backend, () -> closed).follow(name, since, exchange.getResponseBody());
   }
 
   private void logIn(HttpExchange exchange) throws IOException {
