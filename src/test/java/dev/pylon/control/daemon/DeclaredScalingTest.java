@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DeclaredScalingTest {
   private static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
   private static final String APP_YAML =
-      "runtime: python\nenv: flex\nentrypoint: gunicorn -b :$PORT main:app\n";
+      "runtime: python\nenv: flex\nentrypoint: gunicorn -b 127.0.0.1:$PORT main:app\n";
 
   @TempDir Path dir;
 
