@@ -127,6 +127,10 @@ final class ServerCommand implements Callable<Integer> {
             + ", state in "
             + stateOptions.stateDir()
             + "). Press Ctrl-C to stop.");
+    System.out.println(
+        "pylon: console at "
+            + daemon.consoleLoginUrl()
+            + " (the login works once; `pylon console` prints a new one)");
     System.out.flush();
     try {
       stop.await();

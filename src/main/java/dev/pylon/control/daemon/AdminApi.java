@@ -87,6 +87,11 @@ final class AdminApi implements AutoCloseable {
     return server.getAddress();
   }
 
+  /** Serves {@code prefix} (the console) with {@code handler}, beside the API (after start). */
+  void mount(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(prefix, handler);
+  }
+
   @Override
   public void close() {
     if (server != null) {

@@ -164,6 +164,13 @@ public final class AdminOperations {
         : new EnvOutcome.Unchanged(service(service));
   }
 
+  /** Gives a ready revision a tag, moving it from another revision; the shares stay. */
+  public ServiceView tag(String service, String revision, String tag)
+      throws AdminError, InterruptedException {
+    deployer.tag(service, revision, tag);
+    return service(service);
+  }
+
   /** All traffic to the ready revision before the serving one; the view says which it is. */
   public ServiceView rollback(String service) throws AdminError, InterruptedException {
     RevisionRecord revision = deployer.rollback(service);
@@ -186,6 +193,16 @@ public final class AdminOperations {
           "cannot read the logs of " + service + ": " + e.getMessage(),
           "see the daemon's log; the files are under the state directory's logs/");
     }
+  }
+
+  /** Where the router serves the service: {@code http://SERVICE.localhost:PORT/}. */
+  public String serviceUrl(String service) {
+    return deployer.serviceUrl(service);
+  }
+
+  /** Where the router serves a tagged revision: {@code http://TAG---SERVICE.localhost:PORT/}. */
+  public String tagUrl(String service, String tag) {
+    return deployer.tagUrl(tag, service);
   }
 
   private ServiceRecord record(String name) throws AdminError {

@@ -1,5 +1,7 @@
 package dev.pylon.control.daemon;
 
+import dev.pylon.control.console.Console;
+import dev.pylon.router.AccessLog;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RouterConfig;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,7 @@ public final class Daemon implements AutoCloseable {
   private ServerInfo info;
   private StateLock lock;
   private RevisionLogs logs;
+  private final Console console = new Console(clock);
 
   public Daemon(DaemonSettings settings) {
     this.settings = settings;
@@ -51,7 +55,10 @@ public final class Daemon implements AutoCloseable {
       }
       AdminToken token = AdminToken.loadOrCreate(stateDir);
       store = Store.open(stateDir.resolve(DATABASE));
-      router = new Router(RouterConfig.defaults(settings.host(), settings.port()));
+      router =
+          new Router(
+              RouterConfig.defaults(settings.host(), settings.port()),
+              console.accessLog(AccessLog.slf4j()));
       InetSocketAddress routerAddress;
       try {
         routerAddress = router.start();
@@ -78,11 +85,9 @@ public final class Daemon implements AutoCloseable {
           new Deployer(
               store, reconciler, stateDir, settings.startTimeout(), routerAddress.getPort(), clock);
       Router served = router;
-      api =
-          new AdminApi(
-              new AdminOperations(store, deployer, reconciler, logs, clock),
-              token,
-              () -> served.metrics().prometheusText(served.inFlight()));
+      Supplier<String> metrics = () -> served.metrics().prometheusText(served.inFlight());
+      AdminOperations operations = new AdminOperations(store, deployer, reconciler, logs, clock);
+      api = new AdminApi(operations, token, metrics);
       InetSocketAddress adminAddress;
       try {
         adminAddress = api.start(settings.adminPort());
@@ -95,6 +100,11 @@ public final class Daemon implements AutoCloseable {
                 + "). Another `pylon server` may be running; stop it, or pick another port with"
                 + " --admin-port.");
       }
+      api.mount(
+          "/console",
+          console.start(
+              new ConsoleBridge(store, operations, reconciler, logs, token, metrics),
+              adminAddress));
       info =
           new ServerInfo(
               ProcessHandle.current().pid(),
@@ -119,12 +129,18 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /** A new one-time URL that logs a browser in to the console (after {@link #start}). */
+  public String consoleLoginUrl() {
+    return console.loginUrl();
+  }
+
   /** Drains the router, stops every instance, closes the API and the store. Idempotent. */
   @Override
   public synchronized void close() {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
+    console.close();
     if (api != null) {
       api.close();
     }

@@ -201,6 +201,46 @@ final class Deployer {
     }
   }
 
+  /**
+   * Gives a revision that was ready a tag (its own URL, {@code TAG---SERVICE}), moving the tag if
+   * another revision had it. The traffic shares stay as they are.
+   */
+  void tag(String service, String revisionId, String tag) throws AdminError, InterruptedException {
+    requireTag(tag);
+    changes.lockInterruptibly();
+    try {
+      ServiceRecord record =
+          store.service(service).orElseThrow(() -> AdminError.noService(service));
+      List<RevisionRecord> revisions = store.revisions(service);
+      RevisionRecord revision =
+          revisions.stream()
+              .filter(r -> r.id().equals(revisionId))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      AdminError.notFound(
+                          service + " has no revision " + revisionId,
+                          "see its revisions with `pylon revisions " + service + "`"));
+      if (!revision.everReady()) {
+        throw AdminError.conflict(
+            revision.id() + " was never ready, so a tag cannot route to it",
+            "tag a revision that was ready");
+      }
+      List<TrafficTarget> next = new ArrayList<>();
+      for (TrafficTarget target : record.traffic()) {
+        if (target.percent() > 0) {
+          next.add(new TrafficTarget(target.revision(), target.percent(), Optional.empty()));
+        }
+      }
+      next.addAll(tagsOnly(record.traffic(), Optional.of(tag), revisions));
+      next.add(TrafficTarget.tag(revision.id(), tag));
+      warmUpThen(List.of(revision.id()), () -> store.setTraffic(service, next));
+      store.addEvent(clock.instant(), service, revision.id(), "", "tagged", tag);
+    } finally {
+      changes.unlock();
+    }
+  }
+
   /** Sends all traffic to the newest ready revision before the one serving most of it. */
   RevisionRecord rollback(String service) throws AdminError, InterruptedException {
     changes.lockInterruptibly();
@@ -335,7 +375,7 @@ final class Deployer {
     return "http://" + RoutingTable.serviceHost(service) + ":" + routerPort + "/";
   }
 
-  private String tagUrl(String tag, String service) {
+  String tagUrl(String tag, String service) {
     return "http://" + RoutingTable.tagHost(tag, service) + ":" + routerPort + "/";
   }
 
