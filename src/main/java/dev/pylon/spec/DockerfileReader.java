@@ -510,13 +510,16 @@ final class DockerfileReader {
       mapped.set(0, programWord(mapped.get(0)));
       if (mapped.size() >= 3 && mapped.get(0).matches("(ba)?sh") && mapped.get(1).equals("-c")) {
         // ["sh", "-c", "gunicorn --bind :$PORT main:app"]: the shell command is the entrypoint
-        return Optional.of(new Located<>(String.join(" ", mapped.subList(2, mapped.size())), at));
+        return Optional.of(
+            program(new Located<>(String.join(" ", mapped.subList(2, mapped.size())), at)));
       }
       return Optional.of(new Located<>(ShellWords.join(mapped), at));
     }
 
     Located<String> program(Located<String> shell) {
-      String text = shell.value().strip();
+      // `CMD exec gunicorn ...` (Cloud Run's samples) makes the server the shell's process;
+      // Pylon execs the entrypoint itself.
+      String text = shell.value().strip().replaceFirst("^(exec\\s+)+", "");
       int space = text.indexOf(' ');
       String first = space < 0 ? text : text.substring(0, space);
       String mapped = programWord(first);
