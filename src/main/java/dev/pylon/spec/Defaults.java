@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -149,6 +150,7 @@ public final class Defaults {
     return new Probes(tcpProbe(decidedBy), tcpProbe(decidedBy));
   }
 
+  /** Cloud Run's scaling, which no file declared. */
   static Scaling cloudRunScaling(String decidedBy) {
     return new Scaling(
         CLOUD_RUN_MIN_INSTANCES,
@@ -156,7 +158,10 @@ public final class Defaults {
         CLOUD_RUN_CONCURRENCY,
         KNATIVE_TARGET_UTILIZATION,
         KNATIVE_STABLE_WINDOW,
-        decidedBy);
+        decidedBy,
+        OptionalDouble.empty(),
+        false,
+        false);
   }
 
   static Resources cloudRunResources(String decidedBy) {

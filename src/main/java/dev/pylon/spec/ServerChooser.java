@@ -1,15 +1,13 @@
 package dev.pylon.spec;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Chooses how instances start when no entrypoint is given (issue 2's rule): gunicorn for a WSGI app
- * that declares it, uvicorn (else hypercorn) for an ASGI app that declares it, else Pylon's
- * built-in WSGI worker. An ASGI app with neither is an error. End-to-end HTTP/2 needs hypercorn,
- * the one of these that speaks h2c.
+ * Chooses how instances start when no entrypoint is given: gunicorn for a WSGI app that declares
+ * it, uvicorn (else hypercorn) for an ASGI app that declares it, else Pylon's built-in WSGI or ASGI
+ * worker. End-to-end HTTP/2 needs hypercorn, the one of these that speaks h2c.
  */
 final class ServerChooser {
   private static final List<String> ASGI_FRAMEWORKS =
@@ -21,7 +19,6 @@ final class ServerChooser {
       AppTarget app,
       Dependencies deps,
       int threads,
-      Path appDir,
       Optional<Origin> http2,
       List<SpecProblem> errors) {
     String declaredIn =
@@ -90,18 +87,22 @@ final class ServerChooser {
       if (deps.declares("hypercorn")) {
         return hypercorn(app, deps, declaredIn, unknownNote, "");
       }
-      // Point at the file that declares the dependencies; with none, at the folder (naming a
-      // requirements.txt that does not exist sends people looking for it).
-      Path where = deps.files().isEmpty() ? appDir : deps.files().get(0);
-      errors.add(
-          SpecProblem.ofFile(
-              where,
-              app.reference()
-                  + " is an ASGI app, but the dependencies include neither uvicorn nor hypercorn,"
-                  + " and Pylon's built-in worker speaks only WSGI",
-              addServerHint(deps)
-                  + ", or give an entrypoint that starts your ASGI server on $PORT"));
-      return null;
+      String noServer =
+          deps.kind() == Dependencies.Kind.NONE
+              ? "there are no dependencies"
+              : "the dependencies" + declaredIn + " include neither uvicorn nor hypercorn";
+      return new ServerCommand(
+          ServerCommand.Kind.BUILTIN_ASGI,
+          List.of(app.reference()),
+          "",
+          app.reference()
+              + " is an ASGI app"
+              + unknownNote
+              + " and "
+              + noServer
+              + ", so Pylon's built-in ASGI worker serves it (to have uvicorn instead, "
+              + addServerHint(deps)
+              + ")");
     }
     if (deps.declares("gunicorn")) {
       List<String> args =

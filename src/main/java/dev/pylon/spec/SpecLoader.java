@@ -247,8 +247,7 @@ public final class SpecLoader {
                                     + " asks")
                         .orElse(""));
       } else if (app.isPresent()) {
-        server =
-            ServerChooser.serverFor(app.get(), deps.dependencies(), threads, appDir, http2, errors);
+        server = ServerChooser.serverFor(app.get(), deps.dependencies(), threads, http2, errors);
       }
 
       String name = serviceName(overrides, serviceYaml, appYaml, sourceDir);
