@@ -22,122 +22,6 @@ final class AppYamlReader {
       Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-  private static final Set<String> TOP =
-      Set.of(
-          "runtime",
-          "env",
-          "service",
-          "entrypoint",
-          "runtime_config",
-          "env_variables",
-          "automatic_scaling",
-          "manual_scaling",
-          "resources",
-          "liveness_check",
-          "readiness_check",
-          "network");
-  private static final Map<String, String> TOP_IGNORED =
-      Map.ofEntries(
-          Map.entry("build_env_variables", "Pylon builds with pip, not buildpacks"),
-          Map.entry("beta_settings", "there is no Cloud SQL proxy or other beta feature here"),
-          Map.entry("service_account", "there are no Google credentials to assume here"),
-          Map.entry("vpc_access_connector", "there is no VPC here"),
-          Map.entry("endpoints_api_service", "there is no Cloud Endpoints proxy here"),
-          Map.entry("skip_files", "Pylon snapshots the whole folder"),
-          Map.entry(
-              "health_check", "it is the legacy check; use liveness_check and readiness_check"),
-          Map.entry("version", "Pylon names revisions itself"),
-          Map.entry("vm", "it is the legacy spelling of env: flex"));
-  private static final Map<String, String> TOP_FOREIGN =
-      Map.ofEntries(
-          Map.entry(
-              "handlers",
-              "`handlers` is an App Engine standard key; in the flexible environment the app routes its own URLs"),
-          Map.entry(
-              "instance_class",
-              "`instance_class` is an App Engine standard key; use `resources` (cpu, memory_gb)"),
-          Map.entry(
-              "basic_scaling",
-              "`basic_scaling` is an App Engine standard key; use `automatic_scaling` or `manual_scaling`"),
-          Map.entry(
-              "threadsafe", "`threadsafe` is a Python 2.7 standard-environment key; remove it"),
-          Map.entry(
-              "api_version", "`api_version` is a Python 2.7 standard-environment key; remove it"),
-          Map.entry(
-              "libraries",
-              "`libraries` is a Python 2.7 standard key; list packages in requirements.txt"),
-          Map.entry(
-              "inbound_services", "`inbound_services` is an App Engine standard key; remove it"),
-          Map.entry("error_handlers", "`error_handlers` is an App Engine standard key; remove it"),
-          Map.entry(
-              "default_expiration",
-              "`default_expiration` is an App Engine standard key; remove it"),
-          Map.entry(
-              "app_engine_apis", "`app_engine_apis` is an App Engine standard key; remove it"),
-          Map.entry("min_num_instances", "put it under automatic_scaling:"),
-          Map.entry("max_num_instances", "put it under automatic_scaling:"),
-          Map.entry("instances", "put it under manual_scaling:"),
-          Map.entry("runtime_version", "put it under runtime_config:"),
-          Map.entry("python_version", "put it under runtime_config:"),
-          Map.entry("memory_gb", "put it under resources:"),
-          Map.entry("cpu", "put it under resources:"));
-  private static final Set<String> RUNTIME_CONFIG = Set.of("runtime_version", "python_version");
-  private static final Map<String, String> RUNTIME_CONFIG_IGNORED =
-      Map.of("operating_system", "Pylon runs on this machine's operating system");
-  private static final Set<String> AUTOMATIC =
-      Set.of(
-          "min_num_instances",
-          "max_num_instances",
-          "cool_down_period_sec",
-          "cpu_utilization",
-          "target_concurrent_requests");
-  private static final Map<String, String> AUTOMATIC_IGNORED =
-      Map.of(
-          "disk_utilization", "Pylon scales on requests in flight",
-          "network_utilization", "Pylon scales on requests in flight",
-          "request_utilization",
-              "Pylon scales on requests in flight; use target_concurrent_requests");
-  private static final Map<String, String> AUTOMATIC_FOREIGN =
-      Map.of(
-          "min_instances", "App Engine flexible calls it min_num_instances",
-          "max_instances", "App Engine flexible calls it max_num_instances",
-          "min_idle_instances",
-              "`min_idle_instances` is an App Engine standard key; use min_num_instances",
-          "max_idle_instances",
-              "`max_idle_instances` is an App Engine standard key; use max_num_instances",
-          "max_concurrent_requests",
-              "`max_concurrent_requests` is an App Engine standard key; use target_concurrent_requests");
-  private static final Set<String> LIVENESS =
-      Set.of(
-          "path",
-          "check_interval_sec",
-          "timeout_sec",
-          "failure_threshold",
-          "success_threshold",
-          "initial_delay_sec");
-  private static final Set<String> READINESS =
-      Set.of(
-          "path",
-          "check_interval_sec",
-          "timeout_sec",
-          "failure_threshold",
-          "success_threshold",
-          "app_start_timeout_sec");
-  private static final Set<String> RESOURCES = Set.of("cpu", "memory_gb");
-  private static final Map<String, String> RESOURCES_IGNORED =
-      Map.of(
-          "disk_size_gb", "instances share this machine's disk",
-          "volumes", "instances share this machine's file system (tmpfs volumes are not made)");
-  private static final Set<String> NETWORK = Set.of();
-  private static final Map<String, String> NETWORK_IGNORED =
-      Map.of(
-          "forwarded_ports", "instances listen only on $PORT behind Pylon's router",
-          "session_affinity", "the router balances by requests in flight and does not pin clients",
-          "name", "there is no VPC network here",
-          "subnetwork_name", "there is no VPC network here",
-          "instance_tag", "there are no firewall tags here",
-          "instance_ip_mode", "instances listen on 127.0.0.1");
-
   /** What app.yaml says, each facet empty when the file says nothing of it. */
   record AppYaml(
       Path file,
@@ -168,6 +52,7 @@ final class AppYamlReader {
     final YamlFields fields = new YamlFields(errors);
     final KeyCheck keys = new KeyCheck(errors, warnings);
     final String name;
+    final AppYamlProbes probes;
     Optional<Located<String>> service = Optional.empty();
     Optional<Located<String>> entrypoint = Optional.empty();
     Optional<PythonRequest> python = Optional.empty();
@@ -182,6 +67,7 @@ final class AppYamlReader {
     Reading(Path file) {
       this.file = file;
       this.name = file.getFileName().toString();
+      this.probes = new AppYamlProbes(name, errors, warnings, fields, keys);
       this.scaling =
           new Scaling(
               Defaults.GAE_MIN_INSTANCES,
@@ -210,7 +96,7 @@ final class AppYamlReader {
       }
       SourceText source = top.get().source();
       YamlNode.Mapping root = top.get().root();
-      keys.check(root, "", TOP, TOP_IGNORED, TOP_FOREIGN, true);
+      keys.check(root, "", AppYamlKeys.TOP, AppYamlKeys.TOP_IGNORED, AppYamlKeys.TOP_FOREIGN, true);
       runtime(root, source);
       root.entry("service").ifPresent(this::service);
       root.entry("entrypoint")
@@ -236,11 +122,19 @@ final class AppYamlReader {
         manual.ifPresent(this::manualScaling);
       }
       root.entry("resources").ifPresent(this::resources);
-      root.entry("readiness_check").ifPresent(e -> readiness = probe(e, false));
-      root.entry("liveness_check").ifPresent(e -> liveness = probe(e, true));
+      root.entry("readiness_check").ifPresent(e -> readiness = probes.probe(e, false));
+      root.entry("liveness_check").ifPresent(e -> liveness = probes.probe(e, true));
       root.entry("network")
           .flatMap(fields::mapping)
-          .ifPresent(m -> keys.check(m, "network", NETWORK, NETWORK_IGNORED, Map.of(), true));
+          .ifPresent(
+              m ->
+                  keys.check(
+                      m,
+                      "network",
+                      AppYamlKeys.NETWORK,
+                      AppYamlKeys.NETWORK_IGNORED,
+                      Map.of(),
+                      true));
       return result();
     }
 
@@ -397,7 +291,13 @@ final class AppYamlReader {
     }
 
     void runtimeConfig(YamlNode.Mapping rc) {
-      keys.check(rc, "runtime_config", RUNTIME_CONFIG, RUNTIME_CONFIG_IGNORED, Map.of(), true);
+      keys.check(
+          rc,
+          "runtime_config",
+          AppYamlKeys.RUNTIME_CONFIG,
+          AppYamlKeys.RUNTIME_CONFIG_IGNORED,
+          Map.of(),
+          true);
       Optional<YamlNode.Entry> version = rc.entry("runtime_version");
       Optional<YamlNode.Entry> legacy = rc.entry("python_version");
       if (version.isPresent()) {
@@ -491,7 +391,13 @@ final class AppYamlReader {
         return;
       }
       YamlNode.Mapping a = m.get();
-      keys.check(a, "automatic_scaling", AUTOMATIC, AUTOMATIC_IGNORED, AUTOMATIC_FOREIGN, true);
+      keys.check(
+          a,
+          "automatic_scaling",
+          AppYamlKeys.AUTOMATIC,
+          AppYamlKeys.AUTOMATIC_IGNORED,
+          AppYamlKeys.AUTOMATIC_FOREIGN,
+          true);
       int min =
           a.entry("min_num_instances")
               .map(x -> fields.integer(x, 1))
@@ -610,7 +516,13 @@ final class AppYamlReader {
       if (m.isEmpty()) {
         return;
       }
-      keys.check(m.get(), "resources", RESOURCES, RESOURCES_IGNORED, Map.of(), true);
+      keys.check(
+          m.get(),
+          "resources",
+          AppYamlKeys.RESOURCES,
+          AppYamlKeys.RESOURCES_IGNORED,
+          Map.of(),
+          true);
       double cpu =
           m.get()
               .entry("cpu")
@@ -638,127 +550,6 @@ final class AppYamlReader {
                   + " resources (line "
                   + e.keyOrigin().line()
                   + "), App Engine defaults for what it leaves out");
-    }
-
-    Optional<Probe> probe(YamlNode.Entry e, boolean liveness) {
-      Optional<YamlNode.Mapping> m = fields.mapping(e);
-      if (m.isEmpty()) {
-        return Optional.empty();
-      }
-      YamlNode.Mapping p = m.get();
-      keys.check(p, e.key(), liveness ? LIVENESS : READINESS, Map.of(), Map.of(), true);
-      Optional<String> path = p.entry("path").flatMap(fields::string);
-      path.ifPresent(
-          s -> {
-            if (!s.startsWith("/")) {
-              errors.add(
-                  p.entry("path")
-                      .orElseThrow()
-                      .value()
-                      .origin()
-                      .problem(
-                          e.key() + ".path must start with /, got `" + s + "`",
-                          "write `/" + s + "`"));
-            }
-          });
-      int interval =
-          intOr(
-              p,
-              "check_interval_sec",
-              1,
-              300,
-              liveness ? Defaults.GAE_LIVENESS_INTERVAL_SEC : Defaults.GAE_READINESS_INTERVAL_SEC);
-      int timeout =
-          intOr(
-              p,
-              "timeout_sec",
-              1,
-              300,
-              liveness ? Defaults.GAE_LIVENESS_TIMEOUT_SEC : Defaults.GAE_READINESS_TIMEOUT_SEC);
-      int failures =
-          intOr(
-              p,
-              "failure_threshold",
-              1,
-              10,
-              liveness
-                  ? Defaults.GAE_LIVENESS_FAILURE_THRESHOLD
-                  : Defaults.GAE_READINESS_FAILURE_THRESHOLD);
-      int successes =
-          intOr(
-              p,
-              "success_threshold",
-              1,
-              10,
-              liveness
-                  ? Defaults.GAE_LIVENESS_SUCCESS_THRESHOLD
-                  : Defaults.GAE_READINESS_SUCCESS_THRESHOLD);
-      int initialDelay =
-          liveness
-              ? intOr(p, "initial_delay_sec", 0, 3600, Defaults.GAE_LIVENESS_INITIAL_DELAY_SEC)
-              : 0;
-      int startTimeout =
-          liveness
-              ? Defaults.GAE_APP_START_TIMEOUT_SEC
-              : intOr(p, "app_start_timeout_sec", 1, 1800, Defaults.GAE_APP_START_TIMEOUT_SEC);
-      if (timeout > interval) {
-        YamlNode.Entry t = p.entry("timeout_sec").or(() -> p.entry("check_interval_sec")).orElse(e);
-        errors.add(
-            t.value()
-                .origin()
-                .problem(
-                    e.key()
-                        + ": timeout_sec ("
-                        + timeout
-                        + ") is longer than check_interval_sec ("
-                        + interval
-                        + ")",
-                    "make timeout_sec at most check_interval_sec"));
-      }
-      if (path.isEmpty()) {
-        warnings.add(
-            e.keyOrigin()
-                .problem(
-                    e.key()
-                        + " has no path, so (as on App Engine) the check does not reach the"
-                        + " app: Pylon only checks that the port accepts connections",
-                    "add `path: /healthz` (a URL your app answers with 200) to check the app"
-                        + " itself"));
-      }
-      return Optional.of(
-          new Probe(
-              path,
-              Duration.ofSeconds(initialDelay),
-              Duration.ofSeconds(interval),
-              Duration.ofSeconds(timeout),
-              failures,
-              successes,
-              Duration.ofSeconds(startTimeout),
-              name
-                  + " "
-                  + e.key()
-                  + " (line "
-                  + e.keyOrigin().line()
-                  + "), App Engine defaults for what it leaves out"));
-    }
-
-    int intOr(YamlNode.Mapping m, String key, int min, int max, int fallback) {
-      Optional<YamlNode.Entry> e = m.entry(key);
-      if (e.isEmpty()) {
-        return fallback;
-      }
-      OptionalInt v = fields.integer(e.get(), min);
-      if (v.isPresent() && v.getAsInt() > max) {
-        errors.add(
-            e.get()
-                .value()
-                .origin()
-                .problem(
-                    "`" + key + "` must be at most " + max + ", got " + v.getAsInt(),
-                    "use a value from " + min + " to " + max));
-        return fallback;
-      }
-      return v.orElse(fallback);
     }
   }
 }

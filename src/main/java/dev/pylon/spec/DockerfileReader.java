@@ -1,8 +1,5 @@
 package dev.pylon.spec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +24,6 @@ import java.util.regex.Pattern;
  * without it.
  */
 final class DockerfileReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern PYTHON_IMAGE =
       Pattern.compile(
           "^(?:(?:docker\\.io|index\\.docker\\.io)/)?(?:library/)?python(?::([^@]*))?(?:@.*)?$");
@@ -50,7 +45,7 @@ final class DockerfileReader {
   private final Predicate<String> installedHere;
 
   DockerfileReader() {
-    this(DockerfileReader::dpkgInstalled);
+    this(DebianPackages::installed);
   }
 
   DockerfileReader(Predicate<String> installedHere) {
@@ -75,9 +70,6 @@ final class DockerfileReader {
       Map<String, String> env,
       List<Located<Path>> requirementFiles,
       List<SpecProblem> warnings) {}
-
-  /** One instruction, continuation lines joined. */
-  private record Instruction(String keyword, String args, Origin origin) {}
 
   /**
    * Empty for a Dockerfile Pylon itself wrote from this folder ({@code pylon build --dockerfile}).
@@ -136,7 +128,7 @@ final class DockerfileReader {
     }
 
     Dockerfile read() {
-      List<Instruction> instructions = instructions();
+      List<DockerfileSyntax.Instruction> instructions = DockerfileSyntax.instructions(source);
       int lastFrom = -1;
       for (int i = 0; i < instructions.size(); i++) {
         if (instructions.get(i).keyword().equals("FROM")) {
@@ -146,8 +138,8 @@ final class DockerfileReader {
       if (lastFrom < 0) {
         return ignored(file, source.whole(), "has no FROM line");
       }
-      Instruction from = instructions.get(lastFrom);
-      for (Instruction before : instructions.subList(0, lastFrom)) {
+      DockerfileSyntax.Instruction from = instructions.get(lastFrom);
+      for (DockerfileSyntax.Instruction before : instructions.subList(0, lastFrom)) {
         if (before.keyword().equals("ARG")) {
           arg(before.args());
         }
@@ -179,54 +171,20 @@ final class DockerfileReader {
       }
       // Earlier stages build things the final stage copies; their pip installs still tell what
       // the app depends on, the rest of them is the builder's business.
-      for (Instruction earlier : instructions.subList(0, lastFrom)) {
+      for (DockerfileSyntax.Instruction earlier : instructions.subList(0, lastFrom)) {
         if (earlier.keyword().equals("RUN")) {
           run(earlier, true);
         }
       }
-      for (Instruction in : instructions.subList(lastFrom + 1, instructions.size())) {
+      for (DockerfileSyntax.Instruction in :
+          instructions.subList(lastFrom + 1, instructions.size())) {
         instruction(in);
       }
       return new Dockerfile(
           file, true, this.python, entrypoint(), env, requirementFiles, List.copyOf(warnings));
     }
 
-    List<Instruction> instructions() {
-      List<Instruction> out = new ArrayList<>();
-      List<String> lines = source.lines();
-      for (int i = 0; i < lines.size(); i++) {
-        String first = lines.get(i);
-        String stripped = first.strip();
-        if (stripped.isEmpty() || stripped.startsWith("#")) {
-          continue;
-        }
-        int lineNo = i + 1;
-        StringBuilder logical = new StringBuilder();
-        String current = first;
-        while (true) {
-          String trimmed = current.stripTrailing();
-          if (trimmed.endsWith("\\") && i + 1 < lines.size()) {
-            logical.append(trimmed, 0, trimmed.length() - 1).append(' ');
-            // Docker skips comment and empty lines inside a continued instruction.
-            do {
-              current = lines.get(++i);
-            } while ((current.strip().startsWith("#") || current.isBlank())
-                && i + 1 < lines.size());
-          } else {
-            logical.append(trimmed);
-            break;
-          }
-        }
-        String text = logical.toString().strip();
-        int space = text.indexOf(' ');
-        String keyword = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
-        String rest = space < 0 ? "" : text.substring(space + 1).strip();
-        out.add(new Instruction(keyword, rest, source.at(lineNo, first.indexOf(stripped) + 1)));
-      }
-      return out;
-    }
-
-    void instruction(Instruction in) {
+    void instruction(DockerfileSyntax.Instruction in) {
       switch (in.keyword()) {
         case "ENV" -> env(in);
         case "WORKDIR" -> workdir = resolveDir(substitute(in.args()));
@@ -235,7 +193,7 @@ final class DockerfileReader {
         case "RUN" -> run(in, false);
         case "CMD" -> {
           cmdAt = in.origin();
-          cmdExec = execForm(in.args());
+          cmdExec = DockerfileSyntax.execForm(in.args());
           cmdShell =
               cmdExec.isPresent()
                   ? Optional.empty()
@@ -243,7 +201,7 @@ final class DockerfileReader {
         }
         case "ENTRYPOINT" -> {
           entrypointAt = in.origin();
-          entrypointExec = execForm(in.args());
+          entrypointExec = DockerfileSyntax.execForm(in.args());
           entrypointShell =
               entrypointExec.isPresent()
                   ? Optional.empty()
@@ -268,7 +226,9 @@ final class DockerfileReader {
     void arg(String text) {
       int eq = text.indexOf('=');
       if (eq > 0) {
-        args.put(text.substring(0, eq).strip(), unquote(text.substring(eq + 1).strip()));
+        args.put(
+            text.substring(0, eq).strip(),
+            DockerfileSyntax.unquote(text.substring(eq + 1).strip()));
       } else if (!text.isBlank()) {
         args.putIfAbsent(text.strip(), "");
       }
@@ -283,7 +243,7 @@ final class DockerfileReader {
       return "";
     }
 
-    void env(Instruction in) {
+    void env(DockerfileSyntax.Instruction in) {
       String text = in.args();
       List<String> words = ShellWords.split(text);
       Map<String, String> set = new LinkedHashMap<>();
@@ -291,7 +251,9 @@ final class DockerfileReader {
         // The legacy form: ENV KEY value with spaces
         int space = text.indexOf(' ');
         if (space > 0) {
-          set.put(text.substring(0, space), unquote(text.substring(space + 1).strip()));
+          set.put(
+              text.substring(0, space),
+              DockerfileSyntax.unquote(text.substring(space + 1).strip()));
         }
       } else {
         for (String word : words) {
@@ -319,9 +281,9 @@ final class DockerfileReader {
       }
     }
 
-    void copy(Instruction in) {
+    void copy(DockerfileSyntax.Instruction in) {
       List<String> words = new ArrayList<>(ShellWords.split(in.args()));
-      Optional<List<String>> json = execForm(in.args());
+      Optional<List<String>> json = DockerfileSyntax.execForm(in.args());
       if (json.isPresent()) {
         words = new ArrayList<>(json.get());
       }
@@ -347,8 +309,9 @@ final class DockerfileReader {
     }
 
     /** One RUN line: pip installs become dependencies, apt-get installs a warning, the rest too. */
-    void run(Instruction in, boolean builderStage) {
-      String text = execForm(in.args()).map(w -> String.join(" ", w)).orElse(in.args());
+    void run(DockerfileSyntax.Instruction in, boolean builderStage) {
+      String text =
+          DockerfileSyntax.execForm(in.args()).map(w -> String.join(" ", w)).orElse(in.args());
       List<String> skipped = new ArrayList<>();
       Set<String> aptPackages = new LinkedHashSet<>();
       for (String command : text.split("&&|;|\\|\\|")) {
@@ -427,7 +390,7 @@ final class DockerfileReader {
       return -1;
     }
 
-    void pipInstall(Instruction in, List<String> words) {
+    void pipInstall(DockerfileSyntax.Instruction in, List<String> words) {
       List<String> named = new ArrayList<>();
       for (int i = 0; i < words.size(); i++) {
         String w = words.get(i);
@@ -468,7 +431,7 @@ final class DockerfileReader {
       }
     }
 
-    void requirement(Instruction in, String named) {
+    void requirement(DockerfileSyntax.Instruction in, String named) {
       String path = resolveDir(named);
       String relative =
           copiedFiles.getOrDefault(
@@ -510,13 +473,16 @@ final class DockerfileReader {
       mapped.set(0, programWord(mapped.get(0)));
       if (mapped.size() >= 3 && mapped.get(0).matches("(ba)?sh") && mapped.get(1).equals("-c")) {
         // ["sh", "-c", "gunicorn --bind :$PORT main:app"]: the shell command is the entrypoint
-        return Optional.of(new Located<>(String.join(" ", mapped.subList(2, mapped.size())), at));
+        return Optional.of(
+            program(new Located<>(String.join(" ", mapped.subList(2, mapped.size())), at)));
       }
       return Optional.of(new Located<>(ShellWords.join(mapped), at));
     }
 
     Located<String> program(Located<String> shell) {
-      String text = shell.value().strip();
+      // `CMD exec gunicorn ...` (Cloud Run's samples) makes the server the shell's process;
+      // Pylon execs the entrypoint itself.
+      String text = shell.value().strip().replaceFirst("^(exec\\s+)+", "");
       int space = text.indexOf(' ');
       String first = space < 0 ? text : text.substring(0, space);
       String mapped = programWord(first);
@@ -594,53 +560,5 @@ final class DockerfileReader {
           true;
       default -> false;
     };
-  }
-
-  /** The words of a JSON exec form {@code ["a", "b"]}, or empty for the shell form. */
-  static Optional<List<String>> execForm(String args) {
-    String t = args.strip();
-    if (!t.startsWith("[")) {
-      return Optional.empty();
-    }
-    try {
-      JsonNode node = JSON.readTree(t);
-      if (!node.isArray()) {
-        return Optional.empty();
-      }
-      List<String> words = new ArrayList<>();
-      for (JsonNode w : node) {
-        if (!w.isTextual()) {
-          return Optional.empty();
-        }
-        words.add(w.asText());
-      }
-      return Optional.of(words);
-    } catch (JsonProcessingException e) {
-      return Optional.empty(); // Docker runs a malformed JSON array as a shell command too
-    }
-  }
-
-  private static String unquote(String s) {
-    if (s.length() >= 2
-        && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))) {
-      return s.substring(1, s.length() - 1);
-    }
-    return s;
-  }
-
-  private static boolean dpkgInstalled(String pkg) {
-    try {
-      Process p =
-          new ProcessBuilder("dpkg-query", "-W", "-f=${Status}", pkg)
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return p.waitFor() == 0 && out.contains("install ok installed");
-    } catch (IOException e) {
-      return false; // no dpkg here: say the package is missing, which is the safe thing to say
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }

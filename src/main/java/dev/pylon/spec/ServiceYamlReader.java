@@ -11,8 +11,6 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a Knative {@code serving.knative.dev/v1} Service, as {@code gcloud run services describe
@@ -20,8 +18,6 @@ import java.util.regex.Pattern;
  * nothing on one machine.
  */
 final class ServiceYamlReader {
-  private static final Pattern QUANTITY =
-      Pattern.compile("(\\d+(?:\\.\\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?");
   private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec", "status");
   private static final Map<String, String> TOP_IGNORED = Map.of();
   // Fields the cluster sets are read and ignored without a word: every export has them.
@@ -518,8 +514,8 @@ final class ServiceYamlReader {
         fields.wrongType(e, "a quantity such as 512Mi or 1000m");
         return OptionalDouble.empty();
       }
-      Matcher m = QUANTITY.matcher(s.text().strip());
-      if (!m.matches()) {
+      OptionalDouble parsed = KubernetesQuantity.parse(s.text());
+      if (parsed.isEmpty()) {
         errors.add(
             e.value()
                 .origin()
@@ -531,24 +527,8 @@ final class ServiceYamlReader {
                         + ", got "
                         + s.describe(),
                     ""));
-        return OptionalDouble.empty();
       }
-      double n = Double.parseDouble(m.group(1));
-      String unit = m.group(2) == null ? "" : m.group(2);
-      double factor =
-          switch (unit) {
-            case "Ki" -> 1024;
-            case "Mi" -> 1024 * 1024;
-            case "Gi" -> 1024.0 * 1024 * 1024;
-            case "Ti" -> 1024.0 * 1024 * 1024 * 1024;
-            case "k" -> 1e3;
-            case "M" -> 1e6;
-            case "G" -> 1e9;
-            case "T" -> 1e12;
-            case "m" -> 1e-3;
-            default -> 1;
-          };
-      return OptionalDouble.of(n * factor);
+      return parsed;
     }
 
     Optional<Probe> probe(YamlNode.Entry e, Duration startTimeout) {

@@ -85,6 +85,40 @@ class RealAppsIT {
   }
 
   @Test
+  void pipsErrorLinesPrintOnceAndTheHintSuggestsNothingAlreadyGiven(@TempDir Path work)
+      throws Exception {
+    Files.writeString(work.resolve("requirements.txt"), "no-such-package-for-pylon-tests==1.0\n");
+    Files.writeString(
+        work.resolve("main.py"),
+        "def app(environ, start_response):\n    start_response('200 OK', [])\n    return [b'']\n");
+    try (PylonProcess pylon =
+        PylonProcess.start(
+            Map.of("PIP_NO_INDEX", "1"),
+            "run",
+            work.toString(),
+            "--port",
+            Integer.toString(Http.freePort()),
+            "--state-dir",
+            state.toString(),
+            "--python",
+            "/usr/bin/python3",
+            "--system-site-packages")) {
+      assertThat(pylon.awaitExit(Duration.ofSeconds(120))).isEqualTo(1);
+      String out = pylon.output();
+      assertThat(
+              out.lines()
+                  .filter(l -> l.strip().startsWith("ERROR: No matching distribution found"))
+                  .count())
+          .as(out)
+          .isEqualTo(1);
+      assertThat(out)
+          .contains("pip said: No matching distribution found for no-such-package-for-pylon-tests")
+          .doesNotContain("set PIP_NO_INDEX=1")
+          .doesNotContain("use --system-site-packages");
+    }
+  }
+
+  @Test
   void inspectJsonOfAnInvalidFolderPrintsItsErrorsOnStdout(@TempDir Path work) throws Exception {
     Files.writeString(
         work.resolve("app.yaml"), "runtime: python\nenv: flex\nresources:\n  cpu: -1\n");

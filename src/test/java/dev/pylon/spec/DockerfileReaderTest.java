@@ -92,7 +92,7 @@ class DockerfileReaderTest {
                 .entrypoint()
                 .orElseThrow()
                 .value())
-        .isEqualTo("exec uvicorn main:app --port $PORT");
+        .isEqualTo("uvicorn main:app --port $PORT");
   }
 
   @Test
