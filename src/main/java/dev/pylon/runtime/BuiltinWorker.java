@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -75,25 +76,15 @@ public final class BuiltinWorker {
    */
   public static List<String> command(
       String python, Path script, String app, Path appDir, int threads) {
-    return List.of(
-        python,
-        script.toString(),
-        "--app",
-        app,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "$PORT",
-        "--threads",
-        Integer.toString(threads),
-        "--chdir",
-        appDir.toString());
+    List<String> command = new ArrayList<>(asgiCommand(python, script, app, appDir));
+    command.addAll(command.size() - 2, List.of("--threads", Integer.toString(threads)));
+    return List.copyOf(command);
   }
 
   /**
    * The command line that runs the ASGI app {@code app} (MODULE:ATTR, or MODULE:FACTORY() for an
    * app factory) from {@code appDir} with the ASGI worker at {@code script}; {@code $PORT} is left
-   * for the supervisor to fill in.
+   * for the supervisor to fill in. The WSGI worker's is the same plus its thread count.
    */
   public static List<String> asgiCommand(String python, Path script, String app, Path appDir) {
     return List.of(
