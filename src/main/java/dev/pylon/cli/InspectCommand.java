@@ -29,10 +29,12 @@ final class InspectCommand implements Callable<Integer> {
   boolean json;
 
   @Mixin AppOptions appOptions;
+  @Mixin StateOptions stateOptions;
 
   @Override
   public Integer call() {
-    SpecResult.Loaded loaded = SpecLoading.loadWithWarnings(appDir, appOptions);
+    SpecResult.Loaded loaded =
+        SpecLoading.loadWithWarnings(appDir, appOptions, stateOptions.stateDir());
     System.out.println(
         json
             ? SpecReport.json(loaded.spec(), loaded.warnings())

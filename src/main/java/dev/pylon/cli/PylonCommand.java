@@ -28,5 +28,6 @@ import picocli.CommandLine.Command;
       DeleteCommand.class,
       EventsCommand.class,
       LogsCommand.class,
+      PythonCommand.class,
     })
 public final class PylonCommand {}
