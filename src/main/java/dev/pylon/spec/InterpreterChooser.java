@@ -251,6 +251,7 @@ final class InterpreterChooser {
       }
       PythonVersion version = choice.get().version();
       java.nio.file.Path executable = p.install(version);
+      finder.rediscover();
       Optional<PythonFinder.Found> found = finder.probe(executable);
       if (found.isEmpty()) {
         throw new PythonProvisionException(

@@ -140,6 +140,11 @@ public final class PythonFinder {
     return c;
   }
 
+  /** Looks again on the next question: an interpreter was installed since the last look. */
+  void rediscover() {
+    candidates = null;
+  }
+
   private static List<Found> dedupe(List<Found> found) {
     Map<Path, Found> byRealPath = new LinkedHashMap<>();
     for (Found f : found) {
