@@ -25,16 +25,19 @@ final class SpecLoading {
     if (!Files.isDirectory(dir)) {
       throw new UserError(dir + " is not a folder. Give pylon the folder that holds your app.", 2);
     }
-    SpecResult result =
-        new SpecLoader(
-                PythonFinder.withProvisioned(stateDir),
-                StandalonePythons.automatic(
-                    stateDir, System.getenv(), line -> System.err.println("pylon: " + line)))
-            .load(dir, options.overrides());
-    return switch (result) {
+    return switch (result(dir, options, stateDir)) {
       case SpecResult.Loaded loaded -> loaded;
       case SpecResult.Invalid invalid -> throw new UserError(render(dir, invalid.errors()), 2);
     };
+  }
+
+  /** What the folder is, errors included, for commands that report errors themselves. */
+  static SpecResult result(Path appDir, AppOptions options, Path stateDir) {
+    return new SpecLoader(
+            PythonFinder.withProvisioned(stateDir),
+            StandalonePythons.automatic(
+                stateDir, System.getenv(), line -> System.err.println("pylon: " + line)))
+        .load(appDir.toAbsolutePath().normalize(), options.overrides());
   }
 
   /** The spec; each warning goes to {@code warnings} as a printable line. */

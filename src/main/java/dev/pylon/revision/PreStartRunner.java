@@ -2,13 +2,13 @@ package dev.pylon.revision;
 
 import dev.pylon.revision.PreStartResult.Done;
 import dev.pylon.revision.PreStartResult.Failed;
+import dev.pylon.spec.InstanceEnvironment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,17 +127,7 @@ public final class PreStartRunner {
   }
 
   private static Map<String, String> environment(Optional<Path> venv, Map<String, String> env) {
-    Map<String, String> all = new HashMap<>();
-    all.put("PYTHONUNBUFFERED", "1");
-    all.put("PYTHONDONTWRITEBYTECODE", "1");
-    venv.ifPresent(
-        dir -> {
-          String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-          all.put("PATH", dir.resolve("bin") + ":" + path);
-          all.put("VIRTUAL_ENV", dir.toString());
-        });
-    all.putAll(env);
-    return all;
+    return InstanceEnvironment.forPreStart(venv, env, System.getenv());
   }
 
   private static boolean alreadyDone(Path marker, String command) throws IOException {

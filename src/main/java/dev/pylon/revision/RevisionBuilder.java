@@ -1,6 +1,7 @@
 package dev.pylon.revision;
 
 import dev.pylon.revision.EnvironmentResult.Ready;
+import dev.pylon.spec.InstanceEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,10 +109,10 @@ public final class RevisionBuilder {
 
     if (request.preStartCommand().isPresent()) {
       started = System.nanoTime();
-      Map<String, String> variables = new TreeMap<>(request.variables());
-      variables.putIfAbsent("K_SERVICE", request.service());
-      variables.putIfAbsent("K_REVISION", snapshot.revisionId());
-      variables.putIfAbsent("K_CONFIGURATION", request.service());
+      Map<String, String> variables =
+          new TreeMap<>(
+              InstanceEnvironment.cloudRunNames(request.service(), snapshot.revisionId()));
+      variables.putAll(request.variables());
       PreStartResult result =
           preStart.run(snapshot.dir(), request.preStartCommand().get(), ready.venv(), variables);
       if (result instanceof PreStartResult.Failed failed) {

@@ -2,6 +2,7 @@ package dev.pylon.runtime;
 
 import dev.pylon.runtime.InstanceEvent.Kind;
 import dev.pylon.runtime.InstanceStatus.State;
+import dev.pylon.spec.InstanceEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -963,9 +964,7 @@ public final class InstanceSet implements AutoCloseable {
     attempt.cgroup = cgroup;
     ProcessBuilder builder = new ProcessBuilder(command).directory(template.workDir().toFile());
     Map<String, String> env = builder.environment();
-    env.putAll(template.env());
-    env.put("PORT", Integer.toString(attempt.port));
-    env.putIfAbsent("PYTHONUNBUFFERED", "1");
+    env.putAll(InstanceEnvironment.forInstance(template.env(), instance.name, attempt.port));
     Process process;
     try {
       process = builder.start();
