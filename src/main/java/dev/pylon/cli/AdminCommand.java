@@ -7,7 +7,6 @@ import dev.pylon.control.admin.StreamLine;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -75,26 +74,7 @@ abstract class AdminCommand implements Callable<Integer> {
 
   /** Prints rows as aligned columns, the first row being the header. */
   void printTable(List<List<String>> rows) {
-    List<Integer> widths = new ArrayList<>();
-    for (List<String> row : rows) {
-      for (int i = 0; i < row.size(); i++) {
-        if (widths.size() <= i) {
-          widths.add(0);
-        }
-        widths.set(i, Math.max(widths.get(i), row.get(i).length()));
-      }
-    }
-    for (List<String> row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.size(); i++) {
-        String cell = row.get(i);
-        line.append(cell);
-        if (i < row.size() - 1) {
-          line.append(" ".repeat(widths.get(i) - cell.length() + 2));
-        }
-      }
-      out.println(line.toString().stripTrailing());
-    }
+    Tables.format(rows).forEach(out::println);
   }
 
   /** A progress line of a streamed call, printed as {@code pylon run} prints its steps. */

@@ -94,7 +94,11 @@ final class BuildCommand implements Callable<Integer> {
   @Override
   public Integer call() throws JsonProcessingException, IOException, InterruptedException {
     ServiceSpec spec =
-        SpecLoading.load(appDir, appOptions, quiet || json ? line -> {} : System.out::println);
+        SpecLoading.load(
+            appDir,
+            appOptions,
+            stateOptions.stateDir(),
+            quiet || json ? line -> {} : System.out::println);
     if (dockerfile) {
       ExportWriting.write(spec.sourceDir(), new Exporter().dockerfile(spec), force, System.out);
       return 0;

@@ -50,10 +50,12 @@ final class ExportCommand implements Callable<Integer> {
   boolean force;
 
   @Mixin AppOptions appOptions;
+  @Mixin StateOptions stateOptions;
 
   @Override
   public Integer call() {
-    ServiceSpec spec = SpecLoading.load(appDir, appOptions, System.err::println);
+    ServiceSpec spec =
+        SpecLoading.load(appDir, appOptions, stateOptions.stateDir(), System.err::println);
     String chosenImage = image == null ? Exporter.imagePlaceholder(spec) : image;
     Exporter exporter = new Exporter();
     ExportResult result =

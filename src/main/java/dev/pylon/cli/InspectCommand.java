@@ -38,6 +38,7 @@ final class InspectCommand implements Callable<Integer> {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Mixin AppOptions appOptions;
+  @Mixin StateOptions stateOptions;
 
   @Override
   public Integer call() throws JsonProcessingException {
@@ -45,7 +46,7 @@ final class InspectCommand implements Callable<Integer> {
     if (json) {
       // Scripts read stdout: an invalid folder is the documented {"errors": [...]}, not text on
       // stderr. The loader reports a missing folder as an error of its own.
-      SpecResult result = SpecLoading.result(appDir, appOptions);
+      SpecResult result = SpecLoading.result(appDir, appOptions, stateOptions.stateDir());
       if (result instanceof SpecResult.Invalid invalid) {
         System.out.println(SpecReport.json(invalid));
         return 2;
@@ -64,7 +65,8 @@ final class InspectCommand implements Callable<Integer> {
       System.out.println(MAPPER.writeValueAsString(root));
       return 0;
     }
-    SpecResult.Loaded loaded = SpecLoading.loadWithWarnings(appDir, appOptions);
+    SpecResult.Loaded loaded =
+        SpecLoading.loadWithWarnings(appDir, appOptions, stateOptions.stateDir());
     String report = SpecReport.human(loaded.spec(), loaded.warnings());
     String containers =
         String.format(

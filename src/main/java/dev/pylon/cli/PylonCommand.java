@@ -29,5 +29,6 @@ import picocli.CommandLine.Command;
       EventsCommand.class,
       LogsCommand.class,
       ConsoleCommand.class,
+      PythonCommand.class,
     })
 public final class PylonCommand {}

@@ -146,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
     }
     RunSettings settings =
         new RunSettings(
-            SpecLoading.load(appDir, appOptions, System.err::println),
+            SpecLoading.load(appDir, appOptions, stateOptions.stateDir(), System.err::println),
             host,
             port,
             Optional.ofNullable(instances),

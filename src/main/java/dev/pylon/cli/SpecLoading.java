@@ -1,5 +1,6 @@
 package dev.pylon.cli;
 
+import dev.pylon.revision.StandalonePythons;
 import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.ServiceSpec;
 import dev.pylon.spec.SpecLoader;
@@ -15,27 +16,34 @@ import java.util.stream.Collectors;
 final class SpecLoading {
   private SpecLoading() {}
 
-  /** The spec and its warnings, or a {@link UserError} listing every problem. */
-  static SpecResult.Loaded loadWithWarnings(Path appDir, AppOptions options) {
+  /**
+   * The spec and its warnings, or a {@link UserError} listing every problem. A requested Python
+   * that is not installed is downloaded into {@code stateDir}, with progress on stderr.
+   */
+  static SpecResult.Loaded loadWithWarnings(Path appDir, AppOptions options, Path stateDir) {
     Path dir = appDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new UserError(dir + " is not a folder. Give pylon the folder that holds your app.", 2);
     }
-    return switch (result(dir, options)) {
+    return switch (result(dir, options, stateDir)) {
       case SpecResult.Loaded loaded -> loaded;
       case SpecResult.Invalid invalid -> throw new UserError(render(dir, invalid.errors()), 2);
     };
   }
 
   /** What the folder is, errors included, for commands that report errors themselves. */
-  static SpecResult result(Path appDir, AppOptions options) {
-    return new SpecLoader(new PythonFinder())
+  static SpecResult result(Path appDir, AppOptions options, Path stateDir) {
+    return new SpecLoader(
+            PythonFinder.withProvisioned(stateDir),
+            StandalonePythons.automatic(
+                stateDir, System.getenv(), line -> System.err.println("pylon: " + line)))
         .load(appDir.toAbsolutePath().normalize(), options.overrides());
   }
 
   /** The spec; each warning goes to {@code warnings} as a printable line. */
-  static ServiceSpec load(Path appDir, AppOptions options, Consumer<String> warnings) {
-    SpecResult.Loaded loaded = loadWithWarnings(appDir, options);
+  static ServiceSpec load(
+      Path appDir, AppOptions options, Path stateDir, Consumer<String> warnings) {
+    SpecResult.Loaded loaded = loadWithWarnings(appDir, options, stateDir);
     loaded.warnings().forEach(warning -> warnings.accept("pylon: warning: " + warning.render()));
     return loaded.spec();
   }

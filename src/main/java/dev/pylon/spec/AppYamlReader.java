@@ -28,6 +28,7 @@ final class AppYamlReader {
       Optional<Located<String>> service,
       Optional<Located<String>> entrypoint,
       Optional<PythonRequest> python,
+      Optional<LegacyPythonVersion> legacyPython,
       Map<String, String> env,
       Scaling scaling,
       OptionalInt manualInstances,
@@ -56,6 +57,7 @@ final class AppYamlReader {
     Optional<Located<String>> service = Optional.empty();
     Optional<Located<String>> entrypoint = Optional.empty();
     Optional<PythonRequest> python = Optional.empty();
+    Optional<LegacyPythonVersion> legacyPython = Optional.empty();
     final Map<String, String> env = new LinkedHashMap<>();
     Scaling scaling;
     OptionalInt manualInstances = OptionalInt.empty();
@@ -144,6 +146,7 @@ final class AppYamlReader {
           service,
           entrypoint,
           python,
+          legacyPython,
           env,
           scaling,
           manualInstances,
@@ -344,19 +347,15 @@ final class AppYamlReader {
       }
     }
 
-    /** The legacy table of seed 003: every line of it is past end of life, so each is refused. */
+    /** The legacy table of seed 003: what it means is decided with the flags, in SpecLoader. */
     void legacyPythonVersion(YamlNode.Entry e) {
       Optional<String> text = fields.string(e);
       if (text.isEmpty()) {
         return;
       }
       String v = text.get();
-      Map<String, String> table =
-          Map.of(
-              "2", "2.7.12", "3.4", "3.4.8", "3.5", "3.5.9", "3", "3.6.10", "3.6", "3.6.10", "3.7",
-              "3.7.9");
-      String interpreter = table.get(v);
-      if (interpreter == null) {
+      legacyPython = LegacyPythonVersion.of(v, e.value().origin());
+      if (legacyPython.isEmpty()) {
         errors.add(
             e.value()
                 .origin()
@@ -366,23 +365,7 @@ final class AppYamlReader {
                         + " is not in App Engine's legacy table (2, 3, 3.4,"
                         + " 3.5, 3.6, 3.7)",
                     "for Python 3.8 and later use runtime_version: \"" + v + "\" instead"));
-        return;
       }
-      String line = interpreter.substring(0, interpreter.lastIndexOf('.'));
-      String majorKey = line.startsWith("2") ? "2" : line;
-      errors.add(
-          e.value()
-              .origin()
-              .problem(
-                  "python_version "
-                      + v
-                      + " means Python "
-                      + interpreter
-                      + ", which reached its end of life on "
-                      + InterpreterChooser.END_OF_LIFE.get(majorKey)
-                      + "; Pylon does not run it",
-                  "replace it with runtime_version: \"3.12\" (and port the app if it needs"
-                      + " to)"));
     }
 
     void automaticScaling(YamlNode.Entry e) {

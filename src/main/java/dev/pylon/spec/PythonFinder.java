@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds the Python interpreters on this machine: {@code python3} and {@code python3.X} on PATH
- * (first), pyenv versions, {@code /usr/bin} and {@code /usr/local/bin}, and uv-managed installs.
+ * (first), pyenv versions, {@code /usr/bin} and {@code /usr/local/bin}, uv-managed installs, and
+ * the builds Pylon provisioned into its state directory ({@code STATE/pythons/NAME/bin/python3}).
  * Each is asked its version once; answers are cached per path for the life of this finder.
  */
 public final class PythonFinder {
@@ -36,18 +38,32 @@ public final class PythonFinder {
    * @param executable the real binary ({@code sys.executable}), not a shim
    * @param version for example {@code 3.11.2}
    * @param foundAs the path it was found under (a PATH entry may be a pyenv shim)
-   * @param where how it was found: {@code PATH}, {@code pyenv}, {@code system}, {@code uv}, or
-   *     {@code given}
+   * @param where how it was found: {@code PATH}, {@code pyenv}, {@code system}, {@code uv}, {@code
+   *     pylon} (provisioned into the state directory), or {@code given}
    */
   public record Found(Path executable, String version, Path foundAs, String where) {
     public PythonVersion parsedVersion() {
       return PythonVersion.parse(version).orElseThrow();
     }
+
+    /** The same interpreter, labelled as found some other way. */
+    public Found foundBy(String how) {
+      return new Found(executable, version, foundAs, how);
+    }
   }
+
+  /** The folder under the state directory that holds provisioned builds, one folder each. */
+  public static final String PROVISIONED = "pythons";
+
+  /** Where distributions put their interpreters. */
+  public static final List<Path> SYSTEM_DIRS =
+      List.of(Path.of("/usr/bin"), Path.of("/usr/local/bin"));
 
   private final Map<String, String> env;
   private final Path home;
   private final Duration probeTimeout;
+  private final List<Path> systemDirs;
+  private final Optional<Path> provisioned;
   private final Map<Path, Optional<Found>> probed = new ConcurrentHashMap<>();
   private volatile List<Candidate> candidates;
 
@@ -58,9 +74,35 @@ public final class PythonFinder {
 
   /** A finder over the given environment (PATH, PYENV_ROOT, UV_PYTHON_INSTALL_DIR) and home. */
   public PythonFinder(Map<String, String> env, Path home, Duration probeTimeout) {
+    this(env, home, probeTimeout, SYSTEM_DIRS, Optional.empty());
+  }
+
+  /**
+   * @param systemDirs the distribution's folders to look in ({@link #SYSTEM_DIRS} on a real
+   *     machine)
+   * @param provisioned the folder of provisioned builds ({@code STATE/pythons}), if any
+   */
+  public PythonFinder(
+      Map<String, String> env,
+      Path home,
+      Duration probeTimeout,
+      List<Path> systemDirs,
+      Optional<Path> provisioned) {
     this.env = Map.copyOf(env);
     this.home = home;
     this.probeTimeout = probeTimeout;
+    this.systemDirs = List.copyOf(systemDirs);
+    this.provisioned = provisioned;
+  }
+
+  /** A finder over this process's environment that also sees the builds under {@code stateDir}. */
+  public static PythonFinder withProvisioned(Path stateDir) {
+    return new PythonFinder(
+        System.getenv(),
+        Path.of(System.getProperty("user.home")),
+        Duration.ofSeconds(10),
+        SYSTEM_DIRS,
+        Optional.of(stateDir.resolve(PROVISIONED)));
   }
 
   /** Every interpreter found, PATH ones first, each real binary once. */
@@ -98,6 +140,11 @@ public final class PythonFinder {
     return c;
   }
 
+  /** Looks again on the next question: an interpreter was installed since the last look. */
+  void rediscover() {
+    candidates = null;
+  }
+
   private static List<Found> dedupe(List<Found> found) {
     Map<Path, Found> byRealPath = new LinkedHashMap<>();
     for (Found f : found) {
@@ -130,17 +177,32 @@ public final class PythonFinder {
       // files it reads (PYENV_VERSION, then $PYENV_ROOT/version) instead of running it.
       addPythonsIn(pyenvBin.orElse(d), "PATH", seen, candidates);
     }
-    for (Path version : children(pyenvRoot.resolve("versions"))) {
+    List<Path> pyenvVersions = new ArrayList<>(children(pyenvRoot.resolve("versions")));
+    // Newest first, by version rather than by name (3.9 after 3.13).
+    pyenvVersions.sort(
+        Comparator.comparing(
+                (Path v) ->
+                    PythonVersion.parse(v.getFileName().toString())
+                        .orElse(new PythonVersion(List.of(0))))
+            .reversed());
+    for (Path version : pyenvVersions) {
       addIfExecutable(version.resolve("bin/python3"), "pyenv", seen, candidates);
     }
-    addPythonsIn(Path.of("/usr/bin"), "system", seen, candidates);
-    addPythonsIn(Path.of("/usr/local/bin"), "system", seen, candidates);
+    for (Path dir : systemDirs) {
+      addPythonsIn(dir, "system", seen, candidates);
+    }
     Path uvRoot =
         Optional.ofNullable(env.get("UV_PYTHON_INSTALL_DIR"))
             .map(Path::of)
             .orElse(home.resolve(".local/share/uv/python"));
     for (Path install : children(uvRoot)) {
       addIfExecutable(install.resolve("bin/python3"), "uv", seen, candidates);
+    }
+    for (Path install : provisioned.map(PythonFinder::children).orElse(List.of())) {
+      // A build being unpacked lives in a dot-folder until it is renamed into place whole.
+      if (!install.getFileName().toString().startsWith(".")) {
+        addIfExecutable(install.resolve("bin/python3"), "pylon", seen, candidates);
+      }
     }
     return List.copyOf(candidates);
   }

@@ -85,6 +85,32 @@ record PythonRequest(String text, Origin origin, Optional<Path> path, List<Claus
     return Optional.of(new PythonRequest(text.strip(), origin, Optional.empty(), clauses));
   }
 
+  /** A version prefix or a specifier set, as {@code pylon python install} takes it. */
+  static Optional<PythonRequest> versionOrSpecifier(String text, Origin origin) {
+    return versionOrPath(text, origin)
+        .filter(r -> r.path().isEmpty())
+        .or(() -> text.contains("/") ? Optional.empty() : specifier(text, origin));
+  }
+
+  /**
+   * For a request of one exact patch release ({@code 3.10.2}, {@code ==3.10.2}): any release of its
+   * line ({@code 3.10}). Buildpacks take an installed patch of the same line the same way.
+   */
+  Optional<PythonRequest> patchRelaxed() {
+    if (clauses.size() != 1) {
+      return Optional.empty();
+    }
+    Clause c = clauses.get(0);
+    boolean exact = c.operator().equals("prefix") || (c.operator().equals("==") && !c.wildcard());
+    if (!exact || c.version().parts().size() < 3) {
+      return Optional.empty();
+    }
+    PythonVersion line = new PythonVersion(c.version().parts().subList(0, 2));
+    return Optional.of(
+        new PythonRequest(
+            line.toString(), origin, Optional.empty(), List.of(new Clause("prefix", line, false))));
+  }
+
   boolean matches(PythonVersion v) {
     return clauses.stream().allMatch(c -> c.matches(v));
   }

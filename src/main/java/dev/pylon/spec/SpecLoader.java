@@ -20,6 +20,7 @@ import java.util.OptionalInt;
  */
 public final class SpecLoader {
   private final PythonFinder finder;
+  private final Optional<PythonProvisioner> provisioner;
   private final Optional<AppProbe> probe;
   private final AppYamlReader appYamlReader = new AppYamlReader();
   private final ServiceYamlReader serviceYamlReader = new ServiceYamlReader();
@@ -38,7 +39,21 @@ public final class SpecLoader {
    *     only and starts no Python process for the app
    */
   public SpecLoader(PythonFinder finder, Duration probeTimeout) {
+    this(finder, probeTimeout, Optional.empty());
+  }
+
+  /**
+   * A loader that installs a requested Python that is not on this machine through {@code
+   * provisioner} (which may download), and imports the app for at most 10 s.
+   */
+  public SpecLoader(PythonFinder finder, PythonProvisioner provisioner) {
+    this(finder, Duration.ofSeconds(10), Optional.of(provisioner));
+  }
+
+  private SpecLoader(
+      PythonFinder finder, Duration probeTimeout, Optional<PythonProvisioner> provisioner) {
     this.finder = finder;
+    this.provisioner = provisioner;
     this.probe = probeTimeout.isZero() ? Optional.empty() : Optional.of(new AppProbe(probeTimeout));
   }
 
@@ -406,12 +421,35 @@ public final class SpecLoader {
           .ifPresent(requests::add);
       VersionFiles.runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
       deps.requiresPython().ifPresent(requests::add);
+      // App Engine's legacy python_version: a flag overrides it; `3` only asks for a Python 3, so
+      // it comes after every file that names a version; the rest App Engine ran past end of life.
+      Optional<LegacyPythonVersion> legacy = appYaml.flatMap(AppYamlReader.AppYaml::legacyPython);
+      boolean flag = overrides.python().isPresent();
+      if (legacy.isPresent() && !flag) {
+        if (legacy.get().anyPython3()) {
+          legacy.get().request().ifPresent(requests::add);
+        } else {
+          errors.add(legacy.get().refusal());
+        }
+      }
       if (!errors.isEmpty()) {
         return Optional.empty();
       }
-      InterpreterChooser.Choice choice = new InterpreterChooser(finder).choose(requests);
+      InterpreterChooser.Choice choice =
+          new InterpreterChooser(finder, provisioner).choose(requests);
       errors.addAll(choice.errors());
       warnings.addAll(choice.warnings());
+      if (legacy.isPresent() && choice.interpreter().isPresent()) {
+        Origin decider = requests.get(0).origin();
+        warnings.add(
+            legacy
+                .get()
+                .note(
+                    choice.interpreter().get(),
+                    decider.equals(legacy.get().origin())
+                        ? Optional.empty()
+                        : Optional.of(decider.describe())));
+      }
       return choice.interpreter();
     }
 

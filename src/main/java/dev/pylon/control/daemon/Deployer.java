@@ -6,6 +6,7 @@ import dev.pylon.revision.BuildProgress;
 import dev.pylon.revision.Revision;
 import dev.pylon.revision.RevisionBuilder;
 import dev.pylon.revision.RevisionResult;
+import dev.pylon.revision.StandalonePythons;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.ServiceSpec;
@@ -93,7 +94,10 @@ final class Deployer {
       overrides = overrides.withApp(request.app().get());
     }
     ServiceSpec spec =
-        switch (new SpecLoader(new PythonFinder()).load(dir, overrides)) {
+        switch (new SpecLoader(
+                PythonFinder.withProvisioned(stateDir),
+                StandalonePythons.automatic(stateDir, System.getenv(), progress::step))
+            .load(dir, overrides)) {
           case SpecResult.Loaded loaded -> {
             loaded.warnings().forEach(w -> progress.step("warning: " + w.render()));
             yield loaded.spec();
