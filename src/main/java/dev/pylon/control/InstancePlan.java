@@ -4,6 +4,7 @@ import dev.pylon.revision.Revision;
 import dev.pylon.runtime.BuiltinWorker;
 import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.spec.AppTarget;
+import dev.pylon.spec.EntrypointShell;
 import dev.pylon.spec.InstanceEnvironment;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
@@ -58,7 +59,8 @@ public record InstancePlan(InstanceTemplate template, String description) {
     List<String> command = new ArrayList<>();
     switch (spec.server().kind()) {
       case ENTRYPOINT ->
-          command.addAll(List.of("/bin/sh", "-c", "exec " + spec.server().shellCommand()));
+          command.addAll(
+              List.of("/bin/sh", "-c", EntrypointShell.script(spec.server().shellCommand())));
       case GUNICORN -> {
         command.addAll(List.of(python, "-m", "gunicorn"));
         command.addAll(spec.server().args());
