@@ -1,7 +1,9 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.pylon.control.admin.StreamLine;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.io.PrintWriter;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Spec;
  * its token), {@code --json}, and the daemon's errors shown as a paragraph and exit status 1.
  */
 abstract class AdminCommand implements Callable<Integer> {
-  static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
 
   @Mixin StateOptions stateOptions;
 
@@ -52,8 +55,22 @@ abstract class AdminCommand implements Callable<Integer> {
 
   abstract int run(AdminClient client) throws AdminClientException;
 
-  void printJson(JsonNode node) {
-    out.println(node.toPrettyString());
+  /** Prints a view of the daemon's as the daemon wrote it (indented). */
+  void printJson(Object view) {
+    out.println(json(view, PRETTY));
+  }
+
+  /** A view on one line, as the daemon writes it in a stream. */
+  static String compactJson(Object view) {
+    return json(view, JSON.writer());
+  }
+
+  private static String json(Object view, ObjectWriter writer) {
+    try {
+      return writer.writeValueAsString(view);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a view of the admin API cannot be written", e);
+    }
   }
 
   /** Prints rows as aligned columns, the first row being the header. */
@@ -81,19 +98,15 @@ abstract class AdminCommand implements Callable<Integer> {
   }
 
   /** A progress line of a streamed call, printed as {@code pylon run} prints its steps. */
-  void printProgress(JsonNode event) {
+  void printProgress(StreamLine event) {
     if (json) {
       return;
     }
-    if (event.path("event").asText().equals("line")) {
-      out.println("    " + event.path("line").asText());
+    if (StreamLine.LINE.equals(event.event())) {
+      out.println("    " + event.line());
     } else {
-      out.println("pylon: " + event.path("message").asText());
+      out.println("pylon: " + event.message());
     }
     out.flush();
-  }
-
-  static String segment(String value) {
-    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -88,7 +88,10 @@ final class BuildCommand implements Callable<Integer> {
         yield 0;
       }
       case RevisionResult.Failed failed -> {
-        failed.outputTail().forEach(line -> System.err.println("    " + line));
+        if (quiet) {
+          // Without --quiet the lines were printed as they came.
+          failed.outputTail().forEach(line -> System.err.println("    " + line));
+        }
         throw new UserError(failed.message(), 1);
       }
     };

@@ -1,5 +1,6 @@
 package dev.pylon.cli;
 
+import dev.pylon.control.admin.DeletedView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ final class DeleteCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    var result = client.delete("/v1/services/" + segment(service));
+    DeletedView result = client.deleteService(service);
     if (json) {
       printJson(result);
     } else {

@@ -1,7 +1,7 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.control.admin.DeployBody;
+import dev.pylon.control.admin.DeployView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.nio.file.Path;
@@ -77,33 +77,22 @@ final class DeployCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("path", appDir.toAbsolutePath().normalize().toString());
-    if (service != null) {
-      body.put("service", service);
-    }
-    body.put("noTraffic", noTraffic);
-    if (tag != null) {
-      body.put("tag", tag);
-    }
-    body.put("systemSitePackages", systemSitePackages);
-    if (rollout != null) {
-      body.put("rolloutMillis", rollout.toMillis());
-    }
-    if (python != null) {
-      body.put("python", python);
-    }
-    if (entrypoint != null) {
-      body.put("entrypoint", entrypoint);
-    }
-    if (app != null) {
-      body.put("app", app);
-    }
-    JsonNode result = client.stream("/v1/deploy", body, this::printProgress);
+    DeployBody body =
+        new DeployBody(
+            appDir.toAbsolutePath().normalize().toString(),
+            service,
+            noTraffic,
+            tag,
+            systemSitePackages,
+            rollout == null ? null : rollout.toMillis(),
+            python,
+            entrypoint,
+            app);
+    DeployView result = client.deploy(body, this::printProgress);
     if (json) {
       printJson(result);
     } else {
-      out.println(result.path("url").asText());
+      out.println(result.url());
     }
     return 0;
   }

@@ -1,11 +1,14 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.control.admin.DeployView;
+import dev.pylon.control.admin.EnvBody;
+import dev.pylon.control.admin.EnvOutcome;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -36,19 +39,17 @@ final class EnvCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    String path = "/v1/services/" + segment(service);
     if (action == null) {
-      JsonNode env = client.get(path).path("env");
+      Map<String, String> env = client.service(service).env();
       if (json) {
         printJson(env);
       } else {
-        env.properties().forEach(e -> out.println(e.getKey() + "=" + e.getValue().asText()));
+        env.forEach((name, value) -> out.println(name + "=" + value));
       }
       return 0;
     }
-    ObjectNode body = JSON.createObjectNode();
-    ObjectNode set = body.putObject("set");
-    ArrayNode unset = body.putArray("unset");
+    Map<String, String> set = new LinkedHashMap<>();
+    List<String> unset = new ArrayList<>();
     switch (action) {
       case "set" -> {
         for (String variable : variables) {
@@ -66,11 +67,20 @@ final class EnvCommand extends AdminCommand {
     if (variables.isEmpty()) {
       throw new UserError("name at least one variable to " + action + ".", 2);
     }
-    JsonNode result = client.stream(path + "/env", body, this::printProgress);
-    if (json) {
-      printJson(result);
-    } else if (result.has("revision")) {
-      out.println(result.path("url").asText());
+    EnvOutcome result = client.updateEnv(service, new EnvBody(set, unset), this::printProgress);
+    switch (result) {
+      case DeployView deployed -> {
+        if (json) {
+          printJson(deployed);
+        } else {
+          out.println(deployed.url());
+        }
+      }
+      case EnvOutcome.Unchanged unchanged -> {
+        if (json) {
+          printJson(unchanged.service());
+        }
+      }
     }
     return 0;
   }

@@ -1,8 +1,10 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.pylon.control.admin.EventView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,23 +25,21 @@ final class EventsCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    String query = "?limit=" + limit + (service == null ? "" : "&service=" + segment(service));
-    JsonNode events = client.get("/v1/events" + query);
+    List<EventView> events = client.events(Optional.ofNullable(service), limit);
     if (json) {
       printJson(events);
       return 0;
     }
-    for (JsonNode event : events) {
-      StringBuilder line = new StringBuilder(event.path("at").asText());
-      for (String field : new String[] {"service", "revision", "instance"}) {
-        String value = event.path(field).asText();
-        if (!value.isEmpty()) {
+    for (EventView event : events) {
+      StringBuilder line = new StringBuilder(event.at());
+      for (String value : new String[] {event.service(), event.revision(), event.instance()}) {
+        if (value != null && !value.isEmpty()) {
           line.append("  ").append(value);
         }
       }
-      line.append("  ").append(event.path("kind").asText());
-      String detail = event.path("detail").asText();
-      if (!detail.isEmpty()) {
+      line.append("  ").append(event.kind());
+      String detail = event.detail();
+      if (detail != null && !detail.isEmpty()) {
         line.append(" (").append(detail).append(')');
       }
       out.println(line);

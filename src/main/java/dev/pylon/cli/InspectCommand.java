@@ -32,11 +32,19 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (json) {
+      // Scripts read stdout: an invalid folder is the documented {"errors": [...]}, not text on
+      // stderr. The loader reports a missing folder as an error of its own.
+      SpecResult result = SpecLoading.result(appDir, appOptions);
+      System.out.println(
+          switch (result) {
+            case SpecResult.Loaded loaded -> SpecReport.json(loaded.spec(), loaded.warnings());
+            case SpecResult.Invalid invalid -> SpecReport.json(invalid);
+          });
+      return result instanceof SpecResult.Loaded ? 0 : 2;
+    }
     SpecResult.Loaded loaded = SpecLoading.loadWithWarnings(appDir, appOptions);
-    System.out.println(
-        json
-            ? SpecReport.json(loaded.spec(), loaded.warnings())
-            : SpecReport.human(loaded.spec(), loaded.warnings()));
+    System.out.println(SpecReport.human(loaded.spec(), loaded.warnings()));
     return 0;
   }
 }

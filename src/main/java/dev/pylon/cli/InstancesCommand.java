@@ -1,7 +1,7 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.control.admin.InstanceView;
+import dev.pylon.control.admin.ScalerView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.util.ArrayList;
@@ -21,46 +21,46 @@ import picocli.CommandLine.Command;
         "Lists the daemon's instances, and for each revision how many the autoscaler wants and"
             + " why.")
 final class InstancesCommand extends AdminCommand {
+  /** What {@code --json} prints: both lists the daemon answered. */
+  record Both(List<ScalerView> revisions, List<InstanceView> instances) {}
+
   @Override
   int run(AdminClient client) throws AdminClientException {
-    JsonNode scalers = client.get("/v1/scalers");
-    JsonNode instances = client.get("/v1/instances");
+    List<ScalerView> scalers = client.scalers();
+    List<InstanceView> instances = client.instances();
     if (json) {
-      ObjectNode both = JSON.createObjectNode();
-      both.set("revisions", scalers);
-      both.set("instances", instances);
-      printJson(both);
+      printJson(new Both(scalers, instances));
       return 0;
     }
     if (!scalers.isEmpty()) {
       List<List<String>> revisions = new ArrayList<>();
       revisions.add(List.of("REVISION", "READY", "DESIRED", "METRIC", "LAST DECISION"));
-      for (JsonNode s : scalers) {
+      for (ScalerView s : scalers) {
         revisions.add(
             List.of(
-                s.path("revision").asText(),
-                s.path("ready").asText(),
-                s.path("desired").asText(),
-                s.path("metric").asText()
+                s.revision(),
+                Integer.toString(s.ready()),
+                Integer.toString(s.desired()),
+                s.metric()
                     + " "
-                    + String.format(Locale.ROOT, "%.2f", s.path("targetPerInstance").asDouble())
+                    + String.format(Locale.ROOT, "%.2f", s.targetPerInstance())
                     + "/instance",
-                s.path("reason").asText()));
+                s.reason()));
       }
       printTable(revisions);
       out.println();
     }
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("INSTANCE", "STATE", "PORT", "PID", "STARTS", "SINCE"));
-    for (JsonNode i : instances) {
+    for (InstanceView i : instances) {
       rows.add(
           List.of(
-              i.path("name").asText(),
-              i.path("state").asText(),
-              i.path("port").asText(),
-              i.path("pid").asText(),
-              i.path("starts").asText(),
-              i.path("since").asText()));
+              i.name(),
+              i.state(),
+              Integer.toString(i.port()),
+              Long.toString(i.pid()),
+              Integer.toString(i.starts()),
+              i.since()));
     }
     printTable(rows);
     return 0;

@@ -1,10 +1,12 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.pylon.control.admin.LogLineView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +43,7 @@ final class LogsCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    JsonNode all = client.get(logsPath(lines));
+    List<LogLineView> all = client.logs(service, Optional.ofNullable(revision), lines);
     if (json && !follow) {
       printJson(all);
       return 0;
@@ -56,34 +58,21 @@ final class LogsCommand extends AdminCommand {
         return 130;
       }
       // Enough lines that nothing written between two polls is missed.
-      print(client.get(logsPath(Math.max(lines, 1000))), printed);
+      print(client.logs(service, Optional.ofNullable(revision), Math.max(lines, 1000)), printed);
     }
     return 0;
   }
 
-  private String logsPath(int count) {
-    return "/v1/services/"
-        + segment(service)
-        + "/logs?lines="
-        + count
-        + (revision == null ? "" : "&revision=" + segment(revision));
-  }
-
-  private void print(JsonNode lines, Set<String> printed) {
-    for (JsonNode line : lines) {
-      String key = line.toString();
+  private void print(List<LogLineView> lines, Set<String> printed) {
+    for (LogLineView line : lines) {
+      String key = compactJson(line);
       if (!printed.add(key)) {
         continue;
       }
       if (json) {
         out.println(key);
       } else {
-        out.println(
-            line.path("time").asText()
-                + "  "
-                + line.path("instance").asText()
-                + "  "
-                + line.path("message").asText());
+        out.println(line.time() + "  " + line.instance() + "  " + line.message());
       }
     }
     out.flush();

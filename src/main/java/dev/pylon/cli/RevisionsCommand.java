@@ -1,6 +1,6 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.pylon.control.admin.RevisionView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.util.ArrayList;
@@ -19,23 +19,22 @@ final class RevisionsCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    JsonNode revisions = client.get("/v1/services/" + segment(service) + "/revisions");
+    List<RevisionView> revisions = client.revisions(service);
     if (json) {
       printJson(revisions);
       return 0;
     }
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("REVISION", "READY", "TRAFFIC", "TAGS", "CREATED"));
-    for (JsonNode revision : revisions) {
-      List<String> tags = new ArrayList<>();
-      revision.path("tags").forEach(tag -> tags.add(tag.asText()));
+    for (RevisionView revision : revisions) {
+      List<String> tags = revision.tags();
       rows.add(
           List.of(
-              revision.path("id").asText(),
-              revision.path("ready").asBoolean() ? "yes" : "no",
-              revision.path("percent").asInt() + "%",
+              revision.id(),
+              revision.ready() ? "yes" : "no",
+              revision.percent() + "%",
               tags.isEmpty() ? "-" : String.join(",", tags),
-              revision.path("created").asText()));
+              revision.created()));
     }
     printTable(rows);
     return 0;

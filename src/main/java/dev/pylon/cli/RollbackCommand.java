@@ -1,6 +1,6 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.pylon.control.admin.ServiceView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import picocli.CommandLine.Command;
@@ -18,12 +18,11 @@ final class RollbackCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    JsonNode result =
-        client.post("/v1/services/" + segment(service) + "/rollback", JSON.createObjectNode());
+    ServiceView result = client.rollback(service);
     if (json) {
       printJson(result);
     } else {
-      out.println(service + " now serves " + result.path("rolledBackTo").asText());
+      out.println(service + " now serves " + result.rolledBackTo());
     }
     return 0;
   }

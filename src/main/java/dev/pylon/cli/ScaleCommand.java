@@ -1,7 +1,8 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.control.admin.ScalingBody;
+import dev.pylon.control.admin.ScalingView;
+import dev.pylon.control.admin.ServiceView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.time.Duration;
@@ -62,30 +63,19 @@ final class ScaleCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    ObjectNode body = JSON.createObjectNode();
-    if (min != null) {
-      body.put("min", min);
-    }
-    if (max != null) {
-      body.put("max", max);
-    }
-    if (concurrency != null) {
-      body.put("concurrency", concurrency);
-    }
-    if (metric != null) {
-      body.put("metric", metric);
-    }
-    if (cpuTarget != null) {
-      body.put("cpuTarget", cpuTarget);
-    }
-    if (coolDown != null) {
-      body.put("coolDownSeconds", coolDown.toMillis() / 1000.0);
-    }
-    JsonNode result = client.put("/v1/services/" + segment(service) + "/scaling", body);
+    ScalingBody body =
+        new ScalingBody(
+            min,
+            max,
+            concurrency,
+            metric,
+            cpuTarget,
+            coolDown == null ? null : coolDown.toMillis() / 1000.0);
+    ServiceView result = client.setScaling(service, body);
     if (json) {
       printJson(result);
     } else {
-      out.println(service + ": " + describe(result.path("scaling")));
+      out.println(service + ": " + describe(result.scaling()));
     }
     return 0;
   }
@@ -94,20 +84,18 @@ final class ScaleCommand extends AdminCommand {
    * A service's scaling in one line: "min 0, max 10, concurrency 80; scales on concurrency, 80 in
    * flight per instance; stable window: the daemon's".
    */
-  static String describe(JsonNode scaling) {
+  static String describe(ScalingView scaling) {
     return "min "
-        + scaling.path("min").asInt()
+        + scaling.min()
         + ", max "
-        + scaling.path("max").asInt()
+        + scaling.max()
         + ", concurrency "
-        + scaling.path("concurrency").asInt()
+        + scaling.concurrency()
         + "; scales on "
-        + scaling.path("metric").asText("concurrency")
+        + scaling.metricOrDefault()
         + ", "
-        + scaling.path("target").asText()
+        + scaling.target()
         + " per instance; stable window "
-        + (scaling.has("coolDownSeconds")
-            ? Math.round(scaling.path("coolDownSeconds").asDouble()) + " s"
-            : "the daemon's");
+        + (scaling.coolDownSeconds() != null ? scaling.coolDownRounded() + " s" : "the daemon's");
   }
 }

@@ -1,6 +1,7 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.pylon.control.admin.ScalingView;
+import dev.pylon.control.admin.ServiceView;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
 import java.util.ArrayList;
@@ -15,42 +16,39 @@ import picocli.CommandLine.Command;
 final class ServicesCommand extends AdminCommand {
   @Override
   int run(AdminClient client) throws AdminClientException {
-    JsonNode services = client.get("/v1/services");
+    List<ServiceView> services = client.services();
     if (json) {
       printJson(services);
       return 0;
     }
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("SERVICE", "URL", "TRAFFIC", "REVISIONS", "SCALING"));
-    for (JsonNode service : services) {
+    for (ServiceView service : services) {
       List<String> split = new ArrayList<>();
-      service
-          .path("serving")
-          .properties()
-          .forEach(e -> split.add(e.getKey() + "=" + e.getValue().asInt() + "%"));
+      service.serving().forEach((revision, percent) -> split.add(revision + "=" + percent + "%"));
       rows.add(
           List.of(
-              service.path("name").asText(),
-              service.path("url").asText(),
+              service.name(),
+              service.url(),
               split.isEmpty() ? "-" : String.join(",", split),
-              service.path("revisions").asText(),
-              scaling(service.path("scaling"))));
+              Integer.toString(service.revisions()),
+              scaling(service.scaling())));
     }
     printTable(rows);
     return 0;
   }
 
   /** "0..10 on concurrency 80 in flight", "1..4 on cpu 0.60 cores, cool-down 120 s". */
-  private static String scaling(JsonNode scaling) {
-    return scaling.path("min").asInt()
+  private static String scaling(ScalingView scaling) {
+    return scaling.min()
         + ".."
-        + scaling.path("max").asInt()
+        + scaling.max()
         + " on "
-        + scaling.path("metric").asText("concurrency")
+        + scaling.metricOrDefault()
         + " "
-        + scaling.path("target").asText()
-        + (scaling.has("coolDownSeconds")
-            ? ", cool-down " + Math.round(scaling.path("coolDownSeconds").asDouble()) + " s"
+        + scaling.target()
+        + (scaling.coolDownSeconds() != null
+            ? ", cool-down " + scaling.coolDownRounded() + " s"
             : "");
   }
 }

@@ -21,11 +21,16 @@ final class SpecLoading {
     if (!Files.isDirectory(dir)) {
       throw new UserError(dir + " is not a folder. Give pylon the folder that holds your app.", 2);
     }
-    SpecResult result = new SpecLoader(new PythonFinder()).load(dir, options.overrides());
-    return switch (result) {
+    return switch (result(dir, options)) {
       case SpecResult.Loaded loaded -> loaded;
       case SpecResult.Invalid invalid -> throw new UserError(render(dir, invalid.errors()), 2);
     };
+  }
+
+  /** What the folder is, errors included, for commands that report errors themselves. */
+  static SpecResult result(Path appDir, AppOptions options) {
+    return new SpecLoader(new PythonFinder())
+        .load(appDir.toAbsolutePath().normalize(), options.overrides());
   }
 
   /** The spec; each warning goes to {@code warnings} as a printable line. */

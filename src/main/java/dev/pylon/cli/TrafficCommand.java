@@ -1,9 +1,11 @@
 package dev.pylon.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.control.admin.ServiceView;
+import dev.pylon.control.admin.TrafficBody;
 import dev.pylon.control.daemon.AdminClient;
 import dev.pylon.control.daemon.AdminClientException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,13 +47,13 @@ final class TrafficCommand extends AdminCommand {
 
   @Override
   int run(AdminClient client) throws AdminClientException {
-    ObjectNode body = JSON.createObjectNode();
+    TrafficBody body;
     if (target.latest) {
-      body.put("toLatest", true);
+      body = TrafficBody.latest();
     } else {
       boolean byTag = target.tags != null;
       String option = byTag ? "--to-tags" : "--to-revisions";
-      ObjectNode percents = body.putObject(byTag ? "tagPercents" : "percents");
+      Map<String, Integer> percents = new LinkedHashMap<>();
       for (String part : (byTag ? target.tags : target.revisions).split(",")) {
         int eq = part.lastIndexOf('=');
         if (eq <= 0) {
@@ -72,15 +74,13 @@ final class TrafficCommand extends AdminCommand {
               "\"" + part + "\": the share must be a whole percent, such as 90.", 2);
         }
       }
+      body = byTag ? TrafficBody.byTag(percents) : TrafficBody.byRevision(percents);
     }
-    JsonNode result = client.put("/v1/services/" + segment(service) + "/traffic", body);
+    ServiceView result = client.setTraffic(service, body);
     if (json) {
       printJson(result);
     } else {
-      result
-          .path("serving")
-          .properties()
-          .forEach(e -> out.println(e.getKey() + "  " + e.getValue().asInt() + "%"));
+      result.serving().forEach((revision, percent) -> out.println(revision + "  " + percent + "%"));
     }
     return 0;
   }

@@ -1,53 +1,56 @@
 package dev.pylon.control;
 
+import dev.pylon.autoscale.ScalingPolicy;
+import dev.pylon.control.daemon.LaunchSpec;
+import dev.pylon.control.daemon.Reconciler;
+import dev.pylon.control.daemon.RevisionLauncher;
+import dev.pylon.control.daemon.RevisionLogs;
+import dev.pylon.control.daemon.RevisionOutput;
+import dev.pylon.control.daemon.RevisionRecord;
+import dev.pylon.control.daemon.Scaling;
+import dev.pylon.control.daemon.ServiceRecord;
+import dev.pylon.control.daemon.TrafficTarget;
 import dev.pylon.revision.Revision;
 import dev.pylon.revision.RevisionBuilder;
 import dev.pylon.revision.RevisionResult;
+import dev.pylon.router.Backend;
+import dev.pylon.router.Route;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RoutingSnapshot;
-import dev.pylon.router.Upstream;
-import dev.pylon.router.UpstreamProtocol;
-import dev.pylon.runtime.InstanceEvent;
-import dev.pylon.runtime.InstanceListener;
-import dev.pylon.runtime.InstanceSet;
 import dev.pylon.runtime.MetadataServer;
-import dev.pylon.runtime.ReadyInstance;
-import dev.pylon.runtime.RevisionLog;
 import dev.pylon.runtime.StartOutcome;
 import dev.pylon.runtime.StrayInstances;
 import dev.pylon.runtime.SupervisorOptions;
+import dev.pylon.spec.InstanceEnvironment;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code pylon run}: one app, built and served in the foreground, until {@link #stop()} (which the
- * cli calls on Ctrl-C or SIGTERM). Wires spec, build, runtime and router in one process.
+ * cli calls on Ctrl-C or SIGTERM). It is a daemon with one service: the same {@link Reconciler}
+ * that {@code pylon server} runs starts the instances and feeds the router, over an in-memory store
+ * that holds the one service (its count fixed at {@code --instances}) and its revision.
  */
 public final class ForegroundRun implements AutoCloseable {
-  /** The size a revision's log file reaches before it starts over (one older file is kept). */
-  private static final long LOG_BYTES = 10L * 1024 * 1024;
-
-  private static final DateTimeFormatter EVENT_TIME =
-      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
-
   private final RunSettings settings;
   private final RunReporter reporter;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile Router router;
-  private volatile InstanceSet instances;
+  private volatile Reconciler reconciler;
   private volatile MetadataServer metadataServer;
-  private volatile RevisionLog revisionLog;
+  private volatile RevisionLogs logs;
 
   public ForegroundRun(RunSettings settings, RunReporter reporter) {
     this.settings = settings;
@@ -63,9 +66,7 @@ public final class ForegroundRun implements AutoCloseable {
     MetadataServer metadata = startMetadataServer();
     OptionalLong memoryMiB =
         settings.memoryMiB().isPresent() ? settings.memoryMiB() : spec.resources().memoryMb();
-    InstancePlan plan =
-        InstancePlan.of(spec, revision, settings.stateDir(), metadata.hostPort(), memoryMiB);
-    reporter.step(plan.description());
+    reporter.step(InstancePlan.description(spec, revision));
 
     int count = settings.instances().orElse(spec.instances().orElse(defaultInstances()));
     SupervisorOptions options =
@@ -75,18 +76,62 @@ public final class ForegroundRun implements AutoCloseable {
             settings.stateDir(),
             settings.startTimeout(),
             settings.grace(),
-            memoryMiB,
-            settings.cpuLimit(),
             settings.sandbox());
-    InstanceSet started = new InstanceSet(plan.template(), count, new RouterFeed(spec), options);
+    LaunchSpec launch =
+        RevisionLauncher.launchSpec(
+            spec,
+            revision,
+            revision.id(),
+            settings.stateDir(),
+            Optional.of(metadata.hostPort()),
+            memoryMiB,
+            settings.cpuLimit());
+    Instant now = Instant.now();
+    RevisionRecord record =
+        new RevisionRecord(
+            revision.id(),
+            spec.name(),
+            1,
+            revision.python().toString(),
+            revision.venv().map(Path::toString),
+            RevisionLauncher.summary(spec, revision),
+            launch,
+            Map.of(),
+            now,
+            false);
+    ServiceRecord service =
+        new ServiceRecord(
+            spec.name(),
+            now,
+            Map.of(),
+            new Scaling(count, count, settings.router().concurrencyPerInstance(spec)),
+            List.of(TrafficTarget.revision(revision.id(), 100)));
+    RevisionLogs output = new RevisionLogs(settings.stateDir());
+    logs = output;
+    Reconciler created =
+        new Reconciler(
+            new OneServiceStore(service, record, reporter),
+            router,
+            Optional.of(spec.name()),
+            r -> r.launch().limit(options),
+            new ConsoleOutput(output),
+            ScalingPolicy.DEFAULT_STABLE_WINDOW,
+            ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD);
     synchronized (this) {
       if (stopping.get()) {
         return 0;
       }
-      instances = started;
-      started.start();
+      reconciler = created;
+      router.onActivation(created::activate);
+      created.start();
     }
-    StartOutcome outcome = started.awaitFirstReady(options.startTimeout());
+    StartOutcome outcome;
+    try {
+      outcome = created.awaitReady(revision.id(), options.startTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
     if (!outcome.ready()) {
       throw new RunFailure(StartFailureMessage.of(outcome, spec), 1);
     }
@@ -110,27 +155,23 @@ public final class ForegroundRun implements AutoCloseable {
     return 0;
   }
 
-  /**
-   * Every instance line and event, also kept in {@code logs/<revision>.log} as JSON lines (a
-   * bounded ring), on the way to the router and the console.
-   */
-  private RevisionLog openLog(Revision revision) throws RunFailure {
-    try {
-      RevisionLog log =
-          new RevisionLog(
-              settings.stateDir().resolve("logs"),
-              revision.id(),
-              LOG_BYTES,
-              new RouterFeed(settings.spec()));
-      revisionLog = log;
-      return log;
-    } catch (IOException e) {
-      throw new RunFailure(
-          "cannot write the revision's log under "
-              + settings.stateDir().resolve("logs")
-              + ": "
-              + e.getMessage(),
-          1);
+  /** Every instance line on the console, and in {@code logs/<revision>.log} (a bounded ring). */
+  private final class ConsoleOutput implements RevisionOutput {
+    private final RevisionLogs file;
+
+    ConsoleOutput(RevisionLogs file) {
+      this.file = file;
+    }
+
+    @Override
+    public void line(String revision, String instance, boolean stderr, String text) {
+      reporter.instanceLine(instance, stderr, text);
+      file.line(revision, instance, stderr, text);
+    }
+
+    @Override
+    public String whereToLook(RevisionRecord revision) {
+      return "its output is in " + file.file(revision.id()) + " and on pylon run's console";
     }
   }
 
@@ -159,17 +200,28 @@ public final class ForegroundRun implements AutoCloseable {
 
   private static String projectId() {
     String project = System.getenv("GOOGLE_CLOUD_PROJECT");
-    return project == null || project.isBlank() ? InstancePlan.LOCAL_PROJECT : project;
+    return project == null || project.isBlank() ? InstanceEnvironment.LOCAL_PROJECT : project;
   }
 
   private InetSocketAddress startRouter(ServiceSpec spec) throws RunFailure {
     Router created = new Router(settings.router().config(settings.host(), settings.port(), spec));
     router = created;
+    InetSocketAddress address;
     try {
-      return created.start();
+      address = created.start();
     } catch (RouterBindException e) {
       throw new RunFailure(e.getMessage(), 1);
     }
+    // Requests that come while the app is built and its first instances start wait in the queue
+    // (up to the queue timeout), as they do at a revision scaled to zero, instead of getting 503.
+    created.publish(
+        new RoutingSnapshot(
+            List.of(
+                new Route(
+                    Route.ANY_HOST,
+                    "/",
+                    List.of(new Backend(spec.name(), 100, List.of(), true))))));
+    return address;
   }
 
   private Revision build(ServiceSpec spec) throws RunFailure {
@@ -184,7 +236,7 @@ public final class ForegroundRun implements AutoCloseable {
         yield built.revision();
       }
       case RevisionResult.Failed failed -> {
-        failed.outputTail().forEach(reporter::detail);
+        // pip's lines reached the reporter as they came (ReporterBuildProgress): not again.
         throw new RunFailure(failed.message(), 1);
       }
     };
@@ -207,9 +259,9 @@ public final class ForegroundRun implements AutoCloseable {
     }
     try {
       Router current = router;
-      InstanceSet running;
+      Reconciler running;
       synchronized (this) {
-        running = instances;
+        running = reconciler;
       }
       if (current != null && running != null) {
         reporter.step(
@@ -219,12 +271,15 @@ public final class ForegroundRun implements AutoCloseable {
         current.drain(settings.grace());
       }
       if (running != null) {
-        running.stop(settings.grace());
+        running.close();
       }
       if (current != null) {
         current.close();
       }
-      closeLog();
+      RevisionLogs output = logs;
+      if (output != null) {
+        output.close();
+      }
       MetadataServer metadata = metadataServer;
       if (metadata != null) {
         metadata.close();
@@ -232,17 +287,6 @@ public final class ForegroundRun implements AutoCloseable {
     } finally {
       stopped.countDown();
       stopRequested.countDown();
-    }
-  }
-
-  private void closeLog() {
-    RevisionLog log = revisionLog;
-    if (log != null) {
-      try {
-        log.close();
-      } catch (IOException e) {
-        reporter.warning("the revision's log could not be closed: " + e.getMessage());
-      }
     }
   }
 
@@ -257,51 +301,5 @@ public final class ForegroundRun implements AutoCloseable {
   @Override
   public void close() {
     stop();
-  }
-
-  /** Keeps the router's snapshot equal to the instances that are ready, and reports events. */
-  private final class RouterFeed implements InstanceListener {
-    private final int concurrencyCap;
-    private final UpstreamProtocol protocol;
-
-    RouterFeed(ServiceSpec spec) {
-      this.concurrencyCap = settings.router().concurrencyPerInstance(spec);
-      this.protocol = spec.http2() ? UpstreamProtocol.H2C : UpstreamProtocol.HTTP_1_1;
-    }
-
-    @Override
-    public void readyChanged(List<ReadyInstance> ready) {
-      Router current = router;
-      if (current != null) {
-        current.publish(
-            RoutingSnapshot.single(
-                ready.stream()
-                    .map(
-                        instance ->
-                            new Upstream(
-                                instance.name(),
-                                instance.host(),
-                                instance.port(),
-                                concurrencyCap,
-                                protocol))
-                    .toList()));
-      }
-    }
-
-    @Override
-    public void event(InstanceEvent event) {
-      reporter.step(
-          EVENT_TIME.format(event.at())
-              + " "
-              + event.instance()
-              + " "
-              + event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-              + (event.detail().isEmpty() ? "" : ": " + event.detail()));
-    }
-
-    @Override
-    public void output(String instance, boolean stderr, String line) {
-      reporter.instanceLine(instance, stderr, line);
-    }
   }
 }

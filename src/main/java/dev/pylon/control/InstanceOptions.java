@@ -11,10 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 
-/** How the runtime watches a service's instances: probes, limits, sandbox, grace. */
+/**
+ * How the runtime watches a service's instances: probes, sandbox, grace (the limits are the launch
+ * plan's, LaunchSpec#limit).
+ */
 final class InstanceOptions {
   private InstanceOptions() {}
 
@@ -24,8 +25,6 @@ final class InstanceOptions {
       Path stateDir,
       Optional<Duration> startTimeout,
       Duration grace,
-      OptionalLong memoryMiB,
-      OptionalDouble cpuLimit,
       boolean sandbox) {
     SupervisorOptions options =
         SupervisorOptions.defaults()
@@ -44,12 +43,6 @@ final class InstanceOptions {
     Optional<Probe> liveness = httpProbe(spec.probes().liveness());
     if (liveness.isPresent()) {
       options = options.withLiveness(liveness.get());
-    }
-    if (memoryMiB.isPresent()) {
-      options = options.withMemoryLimitMiB(memoryMiB.getAsLong());
-    }
-    if (cpuLimit.isPresent()) {
-      options = options.withCpuLimit(cpuLimit.getAsDouble());
     }
     if (sandbox) {
       List<Path> readOnly = new ArrayList<>(List.of(revision.dir(), stateDir.resolve("lib")));

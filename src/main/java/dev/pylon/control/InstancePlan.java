@@ -2,55 +2,35 @@ package dev.pylon.control;
 
 import dev.pylon.revision.Revision;
 import dev.pylon.runtime.BuiltinWorker;
-import dev.pylon.runtime.InstanceTemplate;
 import dev.pylon.spec.AppTarget;
 import dev.pylon.spec.EntrypointShell;
-import dev.pylon.spec.InstanceEnvironment;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
- * How each instance of a service is started: the exact command for the chosen server and the
- * environment contract of DESIGN.md (PORT is added per instance by the runtime).
+ * The exact command that starts an instance of a service with its chosen server; the daemon's
+ * RevisionLauncher makes it, with the environment contract (spec's InstanceEnvironment), into a
+ * revision's launch plan.
  */
-public record InstancePlan(InstanceTemplate template, String description) {
+public final class InstancePlan {
 
-  /** The project id instances see when {@code GOOGLE_CLOUD_PROJECT} is not set. */
-  static final String LOCAL_PROJECT = InstanceEnvironment.LOCAL_PROJECT;
+  private InstancePlan() {}
 
-  static InstancePlan of(
-      ServiceSpec spec,
-      Revision revision,
-      Path stateDir,
-      String metadataHostPort,
-      OptionalLong memoryMiB) {
-    List<String> command = command(spec, revision, stateDir);
-    Map<String, String> env =
-        environment(spec, revision, revision.id(), Optional.of(metadataHostPort), memoryMiB);
-    String python = revision.python().toString();
-    String description =
-        "Server: "
-            + spec.server().displayCommand()
-            + "\n       why: "
-            + spec.server().reason()
-            + "\n       python: "
-            + python
-            + " ("
-            + spec.python().version()
-            + ")";
-    // Every server runs from the revision's root (the read-only snapshot of the app), as App
-    // Engine runs an entrypoint; the spec tells gunicorn (--pythonpath) and uvicorn (--app-dir)
-    // where the top-level module lives.
-    return new InstancePlan(
-        new InstanceTemplate(spec.name(), revision.id(), command, env, revision.dir()),
-        description);
+  /** What {@code pylon run} says about how it starts the app: server, why, interpreter. */
+  static String description(ServiceSpec spec, Revision revision) {
+    return "Server: "
+        + spec.server().displayCommand()
+        + "\n       why: "
+        + spec.server().reason()
+        + "\n       python: "
+        + revision.python()
+        + " ("
+        + spec.python().version()
+        + ")";
   }
 
   /** The command that starts one instance of the revision; {@code $PORT} is left in it. */
@@ -74,40 +54,46 @@ public record InstancePlan(InstanceTemplate template, String description) {
         command.addAll(spec.server().args());
       }
       case BUILTIN -> command.addAll(builtinWorker(spec, revision, stateDir));
+      case BUILTIN_ASGI -> command.addAll(builtinAsgiWorker(spec, revision, stateDir));
     }
     return command;
   }
 
-  /**
-   * The environment contract of DESIGN.md for one revision ({@link InstanceEnvironment}; PORT is
-   * added per instance).
-   *
-   * @param revisionId {@code K_REVISION}: the build's id, or the daemon's revision name
-   * @param metadataHostPort the local metadata server, when one runs
-   */
-  public static Map<String, String> environment(
-      ServiceSpec spec,
-      Revision revision,
-      String revisionId,
-      Optional<String> metadataHostPort,
-      OptionalLong memoryMiB) {
-    return InstanceEnvironment.of(spec, revisionId, revision.venv(), metadataHostPort, memoryMiB)
-        .forRevision(System.getenv());
+  private static List<String> builtinWorker(ServiceSpec spec, Revision revision, Path stateDir) {
+    AppTarget app = appOf(spec);
+    Path script = writeWorker(stateDir, BuiltinWorker::materialize);
+    return BuiltinWorker.command(
+        revision.python().toString(),
+        script,
+        app.reference(),
+        revision.dir().resolve(app.importRoot()),
+        spec.threads());
   }
 
-  private static List<String> builtinWorker(ServiceSpec spec, Revision revision, Path stateDir) {
-    AppTarget app =
-        spec.app()
-            .orElseThrow(
-                () -> new IllegalStateException("the built-in worker needs an app object"));
+  private static List<String> builtinAsgiWorker(
+      ServiceSpec spec, Revision revision, Path stateDir) {
+    AppTarget app = appOf(spec);
+    Path script = writeWorker(stateDir, BuiltinWorker::materializeAsgi);
+    return BuiltinWorker.asgiCommand(
+        revision.python().toString(),
+        script,
+        app.reference(),
+        revision.dir().resolve(app.importRoot()));
+  }
+
+  private static AppTarget appOf(ServiceSpec spec) {
+    return spec.app()
+        .orElseThrow(() -> new IllegalStateException("the built-in worker needs an app object"));
+  }
+
+  /** A worker script as written under the state directory's {@code lib}. */
+  private interface WorkerWriter {
+    Path write(Path dir) throws IOException;
+  }
+
+  private static Path writeWorker(Path stateDir, WorkerWriter writer) {
     try {
-      Path script = BuiltinWorker.materialize(stateDir.resolve("lib"));
-      return BuiltinWorker.command(
-          revision.python().toString(),
-          script,
-          app.reference(),
-          revision.dir().resolve(app.importRoot()),
-          spec.threads());
+      return writer.write(stateDir.resolve("lib"));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write Pylon's built-in worker into "

@@ -27,6 +27,9 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
    */
   static final String GUNICORN_REQUIREMENT = "gunicorn==27.0.1";
 
+  /** Uvicorn for the ASGI apps Pylon serves with its stdlib ASGI worker; pinned likewise. */
+  static final String UVICORN_REQUIREMENT = "uvicorn==0.38.0";
+
   /** Listen on every interface: inside a container the platform connects from outside. */
   private static final String ALL_INTERFACES = "0.0.0.0";
 
@@ -42,6 +45,7 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
     return switch (server.kind()) {
       case GUNICORN -> gunicorn(withoutBind(server.args()), List.of(), Optional.empty());
       case BUILTIN -> builtin(spec);
+      case BUILTIN_ASGI -> builtinAsgi(spec);
       case UVICORN -> uvicorn(server.args());
       case HYPERCORN -> hypercorn(server.args());
       case ENTRYPOINT -> entrypoint(server);
@@ -77,6 +81,23 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
             "Pylon serves this app with its own stdlib WSGI worker, which is not in the image;",
             "gunicorn (installed above, not declared by the app) serves it here instead."),
         Optional.of(GUNICORN_REQUIREMENT));
+  }
+
+  private static ContainerCommand builtinAsgi(ServiceSpec spec) {
+    Optional<AppTarget> app = spec.app();
+    List<String> args = new ArrayList<>();
+    args.add(app.map(AppTarget::reference).orElse(spec.server().args().get(0)));
+    args.addAll(List.of("--host", ALL_INTERFACES, "--port", ServerCommand.PORT_TOKEN));
+    Path importRoot = app.map(AppTarget::importRoot).orElse(Path.of(""));
+    if (!importRoot.toString().isEmpty()) {
+      args.addAll(List.of("--app-dir", importRoot.toString()));
+    }
+    ContainerCommand served = uvicorn(args);
+    List<String> why = new ArrayList<>();
+    why.add("Pylon serves this app with its own stdlib ASGI worker, which is not in the image;");
+    why.add("uvicorn (installed above, not declared by the app) serves it here instead.");
+    why.addAll(served.why());
+    return new ContainerCommand(served.cmd(), why, Optional.of(UVICORN_REQUIREMENT));
   }
 
   private static ContainerCommand uvicorn(List<String> args) {

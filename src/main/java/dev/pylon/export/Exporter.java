@@ -47,6 +47,13 @@ public final class Exporter {
               + ", because Pylon's built-in worker is not in the image; add gunicorn to your"
               + " dependencies to choose its version yourself");
     }
+    if (spec.server().kind() == ServerCommand.Kind.BUILTIN_ASGI) {
+      notes.add(
+          "the image runs the app with "
+              + ContainerCommand.UVICORN_REQUIREMENT
+              + ", because Pylon's built-in ASGI worker is not in the image; add uvicorn to your"
+              + " dependencies to choose its version yourself");
+    }
     spec.preStart()
         .ifPresent(
             step ->

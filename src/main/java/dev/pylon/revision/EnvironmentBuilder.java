@@ -248,7 +248,8 @@ public final class EnvironmentBuilder {
               "install", "--disable-pip-version-check", "--no-input", "-r", resolved.toString()));
       CommandResult installed = run(install, request.appDir());
       if (!installed.succeeded()) {
-        return EnvironmentProblems.pipFailed(file, installed);
+        return EnvironmentProblems.pipFailed(
+            file, installed, request.systemSitePackages(), System.getenv());
       }
     }
     // pip compiles what it installs already; this catches what it skipped. Packages often ship

@@ -2,7 +2,10 @@ package dev.pylon.revision;
 
 import dev.pylon.revision.EnvironmentResult.Failed;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** The messages of a failed environment build: what happened and what to do, one paragraph. */
 final class EnvironmentProblems {
@@ -62,13 +65,68 @@ final class EnvironmentProblems {
     return "";
   }
 
-  static Failed pipFailed(Path dependencyFile, CommandResult result) {
+  private static final java.util.regex.Pattern NO_DISTRIBUTION =
+      java.util.regex.Pattern.compile("No matching distribution found for ([A-Za-z0-9._-]+)");
+
+  /**
+   * pip's failure, with advice that fits how pip was set up: a way around a missing package index
+   * is suggested only when it is not in effect already ({@code env} is the environment pip ran
+   * with).
+   */
+  static Failed pipFailed(
+      Path dependencyFile,
+      CommandResult result,
+      boolean systemSitePackages,
+      Map<String, String> env) {
     String pipSaid =
         result.outputTail().stream()
             .filter(line -> line.startsWith("ERROR:"))
             .reduce((first, last) -> last)
             .map(line -> " pip said: " + line.substring("ERROR:".length()).trim() + ".")
             .orElse("");
+    String missing =
+        result.outputTail().stream()
+            .map(NO_DISTRIBUTION::matcher)
+            .filter(java.util.regex.Matcher::find)
+            .map(m -> m.group(1))
+            .reduce((first, last) -> last)
+            .orElse("");
+    boolean noIndex = isSet(env, "PIP_NO_INDEX");
+    boolean findLinks = isSet(env, "PIP_FIND_LINKS");
+    List<String> ways = new ArrayList<>();
+    if (!noIndex && !findLinks) {
+      ways.add("set PIP_NO_INDEX=1 and PIP_FIND_LINKS=<a folder of wheels>");
+    } else if (!findLinks) {
+      ways.add(
+          "set PIP_FIND_LINKS=<a folder of wheels> (PIP_NO_INDEX is set, so pip looks nowhere"
+              + " else)");
+    }
+    if (!systemSitePackages) {
+      ways.add("use --system-site-packages to take the packages installed on this machine");
+    }
+    String advice;
+    if (ways.isEmpty()) {
+      String what = missing.isEmpty() ? "the package" : missing;
+      advice =
+          " PIP_NO_INDEX, PIP_FIND_LINKS ("
+              + env.get("PIP_FIND_LINKS")
+              + ") and --system-site-packages are all in effect, so "
+              + what
+              + " is in none of them: put its wheel in "
+              + env.get("PIP_FIND_LINKS")
+              + ", or install it on this machine"
+              + (missing.isEmpty()
+                  ? ""
+                  : " (on Debian: apt-get install python3-"
+                      + missing.toLowerCase(Locale.ROOT)
+                      + ")")
+              + ".";
+    } else {
+      advice =
+          " Fix the requirement it names and build again. Without a reachable package index, "
+              + String.join(", or ", ways)
+              + ".";
+    }
     return new Failed(
         "pip could not install the dependencies in "
             + dependencyFile.getFileName()
@@ -76,11 +134,17 @@ final class EnvironmentProblems {
             + result.exitCode()
             + ")."
             + pipSaid
-            + " Fix the requirement it names and build again. Without a reachable package"
-            + " index, set PIP_NO_INDEX=1 and PIP_FIND_LINKS=<a folder of wheels>, or use"
-            + " --system-site-packages to take the packages installed on this machine.",
+            + advice,
         result.exitCode(),
         result.outputTail());
+  }
+
+  private static boolean isSet(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value != null
+        && !value.isBlank()
+        && !value.equals("0")
+        && !value.equalsIgnoreCase("false");
   }
 
   static Failed interrupted() {

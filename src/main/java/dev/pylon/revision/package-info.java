@@ -2,13 +2,12 @@
  * Builds: a source folder becomes an immutable revision that can be started any number of times.
  *
  * <p>Entry points: {@link dev.pylon.revision.RevisionBuilder} for a whole build, or its parts:
- * {@link dev.pylon.revision.InterpreterFinder} (which Python), {@link
- * dev.pylon.revision.EnvironmentBuilder} (the virtualenv, from the cache), {@link
- * dev.pylon.revision.RevisionSnapshots} (the source snapshot and its bytecode), {@link
- * dev.pylon.revision.PreStartRunner} (the release step); {@link dev.pylon.revision.EnvironmentGc}
- * and {@link dev.pylon.revision.RevisionGc} for {@code pylon gc}. Progress goes to a {@link
- * dev.pylon.revision.BuildProgress} the caller supplies; failures come back as values holding a
- * message for a person and the failing tool's last lines.
+ * {@link dev.pylon.revision.EnvironmentBuilder} (the virtualenv, from the cache, with the
+ * interpreter the spec chose), {@link dev.pylon.revision.RevisionSnapshots} (the source snapshot
+ * and its bytecode), {@link dev.pylon.revision.PreStartRunner} (the release step); {@link
+ * dev.pylon.revision.EnvironmentGc} and {@link dev.pylon.revision.RevisionGc} for {@code pylon gc}.
+ * Progress goes to a {@link dev.pylon.revision.BuildProgress} the caller supplies; failures come
+ * back as values holding a message for a person and the failing tool's last lines.
  *
  * <h2>Layout of the state folder</h2>
  *

@@ -294,6 +294,10 @@ final class ProxyExchange {
       return;
     }
     backend = router.snapshot.get().select(host, path);
+    if (backend != null && backend.upstreams().isEmpty() && !backend.unavailable().isEmpty()) {
+      respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, backend.unavailable(), 5);
+      return;
+    }
     if (backend == null || (backend.upstreams().isEmpty() && !backend.activating())) {
       respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no instance is ready", 1);
       return;

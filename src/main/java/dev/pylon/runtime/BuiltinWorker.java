@@ -13,11 +13,17 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Pylon's own WSGI server ({@code pylon_worker.py}, standard library only), shipped inside the jar
- * and written out next to the state it serves so a Python interpreter can run it.
+ * Pylon's own servers, standard library only, shipped inside the jar and written out next to the
+ * state they serve so a Python interpreter can run them: the WSGI worker ({@code pylon_worker.py},
+ * a selector and a thread pool) and the ASGI worker ({@code pylon_asgi_worker.py}, one asyncio
+ * loop, lifespan and WebSockets).
  */
 public final class BuiltinWorker {
   private static final String RESOURCE = "pylon_worker.py";
+  private static final String ASGI_RESOURCE = "pylon_asgi_worker.py";
+
+  /** Exit status of the ASGI worker when the app's lifespan startup failed (nothing is bound). */
+  public static final int EXIT_STARTUP_FAILED = 5;
 
   /** Exit status of the worker when the app cannot be imported (before anything is bound). */
   public static final int EXIT_APP_IMPORT_FAILED = 3;
@@ -33,15 +39,23 @@ public final class BuiltinWorker {
    * its feet, and returns its path. Writing is atomic; an existing identical file is reused.
    */
   public static Path materialize(Path dir) throws IOException {
-    byte[] script = script();
-    String name = "pylon_worker-" + HexFormat.of().formatHex(sha256(script), 0, 6) + ".py";
+    return materialize(dir, script(), "pylon_worker");
+  }
+
+  /** {@link #materialize} for the ASGI worker ({@code pylon_asgi_worker-<hash>.py}). */
+  public static Path materializeAsgi(Path dir) throws IOException {
+    return materialize(dir, resource(ASGI_RESOURCE), "pylon_asgi_worker");
+  }
+
+  private static Path materialize(Path dir, byte[] script, String stem) throws IOException {
+    String name = stem + "-" + HexFormat.of().formatHex(sha256(script), 0, 6) + ".py";
     Path target = dir.resolve(name);
     if (Files.isRegularFile(target)
         && java.util.Arrays.equals(Files.readAllBytes(target), script)) {
       return target;
     }
     Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, ".pylon_worker", ".tmp");
+    Path temp = Files.createTempFile(dir, "." + stem, ".tmp");
     try {
       Files.write(temp, script);
       try {
@@ -76,11 +90,34 @@ public final class BuiltinWorker {
         appDir.toString());
   }
 
-  /** The script's bytes, as shipped in the jar. */
+  /**
+   * The command line that runs the ASGI app {@code app} (MODULE:ATTR, or MODULE:FACTORY() for an
+   * app factory) from {@code appDir} with the ASGI worker at {@code script}; {@code $PORT} is left
+   * for the supervisor to fill in.
+   */
+  public static List<String> asgiCommand(String python, Path script, String app, Path appDir) {
+    return List.of(
+        python,
+        script.toString(),
+        "--app",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "$PORT",
+        "--chdir",
+        appDir.toString());
+  }
+
+  /** The WSGI worker script's bytes, as shipped in the jar. */
   public static byte[] script() {
-    try (InputStream in = BuiltinWorker.class.getResourceAsStream(RESOURCE)) {
+    return resource(RESOURCE);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = BuiltinWorker.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the Pylon jar");
+        throw new IllegalStateException(name + " is missing from the Pylon jar");
       }
       return in.readAllBytes();
     } catch (IOException e) {

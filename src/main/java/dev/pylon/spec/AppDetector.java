@@ -21,7 +21,12 @@ import java.util.regex.Pattern;
 final class AppDetector {
   private static final Pattern APP_REFERENCE =
       Pattern.compile(
-          "([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*)(?::([A-Za-z_][A-Za-z0-9_]*))?");
+          "([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*)"
+              + "(?::([A-Za-z_][A-Za-z0-9_]*)(\\(\\s*\\))?)?");
+
+  /** The factories {@code flask --app MODULE} calls when MODULE has no app object. */
+  private static final List<String> FLASK_FACTORIES = List.of("create_app", "make_app");
+
   private static final Pattern DJANGO_SETTINGS =
       Pattern.compile("DJANGO_SETTINGS_MODULE['\"]\\s*,\\s*['\"]([A-Za-z0-9_.]+)['\"]");
   private static final Pattern DJANGO_APPLICATION =
@@ -99,6 +104,10 @@ final class AppDetector {
         }
       }
     }
+    Optional<Detected> factoryPackage = factoryPackage(dir);
+    if (factoryPackage.isPresent()) {
+      return factoryPackage.get();
+    }
     Optional<Path> main = moduleFile(dir, Path.of(""), "main");
     if (main.isPresent()) {
       String code = read(main.get());
@@ -117,6 +126,73 @@ final class AppDetector {
               .problem("main.py defines no top-level `app` or `application`", hint));
     }
     return new Detected(Optional.empty(), "", List.of(), List.of(), List.copyOf(looked));
+  }
+
+  /**
+   * Flask's tutorial layout: a package whose {@code __init__.py} defines {@code create_app()} and
+   * nothing that names an app object. Cloud Run would not guess it either, so this is an error
+   * whose hint says the one word that serves it.
+   */
+  private static Optional<Detected> factoryPackage(Path dir) {
+    for (Map.Entry<Path, String> place : places(dir)) {
+      if (place.getValue().isEmpty()) {
+        continue;
+      }
+      String module = place.getValue().substring(0, place.getValue().length() - 1);
+      Optional<Path> init = moduleFile(dir, place.getKey(), module);
+      if (init.isEmpty()) {
+        continue;
+      }
+      String code = read(init.get());
+      for (String factory : FLASK_FACTORIES) {
+        if (takesNoArguments(code, factory)) {
+          String shown = dir.relativize(init.get()).toString();
+          return Optional.of(
+              error(
+                  Origin.ofFile(init.get())
+                      .problem(
+                          shown
+                              + " defines "
+                              + factory
+                              + "(), an app factory, and nothing says to call it",
+                          "pass --app "
+                              + module
+                              + " (Pylon calls "
+                              + factory
+                              + "(), as `flask --app "
+                              + module
+                              + "` does), or add a Procfile line `web: gunicorn --bind :$PORT '"
+                              + module
+                              + ":"
+                              + factory
+                              + "()'`")));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the code defines {@code def name(...)} at top level with no required parameters. */
+  static boolean takesNoArguments(String code, String name) {
+    Matcher def =
+        Pattern.compile("(?m)^def\\s+" + Pattern.quote(name) + "\\s*\\(([^)]*)\\)").matcher(code);
+    if (!def.find()) {
+      return false;
+    }
+    return Arrays.stream(def.group(1).split(","))
+        .map(String::strip)
+        .filter(p -> !p.isEmpty() && !p.startsWith("*") && !p.equals("/"))
+        .allMatch(p -> p.contains("="));
+  }
+
+  /** What a factory returns, by what the module constructs. */
+  private static AppTarget.Kind factoryKindOf(String code) {
+    boolean asgi = ASGI_MARKERS.stream().anyMatch(code::contains);
+    boolean wsgi = WSGI_MARKERS.stream().anyMatch(code::contains);
+    if (asgi != wsgi) {
+      return asgi ? AppTarget.Kind.ASGI : AppTarget.Kind.WSGI;
+    }
+    return AppTarget.Kind.UNKNOWN;
   }
 
   /**
@@ -158,11 +234,26 @@ final class AppDetector {
     }
     String module = m.group(1);
     String attribute = m.group(2) == null ? "app" : m.group(2);
+    boolean called = m.group(3) != null;
     for (Path root : IMPORT_ROOTS) {
       Optional<Path> file = moduleFile(dir, root, module);
       if (file.isPresent()) {
         String code = read(file.get());
         Path shown = dir.relativize(file.get());
+        String conventionNote = "";
+        if (m.group(2) == null && !defines(code, "app")) {
+          // Flask's convention for `--app MODULE`: app or application, else a factory.
+          Optional<String> byConvention =
+              defines(code, "application")
+                  ? Optional.of("application")
+                  : FLASK_FACTORIES.stream().filter(f -> takesNoArguments(code, f)).findFirst();
+          if (byConvention.isPresent()) {
+            attribute = byConvention.get();
+            called = !attribute.equals("application");
+            conventionNote =
+                " (" + module + " has no `app`; Flask's convention takes " + attribute + ")";
+          }
+        }
         if (!defines(code, attribute)) {
           return error(
               flag.problem(
@@ -173,8 +264,9 @@ final class AppDetector {
                       + module
                       + ":NAME"));
         }
-        AppTarget.Kind kind = kindOf(code, attribute);
-        String foundBy = "--app " + module + ":" + attribute;
+        boolean factory = called || takesNoArguments(code, attribute);
+        AppTarget.Kind kind = factory ? factoryKindOf(code) : kindOf(code, attribute);
+        String foundBy = "--app " + reference.strip() + conventionNote;
         return found(
             new AppTarget(
                 module,
@@ -182,7 +274,12 @@ final class AppDetector {
                 kind,
                 Optional.empty(),
                 root,
-                foundBy + "; " + kindWords(kind, code, attribute)),
+                foundBy
+                    + "; "
+                    + (factory
+                        ? attribute + "() is an app factory: the server calls it"
+                        : kindWords(kind, code, attribute)),
+                factory),
             foundBy);
       }
     }

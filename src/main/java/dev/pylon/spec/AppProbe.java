@@ -32,8 +32,16 @@ final class AppProbe {
 
   /** What the probe learned. */
   sealed interface Answer {
-    /** The object was found; {@code kind} is wsgi, asgi, unknown or not-callable. */
-    record Inspected(String kind, String type) implements Answer {}
+    /**
+     * The object was found; {@code kind} is wsgi, asgi, unknown or not-callable. For a {@code
+     * factory} (a function of no arguments, or an attribute given as {@code ATTR()}) they describe
+     * the app that calling it returned.
+     */
+    record Inspected(String kind, String type, boolean factory) implements Answer {
+      Inspected(String kind, String type) {
+        this(kind, type, false);
+      }
+    }
 
     /** The module imported but has no such attribute; {@code callables} are what it has. */
     record NoAttribute(List<String> callables) implements Answer {}
@@ -69,7 +77,7 @@ final class AppProbe {
               script.toString(),
               app.importRoot().toString().isEmpty() ? "." : app.importRoot().toString(),
               app.module(),
-              app.attribute());
+              app.attribute() + (app.factory() ? "()" : ""));
       pb.directory(sourceDir.toFile());
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.redirectOutput(output.toFile());
@@ -116,7 +124,8 @@ final class AppProbe {
     }
     JsonNode a = json.readTree(line);
     if (a.path("ok").asBoolean()) {
-      return new Answer.Inspected(a.path("kind").asText(), a.path("type").asText());
+      return new Answer.Inspected(
+          a.path("kind").asText(), a.path("type").asText(), a.path("factory").asBoolean());
     }
     return switch (a.path("stage").asText()) {
       case "attribute" -> {

@@ -150,6 +150,7 @@ final class AppYamlReader {
       Resources resources,
       Optional<Probe> readiness,
       Optional<Probe> liveness,
+      Optional<Origin> customRuntime,
       List<SpecProblem> errors,
       List<SpecProblem> warnings) {}
 
@@ -176,6 +177,7 @@ final class AppYamlReader {
     Resources resources;
     Optional<Probe> readiness = Optional.empty();
     Optional<Probe> liveness = Optional.empty();
+    Optional<Origin> customRuntime = Optional.empty();
 
     Reading(Path file) {
       this.file = file;
@@ -254,6 +256,7 @@ final class AppYamlReader {
           resources,
           readiness,
           liveness,
+          customRuntime,
           List.copyOf(errors),
           List.copyOf(warnings));
     }
@@ -272,15 +275,9 @@ final class AppYamlReader {
             .ifPresent(
                 r -> {
                   if (r.equals("custom")) {
-                    errors.add(
-                        runtime
-                            .get()
-                            .value()
-                            .origin()
-                            .problem(
-                                "runtime: custom builds a Dockerfile, which Pylon does not run",
-                                "use `runtime: python` and an entrypoint, or run the container"
-                                    + " with Docker"));
+                    // App Engine builds the folder's Dockerfile; the loader reads it and says
+                    // when there is none Pylon can follow.
+                    customRuntime = Optional.of(runtime.get().value().origin());
                   } else if (!r.equals("python")) {
                     String hint =
                         r.startsWith("python")

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -115,10 +116,41 @@ public final class Defaults {
         decidedBy);
   }
 
+  /**
+   * App Engine flexible's readiness check when app.yaml has no {@code readiness_check}: its split
+   * health checks are on by default, and without a path they are not forwarded to the app, only
+   * confirm the instance is up, so here: the port accepts connections, on App Engine's schedule.
+   */
+  static Probe gaeReadiness(String decidedBy) {
+    return new Probe(
+        Optional.empty(),
+        Duration.ZERO,
+        Duration.ofSeconds(GAE_READINESS_INTERVAL_SEC),
+        Duration.ofSeconds(GAE_READINESS_TIMEOUT_SEC),
+        GAE_READINESS_FAILURE_THRESHOLD,
+        GAE_READINESS_SUCCESS_THRESHOLD,
+        Duration.ofSeconds(GAE_APP_START_TIMEOUT_SEC),
+        decidedBy);
+  }
+
+  /** App Engine flexible's liveness check when app.yaml has no {@code liveness_check}. */
+  static Probe gaeLiveness(String decidedBy) {
+    return new Probe(
+        Optional.empty(),
+        Duration.ofSeconds(GAE_LIVENESS_INITIAL_DELAY_SEC),
+        Duration.ofSeconds(GAE_LIVENESS_INTERVAL_SEC),
+        Duration.ofSeconds(GAE_LIVENESS_TIMEOUT_SEC),
+        GAE_LIVENESS_FAILURE_THRESHOLD,
+        GAE_LIVENESS_SUCCESS_THRESHOLD,
+        Duration.ofSeconds(GAE_APP_START_TIMEOUT_SEC),
+        decidedBy);
+  }
+
   static Probes probes(String decidedBy) {
     return new Probes(tcpProbe(decidedBy), tcpProbe(decidedBy));
   }
 
+  /** Cloud Run's scaling, which no file declared. */
   static Scaling cloudRunScaling(String decidedBy) {
     return new Scaling(
         CLOUD_RUN_MIN_INSTANCES,
@@ -126,7 +158,10 @@ public final class Defaults {
         CLOUD_RUN_CONCURRENCY,
         KNATIVE_TARGET_UTILIZATION,
         KNATIVE_STABLE_WINDOW,
-        decidedBy);
+        decidedBy,
+        OptionalDouble.empty(),
+        false,
+        false);
   }
 
   static Resources cloudRunResources(String decidedBy) {

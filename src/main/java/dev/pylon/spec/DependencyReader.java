@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,13 +38,34 @@ final class DependencyReader {
       List<SpecProblem> warnings) {}
 
   Read read(Path dir) {
+    return read(dir, List.of());
+  }
+
+  /**
+   * @param installed the requirements files a Dockerfile installs ({@code RUN pip install -r}),
+   *     relative to {@code dir}; when given they are the requirements, in place of requirements.txt
+   */
+  Read read(Path dir, List<Located<Path>> installed) {
     List<SpecProblem> errors = new ArrayList<>();
     List<SpecProblem> warnings = new ArrayList<>();
     Path requirementsFile = dir.resolve("requirements.txt");
     Path pyprojectFile = dir.resolve("pyproject.toml");
 
     Optional<Requirements> requirements = Optional.empty();
-    if (Files.isRegularFile(requirementsFile)) {
+    String requirementsDecidedBy = requirementsFile.getFileName() + " (pip install -r)";
+    if (!installed.isEmpty()) {
+      Requirements r = new Requirements();
+      Set<Path> visiting = new LinkedHashSet<>();
+      for (Located<Path> file : installed) {
+        readRequirements(dir.resolve(file.value()), r, false, visiting, errors, Optional.empty());
+      }
+      requirements = Optional.of(r);
+      requirementsDecidedBy =
+          String.join(", ", installed.stream().map(f -> f.value().toString()).toList())
+              + " (pip install -r, as "
+              + installed.get(0).origin().describe()
+              + " installs it)";
+    } else if (Files.isRegularFile(requirementsFile)) {
       Requirements r = new Requirements();
       readRequirements(requirementsFile, r, false, new LinkedHashSet<>(), errors, Optional.empty());
       requirements = Optional.of(r);
@@ -56,7 +79,7 @@ final class DependencyReader {
     Dependencies deps;
     if (requirements.isPresent()) {
       Requirements r = requirements.get();
-      String decidedBy = requirementsFile.getFileName() + " (pip install -r)";
+      String decidedBy = requirementsDecidedBy;
       if (pyproject.isPresent() && pyproject.get().declaresDependencies()) {
         Pyproject p = pyproject.get();
         Set<String> onlyReq = new TreeSet<>(r.packages);
@@ -83,7 +106,8 @@ final class DependencyReader {
               r.files,
               List.copyOf(r.packages),
               List.of(),
-              decidedBy);
+              decidedBy,
+              r.brought);
     } else if (pyproject.isPresent() && pyproject.get().declaresDependencies()) {
       Pyproject p = pyproject.get();
       deps =
@@ -92,13 +116,20 @@ final class DependencyReader {
               List.of(pyprojectFile),
               List.copyOf(p.packages),
               p.requirements,
-              pyprojectFile.getFileName() + " " + p.section());
+              pyprojectFile.getFileName() + " " + p.section(),
+              brought(p.requirements));
     } else {
       deps =
           Dependencies.none(
               "no requirements.txt or pyproject.toml dependencies: standard library only");
     }
     return new Read(deps, requiresPython, errors, warnings);
+  }
+
+  private static Map<String, String> brought(List<String> requirements) {
+    Map<String, String> brought = new LinkedHashMap<>();
+    requirements.forEach(r -> BroughtPackages.of(r).forEach(brought::putIfAbsent));
+    return brought;
   }
 
   private static String describeDifference(Set<String> onlyReq, Set<String> onlyPy) {
@@ -117,6 +148,7 @@ final class DependencyReader {
   private static final class Requirements {
     final List<Path> files = new ArrayList<>();
     final Set<String> packages = new LinkedHashSet<>();
+    final Map<String, String> brought = new LinkedHashMap<>();
   }
 
   private void readRequirements(
@@ -188,6 +220,7 @@ final class DependencyReader {
         continue; // --index-url, --find-links, --hash, --no-binary ...: pip's business
       }
       requirementName(line).ifPresent(n -> into.packages.add(Dependencies.normalize(n)));
+      BroughtPackages.of(line).forEach(into.brought::putIfAbsent);
     }
   }
 

@@ -17,9 +17,12 @@ import java.util.OptionalDouble;
  * @param decidedBy which file decided, in words
  * @param cpuTargetUtilization app.yaml's {@code cpu_utilization.target_utilization} when it is the
  *     metric to scale on: present only when {@code target_concurrent_requests} is not also given
- *     (then requests in flight win, as {@code ScalingPolicies} documents)
+ *     (then requests in flight win)
  * @param coolDownDeclared whether a file wrote the cool-down ({@code cool_down_period_sec}) rather
  *     than it being a default; only a written one overrides a daemon's own stable window
+ * @param declared whether the app's files chose this scaling (app.yaml, service.yaml's autoscaling
+ *     annotations, a fixed instance count) rather than it being Cloud Run's defaults: a declared
+ *     scaling becomes a daemon's service's scaling on deploy, the defaults leave the service's own
  */
 public record Scaling(
     int minInstances,
@@ -29,9 +32,32 @@ public record Scaling(
     Duration coolDown,
     String decidedBy,
     OptionalDouble cpuTargetUtilization,
-    boolean coolDownDeclared) {
+    boolean coolDownDeclared,
+    boolean declared) {
 
-  /** Scaling on requests in flight, with a default cool-down. */
+  /** A scaling a file declared. */
+  public Scaling(
+      int minInstances,
+      int maxInstances,
+      double targetConcurrency,
+      double targetUtilization,
+      Duration coolDown,
+      String decidedBy,
+      OptionalDouble cpuTargetUtilization,
+      boolean coolDownDeclared) {
+    this(
+        minInstances,
+        maxInstances,
+        targetConcurrency,
+        targetUtilization,
+        coolDown,
+        decidedBy,
+        cpuTargetUtilization,
+        coolDownDeclared,
+        true);
+  }
+
+  /** A declared scaling on requests in flight, with a default cool-down. */
   public Scaling(
       int minInstances,
       int maxInstances,
@@ -47,6 +73,7 @@ public record Scaling(
         coolDown,
         decidedBy,
         OptionalDouble.empty(),
-        false);
+        false,
+        true);
   }
 }

@@ -1,15 +1,13 @@
 package dev.pylon.spec;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Chooses how instances start when no entrypoint is given (issue 2's rule): gunicorn for a WSGI app
- * that declares it, uvicorn (else hypercorn) for an ASGI app that declares it, else Pylon's
- * built-in WSGI worker. An ASGI app with neither is an error. End-to-end HTTP/2 needs hypercorn,
- * the one of these that speaks h2c.
+ * Chooses how instances start when no entrypoint is given: gunicorn for a WSGI app that declares
+ * it, uvicorn (else hypercorn) for an ASGI app that declares it, else Pylon's built-in WSGI or ASGI
+ * worker. End-to-end HTTP/2 needs hypercorn, the one of these that speaks h2c.
  */
 final class ServerChooser {
   private static final List<String> ASGI_FRAMEWORKS =
@@ -21,7 +19,6 @@ final class ServerChooser {
       AppTarget app,
       Dependencies deps,
       int threads,
-      Path appDir,
       Optional<Origin> http2,
       List<SpecProblem> errors) {
     String declaredIn =
@@ -39,6 +36,7 @@ final class ServerChooser {
       if (asgi && deps.declares("hypercorn")) {
         return hypercorn(
             app,
+            deps,
             declaredIn,
             unknownNote,
             " and serves HTTP/2 without TLS (h2c) as " + http2.get().describe() + " asks");
@@ -64,13 +62,16 @@ final class ServerChooser {
         List<String> args =
             new ArrayList<>(
                 List.of(
-                    app.reference(),
+                    app.importReference(),
                     "--host",
                     Defaults.INSTANCE_HOST,
                     "--port",
                     ServerCommand.PORT_TOKEN));
         if (!app.importRoot().toString().isEmpty()) {
           args.addAll(List.of("--app-dir", app.importRoot().toString()));
+        }
+        if (app.factory()) {
+          args.add("--factory");
         }
         return new ServerCommand(
             ServerCommand.Kind.UVICORN,
@@ -80,22 +81,28 @@ final class ServerChooser {
                 + " is an ASGI app"
                 + unknownNote
                 + " and the dependencies include uvicorn"
+                + deps.broughtBy("uvicorn")
                 + declaredIn);
       }
       if (deps.declares("hypercorn")) {
-        return hypercorn(app, declaredIn, unknownNote, "");
+        return hypercorn(app, deps, declaredIn, unknownNote, "");
       }
-      Path where =
-          deps.files().isEmpty() ? appDir.resolve("requirements.txt") : deps.files().get(0);
-      errors.add(
-          SpecProblem.ofFile(
-              where,
-              app.reference()
-                  + " is an ASGI app, but the dependencies include neither uvicorn nor hypercorn,"
-                  + " and Pylon's built-in worker speaks only WSGI",
-              "add `uvicorn` to requirements.txt, or give an entrypoint that starts your ASGI"
-                  + " server on $PORT"));
-      return null;
+      String noServer =
+          deps.kind() == Dependencies.Kind.NONE
+              ? "there are no dependencies"
+              : "the dependencies" + declaredIn + " include neither uvicorn nor hypercorn";
+      return new ServerCommand(
+          ServerCommand.Kind.BUILTIN_ASGI,
+          List.of(app.reference()),
+          "",
+          app.reference()
+              + " is an ASGI app"
+              + unknownNote
+              + " and "
+              + noServer
+              + ", so Pylon's built-in ASGI worker serves it (to have uvicorn instead, "
+              + addServerHint(deps)
+              + ")");
     }
     if (deps.declares("gunicorn")) {
       List<String> args =
@@ -121,7 +128,10 @@ final class ServerChooser {
               + wsgiWords(app)
               + " and the dependencies include gunicorn"
               + declaredIn
-              + "; run as seed 001 recommends");
+              + "; one worker with "
+              + threads
+              + " threads and no worker timeout, because Pylon adds instances rather than workers"
+              + " and its router times requests out");
     }
     String noServer =
         deps.kind() == Dependencies.Kind.NONE
@@ -144,10 +154,14 @@ final class ServerChooser {
    * module below an import root is given as a path.
    */
   private static ServerCommand hypercorn(
-      AppTarget app, String declaredIn, String unknownNote, String http2Words) {
+      AppTarget app, Dependencies deps, String declaredIn, String unknownNote, String http2Words) {
     String target = app.reference();
     if (!app.importRoot().toString().isEmpty()) {
-      target = app.importRoot().resolve(app.module()).toString() + ":" + app.attribute();
+      target =
+          app.importRoot().resolve(app.module()).toString()
+              + ":"
+              + app.attribute()
+              + (app.factory() ? "()" : "");
     }
     return new ServerCommand(
         ServerCommand.Kind.HYPERCORN,
@@ -163,7 +177,18 @@ final class ServerChooser {
             + unknownNote
             + http2Words
             + ", and the dependencies include hypercorn"
+            + deps.broughtBy("hypercorn")
             + declaredIn);
+  }
+
+  /** Where to add uvicorn, in the file (and section) this app declares its dependencies in. */
+  private static String addServerHint(Dependencies deps) {
+    return switch (deps.kind()) {
+      case NONE -> "create requirements.txt in this folder with the line `uvicorn`";
+      case REQUIREMENTS -> "add `uvicorn` to " + deps.files().get(0).getFileName();
+      case PYPROJECT -> "add \"uvicorn\" to [project].dependencies in pyproject.toml";
+      case POETRY -> "add uvicorn to [tool.poetry.dependencies] in pyproject.toml";
+    };
   }
 
   private static String wsgiWords(AppTarget app) {

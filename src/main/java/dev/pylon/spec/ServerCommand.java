@@ -13,11 +13,13 @@ import java.util.List;
  *       in the args with the port.
  *   <li>{@link Kind#BUILTIN}: Pylon's stdlib WSGI worker; {@code args} is {@code [MODULE:ATTR]} and
  *       the thread count is {@link ServiceSpec#threads()}.
+ *   <li>{@link Kind#BUILTIN_ASGI}: Pylon's stdlib ASGI worker (one asyncio loop); {@code args} is
+ *       {@code [MODULE:ATTR]}.
  * </ul>
  *
  * @param kind which of the above
  * @param args arguments after {@code python -m <server>} (GUNICORN/UVICORN/HYPERCORN), or {@code
- *     [MODULE:ATTR]} (BUILTIN); empty for ENTRYPOINT
+ *     [MODULE:ATTR]} (BUILTIN, BUILTIN_ASGI); empty for ENTRYPOINT
  * @param shellCommand the entrypoint as written (ENTRYPOINT), else ""
  * @param reason one sentence: why this server, and which file decided
  */
@@ -32,7 +34,8 @@ public record ServerCommand(Kind kind, List<String> args, String shellCommand, S
     GUNICORN,
     UVICORN,
     HYPERCORN,
-    BUILTIN
+    BUILTIN,
+    BUILTIN_ASGI
   }
 
   public ServerCommand {
@@ -52,6 +55,7 @@ public record ServerCommand(Kind kind, List<String> args, String shellCommand, S
       case UVICORN -> "uvicorn " + String.join(" ", args);
       case HYPERCORN -> "hypercorn " + String.join(" ", args);
       case BUILTIN -> "pylon built-in WSGI worker " + String.join(" ", args);
+      case BUILTIN_ASGI -> "pylon built-in ASGI worker " + String.join(" ", args);
     };
   }
 }

@@ -96,6 +96,7 @@ final class ServiceYamlReader {
       Optional<Probe> liveness,
       Optional<Duration> startTimeout,
       Optional<Origin> http2,
+      boolean ignored,
       List<SpecProblem> errors,
       List<SpecProblem> warnings) {}
 
@@ -128,6 +129,7 @@ final class ServiceYamlReader {
     Optional<Probe> liveness = Optional.empty();
     Optional<Duration> startTimeout = Optional.empty();
     Optional<Origin> http2 = Optional.empty();
+    boolean ignored;
 
     Reading(Path file) {
       this.file = file;
@@ -153,6 +155,7 @@ final class ServiceYamlReader {
           liveness,
           startTimeout,
           http2,
+          ignored,
           List.copyOf(errors),
           List.copyOf(warnings));
     }
@@ -169,11 +172,29 @@ final class ServiceYamlReader {
       }
       SourceText source = top.get().source();
       YamlNode.Mapping root = top.get().root();
-      keys.check(root, "", TOP, TOP_IGNORED, Map.of(), false);
       Optional<YamlNode.Entry> api = root.entry("apiVersion");
       Optional<YamlNode.Entry> kind = root.entry("kind");
       String apiVersion = api.flatMap(fields::string).orElse("");
       String kindText = kind.flatMap(fields::string).orElse("");
+      if (!apiVersion.isEmpty() && !apiVersion.startsWith("serving.knative.dev/")) {
+        // A plain Kubernetes Service, a Deployment, a Skaffold file: a service.yaml that is
+        // clearly for something else says nothing about how Pylon runs the app.
+        ignored = true;
+        warnings.add(
+            api.map(YamlNode.Entry::keyOrigin)
+                .orElse(source.whole())
+                .problem(
+                    fileName
+                        + " is not a Knative Service (apiVersion `"
+                        + apiVersion
+                        + "`, kind `"
+                        + kindText
+                        + "`), so Pylon ignores it",
+                    "only a Knative Service (apiVersion: serving.knative.dev/v1, kind: Service)"
+                        + " configures the service; rename this file if it is for another tool"));
+        return result();
+      }
+      keys.check(root, "", TOP, TOP_IGNORED, Map.of(), false);
       if (!apiVersion.equals("serving.knative.dev/v1") || !kindText.equals("Service")) {
         Origin at = api.map(YamlNode.Entry::keyOrigin).orElse(source.whole());
         errors.add(

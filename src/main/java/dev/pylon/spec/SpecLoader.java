@@ -15,7 +15,8 @@ import java.util.OptionalInt;
 
 /**
  * Reads an app folder into one {@link ServiceSpec}. Precedence when several sources speak:
- * command-line flags, then service.yaml, then app.yaml, then Procfile, then detection.
+ * command-line flags, then service.yaml, then app.yaml, then the Dockerfile (Cloud Run builds it
+ * when there is one; App Engine only with {@code runtime: custom}), then Procfile, then detection.
  */
 public final class SpecLoader {
   private final PythonFinder finder;
@@ -25,6 +26,7 @@ public final class SpecLoader {
   private final ProcfileReader procfileReader = new ProcfileReader();
   private final DependencyReader dependencyReader = new DependencyReader();
   private final AppDetector appDetector = new AppDetector();
+  private final DockerfileReader dockerfileReader = new DockerfileReader();
 
   /** A loader that imports the app in a probe process (at most 10 s) to tell WSGI from ASGI. */
   public SpecLoader(PythonFinder finder) {
@@ -77,10 +79,11 @@ public final class SpecLoader {
               AppYamlReader.AppYaml::warnings);
       Optional<ServiceYamlReader.ServiceYaml> serviceYaml =
           readIf(
-              "service.yaml",
-              serviceYamlReader::read,
-              ServiceYamlReader.ServiceYaml::errors,
-              ServiceYamlReader.ServiceYaml::warnings);
+                  "service.yaml",
+                  serviceYamlReader::read,
+                  ServiceYamlReader.ServiceYaml::errors,
+                  ServiceYamlReader.ServiceYaml::warnings)
+              .filter(s -> !s.ignored());
       Optional<ProcfileReader.Procfile> procfile =
           readIf(
               "Procfile",
@@ -95,11 +98,33 @@ public final class SpecLoader {
                         + " where both speak",
                     "keep the one you deploy with"));
       }
-      DependencyReader.Read deps = dependencyReader.read(appDir);
+      Optional<DockerfileReader.Dockerfile> dockerfile = dockerfile(appYaml);
+      DependencyReader.Read deps =
+          dependencyReader.read(
+              appDir,
+              dockerfile.map(DockerfileReader.Dockerfile::requirementFiles).orElse(List.of()));
       errors.addAll(deps.errors());
       warnings.addAll(deps.warnings());
+      Path parent = sourceDir.getParent();
+      if (deps.dependencies().kind() == Dependencies.Kind.NONE && parent != null) {
+        dependenciesLeftBehind(parent, sourceDir)
+            .ifPresent(
+                f ->
+                    warnings.add(
+                        SpecProblem.ofFile(
+                            appDir,
+                            "this folder has no requirements.txt or pyproject.toml, but its parent"
+                                + " has "
+                                + f
+                                + ", which Pylon does not install: it serves only the folder it"
+                                + " is given",
+                            "copy "
+                                + parent.resolve(f)
+                                + " into this folder, or give the parent folder (with --app"
+                                + " MODULE:ATTR if the app is not found there)")));
+      }
 
-      Optional<Interpreter> python = interpreter(appYaml, deps);
+      Optional<Interpreter> python = interpreter(appYaml, dockerfile, deps);
 
       // The entrypoint: the first of these decides.
       List<Located<String>> entrypoints = new ArrayList<>();
@@ -108,6 +133,10 @@ public final class SpecLoader {
           .ifPresent(e -> entrypoints.add(new Located<>(e, Origin.ofFlag("--entrypoint"))));
       serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::entrypoint).ifPresent(entrypoints::add);
       appYaml.flatMap(AppYamlReader.AppYaml::entrypoint).ifPresent(entrypoints::add);
+      dockerfile
+          .flatMap(DockerfileReader.Dockerfile::entrypoint)
+          .filter(this::dockerfileCommandServes)
+          .ifPresent(entrypoints::add);
       procfile.flatMap(ProcfileReader.Procfile::web).ifPresent(entrypoints::add);
       Optional<Located<String>> entrypoint = entrypoints.stream().findFirst();
       for (Located<String> ignored :
@@ -124,12 +153,17 @@ public final class SpecLoader {
       entrypoint.ifPresent(e -> EntrypointCheck.check(e, errors, warnings));
 
       Map<String, String> env = new LinkedHashMap<>();
+      dockerfile.ifPresent(d -> env.putAll(d.env()));
       appYaml.ifPresent(a -> env.putAll(a.env()));
       serviceYaml.ifPresent(s -> env.putAll(s.env()));
 
       AppDetector.Detected detected =
           appDetector.detect(appDir, overrides.app(), deps.dependencies());
-      errors.addAll(detected.errors());
+      if (entrypoint.isEmpty() || overrides.app().isPresent()) {
+        errors.addAll(detected.errors());
+      }
+      // else: the user said what to run; what detection could not find only informs (a main.py
+      // that serves $PORT itself defines no `app`, and needs none).
       warnings.addAll(detected.warnings());
       Optional<AppTarget> app = detected.app();
       if (app.isPresent() && python.isPresent() && probe.isPresent() && errors.isEmpty()) {
@@ -154,7 +188,16 @@ public final class SpecLoader {
                                 + below
                                 + "/: give that folder instead ("
                                 + appDir.resolve(below)
-                                + ")")
+                                + ")"
+                                + dependenciesLeftBehind(appDir, appDir.resolve(below))
+                                    .map(
+                                        f ->
+                                            "; it has no dependency file of its own, so copy "
+                                                + f
+                                                + " into "
+                                                + below
+                                                + "/ first, or Pylon installs nothing")
+                                    .orElse(""))
                     .orElse(
                         "add a main.py that defines `app` (a WSGI or ASGI application), pass"
                             + " --app MODULE:ATTR, or give an entrypoint in app.yaml or a"
@@ -204,8 +247,7 @@ public final class SpecLoader {
                                     + " asks")
                         .orElse(""));
       } else if (app.isPresent()) {
-        server =
-            ServerChooser.serverFor(app.get(), deps.dependencies(), threads, appDir, http2, errors);
+        server = ServerChooser.serverFor(app.get(), deps.dependencies(), threads, http2, errors);
       }
 
       String name = serviceName(overrides, serviceYaml, appYaml, sourceDir);
@@ -241,6 +283,18 @@ public final class SpecLoader {
       return new SpecResult.Loaded(spec, inFileOrder(warnings));
     }
 
+    /**
+     * The dependency file of {@code outer} that {@code inner} lacks ({@code requirements.txt} or
+     * {@code pyproject.toml}), when serving {@code inner} alone would leave it behind.
+     */
+    Optional<String> dependenciesLeftBehind(Path outer, Path inner) {
+      List<String> files = List.of("requirements.txt", "pyproject.toml");
+      if (files.stream().anyMatch(f -> Files.isRegularFile(inner.resolve(f)))) {
+        return Optional.empty();
+      }
+      return files.stream().filter(f -> Files.isRegularFile(outer.resolve(f))).findFirst();
+    }
+
     /** A single subfolder that looks like an app folder, for the "no app found" hint. */
     Optional<String> appsBelow() {
       List<String> marks =
@@ -274,9 +328,63 @@ public final class SpecLoader {
       return Optional.of(read);
     }
 
+    /**
+     * The Dockerfile Pylon follows, if any: Cloud Run builds one when the folder has it, and App
+     * Engine with {@code runtime: custom}; App Engine's python runtime does not.
+     */
+    Optional<DockerfileReader.Dockerfile> dockerfile(Optional<AppYamlReader.AppYaml> appYaml) {
+      Path file = appDir.resolve("Dockerfile");
+      Optional<Origin> custom = appYaml.flatMap(AppYamlReader.AppYaml::customRuntime);
+      if (!Files.isRegularFile(file)) {
+        custom.ifPresent(
+            at ->
+                warnings.add(
+                    at.problem(
+                        "runtime: custom builds the folder's Dockerfile, and there is none; Pylon"
+                            + " serves what it finds instead",
+                        "add a Dockerfile (FROM python:3.12-slim ... CMD ...), or write `runtime:"
+                            + " python` and an entrypoint")));
+        return Optional.empty();
+      }
+      if (appYaml.isPresent() && custom.isEmpty()) {
+        warnings.add(
+            Origin.ofFile(file)
+                .problem(
+                    "App Engine's python runtime does not build the Dockerfile, so Pylon ignores"
+                        + " it and app.yaml decides",
+                    "write `runtime: custom` in app.yaml if the Dockerfile is how the app runs"));
+        return Optional.empty();
+      }
+      Optional<DockerfileReader.Dockerfile> read = dockerfileReader.read(file);
+      read.ifPresent(d -> warnings.addAll(d.warnings()));
+      return read.filter(DockerfileReader.Dockerfile::followed);
+    }
+
+    /**
+     * Whether the Dockerfile's command would serve on $PORT; when it would not (a fixed port), it
+     * is set aside with a warning rather than stopping an app the rest of the folder can serve.
+     */
+    boolean dockerfileCommandServes(Located<String> command) {
+      List<SpecProblem> refused = new ArrayList<>();
+      EntrypointCheck.check(command, refused, new ArrayList<>());
+      for (SpecProblem p : refused) {
+        warnings.add(
+            new SpecProblem(
+                p.file(),
+                p.line(),
+                p.column(),
+                "Pylon does not run the Dockerfile's command: " + p.message(),
+                p.hint() + "; until then Pylon serves what the rest of the folder says",
+                p.sourceLine()));
+      }
+      return refused.isEmpty();
+    }
+
     /** Requests in precedence order; the first decides, the rest must agree or warn. */
     Optional<Interpreter> interpreter(
-        Optional<AppYamlReader.AppYaml> appYaml, DependencyReader.Read deps) {
+        Optional<AppYamlReader.AppYaml> appYaml,
+        Optional<DockerfileReader.Dockerfile> dockerfile,
+        DependencyReader.Read deps) {
       List<PythonRequest> requests = new ArrayList<>();
       overrides
           .python()
@@ -293,6 +401,7 @@ public final class SpecLoader {
                                     "write --python 3.11 or --python /usr/bin/python3")));
               });
       appYaml.flatMap(AppYamlReader.AppYaml::python).ifPresent(requests::add);
+      dockerfile.flatMap(DockerfileReader.Dockerfile::python).ifPresent(requests::add);
       VersionFiles.pythonVersion(appDir.resolve(".python-version"), warnings)
           .ifPresent(requests::add);
       VersionFiles.runtimeTxt(appDir.resolve("runtime.txt"), errors).ifPresent(requests::add);
@@ -356,6 +465,19 @@ public final class SpecLoader {
                       + " ("
                       + i.kind().toUpperCase(Locale.ROOT)
                       + ")";
+          if (i.factory()) {
+            return Optional.of(
+                app.asFactory(
+                    kind,
+                    foundBy
+                        + "; it is an app factory, so the server calls "
+                        + app.attribute()
+                        + "() and serves what it returns: "
+                        + i.type()
+                        + (i.kind().equals("unknown")
+                            ? ""
+                            : " (" + i.kind().toUpperCase(Locale.ROOT) + ")")));
+          }
           return Optional.of(app.withKind(kind, how));
         }
         case AppProbe.Answer.NoAttribute n -> {
@@ -486,16 +608,30 @@ public final class SpecLoader {
           serviceYaml
               .flatMap(ServiceYamlReader.ServiceYaml::readiness)
               .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::readiness))
-              .orElse(
-                  Defaults.tcpProbe(
-                      "no readiness check configured: ready once the port accepts connections"));
+              .orElseGet(
+                  () ->
+                      appYaml.isPresent()
+                          ? Defaults.gaeReadiness(
+                              "App Engine flexible's default readiness check (app.yaml has no"
+                                  + " readiness_check): without a path it does not reach the app,"
+                                  + " so ready once the port accepts connections")
+                          : Defaults.tcpProbe(
+                              "no readiness check configured: ready once the port accepts"
+                                  + " connections"));
       Probe liveness =
           serviceYaml
               .flatMap(ServiceYamlReader.ServiceYaml::liveness)
               .or(() -> appYaml.flatMap(AppYamlReader.AppYaml::liveness))
-              .orElse(
-                  Defaults.tcpProbe(
-                      "no liveness check configured: alive while the port accepts connections"));
+              .orElseGet(
+                  () ->
+                      appYaml.isPresent()
+                          ? Defaults.gaeLiveness(
+                              "App Engine flexible's default liveness check (app.yaml has no"
+                                  + " liveness_check): without a path it does not reach the app,"
+                                  + " so alive while the port accepts connections")
+                          : Defaults.tcpProbe(
+                              "no liveness check configured: alive while the port accepts"
+                                  + " connections"));
       Optional<Duration> start = serviceYaml.flatMap(ServiceYamlReader.ServiceYaml::startTimeout);
       if (start.isPresent()) {
         readiness =

@@ -126,6 +126,7 @@ public final class SpecReport {
       case UVICORN -> "1 uvicorn process (event loop) per instance";
       case HYPERCORN -> "1 hypercorn process (event loop) per instance";
       case BUILTIN -> "1 process, " + s.threads() + " threads per instance";
+      case BUILTIN_ASGI -> "1 process (asyncio event loop) per instance";
       case ENTRYPOINT -> "as the entrypoint decides";
     };
   }
@@ -171,6 +172,7 @@ public final class SpecReport {
       app.put("attribute", a.attribute());
       app.put("kind", a.kind().name());
       app.put("importRoot", a.importRoot().toString());
+      app.put("factory", a.factory());
       if (a.djangoSettings().isPresent()) {
         app.put("djangoSettings", a.djangoSettings().get());
       } else {

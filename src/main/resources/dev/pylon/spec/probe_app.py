@@ -41,8 +41,44 @@ def kind_of(obj):
     return "unknown"
 
 
+def is_factory(obj):
+    """A plain function that takes no arguments: an app factory, as Flask's create_app is."""
+    if not inspect.isfunction(obj) or inspect.iscoroutinefunction(obj):
+        return False
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not inspect.Parameter.empty
+               or p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+               for p in signature.parameters.values())
+
+
+def describe(obj):
+    if inspect.isfunction(obj):
+        return "function " + obj.__qualname__
+    return type(obj).__module__ + "." + type(obj).__qualname__
+
+
+def call_factory(obj, attribute):
+    """Calls the factory as the server will, once, and says what the app it returns is."""
+    try:
+        made = obj()
+    except BaseException as error:  # a factory may raise anything; the server would too
+        answer(ok=True, kind="unknown", factory=True,
+               type="factory %s(), which raised %s: %s" % (attribute, type(error).__name__, error))
+        return
+    if not callable(made):
+        answer(ok=True, kind="not-callable", factory=True, type=describe(made))
+        return
+    answer(ok=True, kind=kind_of(made), factory=True,
+           type=describe(made) + " from " + attribute + "()")
+
+
 def main():
     root, module_name, attribute = sys.argv[1:4]
+    called = attribute.endswith("()")
+    attribute = attribute[:-2] if called else attribute
     sys.path.insert(0, os.path.abspath(root))
     try:
         module = importlib.import_module(module_name)
@@ -62,9 +98,10 @@ def main():
         answer(ok=False, stage="attribute", error="no attribute", callables=names[:10])
         return
     obj = getattr(module, attribute)
-    described = type(obj).__module__ + "." + type(obj).__qualname__
-    if inspect.isfunction(obj):
-        described = "function " + obj.__qualname__
+    described = describe(obj)
+    if called or is_factory(obj):
+        call_factory(obj, attribute)
+        return
     if not callable(obj):
         answer(ok=True, kind="not-callable", type=described)
         return

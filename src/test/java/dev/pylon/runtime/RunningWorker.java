@@ -59,6 +59,28 @@ final class RunningWorker implements AutoCloseable {
     return new RunningWorker(builder.start(), port);
   }
 
+  /**
+   * Starts the ASGI worker on {@code app} from {@code appDir} with {@code python} (Debian's, for
+   * its FastAPI and Starlette); does not wait for it to listen.
+   */
+  static RunningWorker startAsgi(Path appDir, String app, String python) throws IOException {
+    Path script = BuiltinWorker.materializeAsgi(appDir.resolve("worker"));
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    for (String part : BuiltinWorker.asgiCommand(python, script, app, appDir)) {
+      command.add(part.replace("$PORT", Integer.toString(port)));
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("PYTHONUNBUFFERED", "1");
+    return new RunningWorker(builder.start(), port);
+  }
+
+  /** Sends SIGTERM, as the supervisor does to stop an instance. */
+  void terminate() {
+    process.destroy();
+  }
+
   static Path appDir(Path tempDir) throws IOException {
     try (var in = RunningWorker.class.getResourceAsStream("/runtime/worker_test_app.py")) {
       Files.write(tempDir.resolve("worker_test_app.py"), in.readAllBytes());

@@ -33,6 +33,49 @@ class InterpreterChooserTest {
         .endsWith("the first python3 on PATH (nothing asks for a version)");
   }
 
+  /** Moved from the deleted revision.InterpreterFinderTest, on the live chooser. */
+  @Test
+  void findsAnInterpreterOfTheWantedMinorOrPatchVersion(@TempDir Path home) throws Exception {
+    assumeTrue(Files.isExecutable(SYSTEM));
+    InterpreterChooser chooser = new InterpreterChooser(onlyOnPath(home, SYSTEM));
+    Origin at = new Origin(Path.of(".python-version"), 1, 1, "3.11");
+
+    Interpreter minor =
+        chooser
+            .choose(List.of(PythonRequest.versionOrPath("3.11", at).orElseThrow()))
+            .interpreter()
+            .orElseThrow();
+    assertThat(minor.version()).isEqualTo("3.11.2");
+    assertThat(
+            chooser
+                .choose(List.of(PythonRequest.versionOrPath("3.11.2", at).orElseThrow()))
+                .interpreter())
+        .isPresent();
+    assertThat(chooser.choose(List.of()).interpreter()).isPresent();
+  }
+
+  /** Moved from the deleted revision.InterpreterFinderTest, on the live finder and chooser. */
+  @Test
+  void findsPyenvInstallsNewestPatchFirst(@TempDir Path elsewhere) throws Exception {
+    Path pyenv = Path.of(System.getProperty("user.home"), ".pyenv");
+    assumeTrue(Files.isDirectory(pyenv.resolve("versions/3.9.18")), "pyenv 3.9.18 installed");
+    PythonFinder finder =
+        new PythonFinder(
+            Map.of("PATH", "/nonexistent", "PYENV_ROOT", pyenv.toString()),
+            Path.of(System.getProperty("user.home")),
+            Duration.ofSeconds(10));
+    Origin at = new Origin(Path.of(".python-version"), 1, 1, "3.9");
+
+    Interpreter found =
+        new InterpreterChooser(finder)
+            .choose(List.of(PythonRequest.versionOrPath("3.9", at).orElseThrow()))
+            .interpreter()
+            .orElseThrow();
+
+    assertThat(found.version()).startsWith("3.9.");
+    assertThat(found.executable()).startsWith(pyenv.resolve("versions"));
+  }
+
   @Test
   void aVersionThatIsNotInstalledListsWhatIs(@TempDir Path home) throws Exception {
     assumeTrue(Files.isExecutable(SYSTEM));

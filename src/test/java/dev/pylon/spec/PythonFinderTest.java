@@ -23,6 +23,20 @@ class PythonFinderTest {
     assertThat(finder.all()).anySatisfy(f -> assertThat(f.version()).isEqualTo(found.version()));
   }
 
+  /**
+   * Moved from the deleted revision.InterpreterFinderTest: the real version. (That class also
+   * resolved /usr/bin/python3 to python3.11; the live finder keeps the path it probed.)
+   */
+  @Test
+  void probesTheRealVersionOfAnInterpreter() {
+    Path system = Path.of("/usr/bin/python3");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(system));
+
+    PythonFinder.Found python = new PythonFinder().probe(system).orElseThrow();
+
+    assertThat(python.version()).isEqualTo("3.11.2");
+  }
+
   @Test
   void theFirstOnPathComesFirstAndEachBinaryOnce(@TempDir Path home) throws Exception {
     Path bin = Files.createDirectories(home.resolve("bin"));

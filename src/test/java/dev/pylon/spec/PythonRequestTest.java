@@ -26,6 +26,19 @@ class PythonRequestTest {
     assertThat(r.matches(PythonVersion.parse(version).orElseThrow())).isEqualTo(matches);
   }
 
+  /**
+   * Moved from the deleted revision.InterpreterFinderTest: a version matches by its leading parts.
+   */
+  @ParameterizedTest(name = "{0} matches 3.11.2: {1}")
+  @CsvSource({"3, true", "3.11, true", "3.11.2, true", "3.1, false", "3.11.20, false"})
+  void versionsMatchByLeadingComponents(String wanted, boolean matches) {
+    PythonRequest r =
+        PythonRequest.versionOrPath(wanted, Origin.ofFile(Path.of(".python-version")))
+            .orElseThrow();
+
+    assertThat(r.matches(PythonVersion.parse("3.11.2").orElseThrow())).isEqualTo(matches);
+  }
+
   @ParameterizedTest(name = "poetry {0} is {1}")
   @CsvSource({
     "'^3.11', '>=3.11,<4'",

@@ -69,7 +69,7 @@ public final class Daemon implements AutoCloseable {
               store,
               router,
               settings.defaultService(),
-              options,
+              revision -> revision.launch().limit(options),
               logs,
               settings.stableWindow(),
               settings.scaleToZeroGrace());
@@ -80,12 +80,8 @@ public final class Daemon implements AutoCloseable {
       Router served = router;
       api =
           new AdminApi(
-              store,
-              deployer,
-              reconciler,
-              logs,
+              new AdminOperations(store, deployer, reconciler, logs, clock),
               token,
-              clock,
               () -> served.metrics().prometheusText(served.inFlight()));
       InetSocketAddress adminAddress;
       try {

@@ -1,6 +1,5 @@
 package dev.pylon.control.daemon;
 
-import dev.pylon.autoscale.ScalingPolicies;
 import dev.pylon.control.BuildSummaries;
 import dev.pylon.control.RevisionRequests;
 import dev.pylon.revision.BuildProgress;
@@ -23,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -40,9 +40,6 @@ import java.util.regex.Pattern;
 final class Deployer {
   /** How long a deploy waits for the reconciler to route to what it just made ready. */
   private static final Duration ROUTES_PUBLISHED = Duration.ofSeconds(10);
-
-  /** How the spec says its scaling came from no file (see spec's SpecLoader). */
-  private static final String NOT_DECLARED = "Cloud Run defaults";
 
   static final List<Integer> ROLLOUT_STEPS = List.of(10, 25, 50, 75);
   private static final Pattern TAG = Pattern.compile("[a-z]([a-z0-9-]{0,44}[a-z0-9])?");
@@ -72,14 +69,13 @@ final class Deployer {
 
   /** Builds the folder into a new revision and rolls it out. */
   DeployResult deploy(DeployRequest request, BuildProgress progress)
-      throws ApiException, InterruptedException {
+      throws AdminError, InterruptedException {
     if (request.tag().isPresent()) {
       requireTag(request.tag().get());
     }
     Path dir = request.dir().toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      throw new ApiException(
-          400,
+      throw AdminError.invalid(
           dir + " is not a folder",
           "give `pylon deploy` the folder that holds your app (the daemon must be able to read it)");
     }
@@ -103,8 +99,7 @@ final class Deployer {
             yield loaded.spec();
           }
           case SpecResult.Invalid invalid ->
-              throw new ApiException(
-                  422,
+              throw AdminError.appFailed(
                   "the app in " + dir + " cannot be served as it is",
                   "fix the problems listed and deploy again",
                   invalid.errors().stream().map(SpecProblem::render).toList());
@@ -122,8 +117,7 @@ final class Deployer {
               yield ok.revision();
             }
             case RevisionResult.Failed failed ->
-                throw new ApiException(
-                    422,
+                throw AdminError.appFailed(
                     failed.message(),
                     "nothing that was serving changed; fix the app and deploy again",
                     failed.outputTail());
@@ -137,7 +131,14 @@ final class Deployer {
               built.python().toString(),
               built.venv().map(Path::toString),
               RevisionLauncher.summary(spec, built),
-              RevisionLauncher.launchSpec(spec, built, "pending", stateDir),
+              RevisionLauncher.launchSpec(
+                  spec,
+                  built,
+                  "pending",
+                  stateDir,
+                  Optional.empty(),
+                  spec.resources().memoryMb(),
+                  OptionalDouble.empty()),
               service.env(),
               clock.instant());
       return rollout(draft, request.noTraffic(), request.tag(), request.rollout(), progress);
@@ -152,11 +153,11 @@ final class Deployer {
    */
   Optional<DeployResult> updateEnv(
       String service, Map<String, String> set, List<String> unset, BuildProgress progress)
-      throws ApiException, InterruptedException {
+      throws AdminError, InterruptedException {
     changes.lockInterruptibly();
     try {
       ServiceRecord record =
-          store.service(service).orElseThrow(() -> ApiException.noService(service));
+          store.service(service).orElseThrow(() -> AdminError.noService(service));
       Map<String, String> env = new TreeMap<>(record.env());
       unset.forEach(env::remove);
       env.putAll(set);
@@ -187,11 +188,11 @@ final class Deployer {
   }
 
   /** Forgets the service, its revisions and traffic; the reconciler then stops its instances. */
-  void delete(String service) throws ApiException, InterruptedException {
+  void delete(String service) throws AdminError, InterruptedException {
     changes.lockInterruptibly();
     try {
       if (!store.deleteService(service)) {
-        throw ApiException.noService(service);
+        throw AdminError.noService(service);
       }
       store.addEvent(clock.instant(), service, "", "", "deleted", "");
       reconciler.poke();
@@ -201,11 +202,11 @@ final class Deployer {
   }
 
   /** Sends all traffic to the newest ready revision before the one serving most of it. */
-  RevisionRecord rollback(String service) throws ApiException, InterruptedException {
+  RevisionRecord rollback(String service) throws AdminError, InterruptedException {
     changes.lockInterruptibly();
     try {
       ServiceRecord record =
-          store.service(service).orElseThrow(() -> ApiException.noService(service));
+          store.service(service).orElseThrow(() -> AdminError.noService(service));
       List<RevisionRecord> revisions = store.revisions(service);
       ServingPlan plan = ServingPlan.of(record, revisions);
       Optional<RevisionRecord> current =
@@ -215,10 +216,8 @@ final class Deployer {
                   Comparator.comparingInt((RevisionRecord r) -> plan.weights().get(r.id()))
                       .thenComparingInt(RevisionRecord::number));
       if (current.isEmpty()) {
-        throw new ApiException(
-            409,
-            service + " serves no revision",
-            "deploy it, or set its traffic with `pylon traffic`");
+        throw AdminError.conflict(
+            service + " serves no revision", "deploy it, or set its traffic with `pylon traffic`");
       }
       RevisionRecord previous =
           revisions.stream()
@@ -226,8 +225,7 @@ final class Deployer {
               .max(Comparator.comparingInt(RevisionRecord::number))
               .orElseThrow(
                   () ->
-                      new ApiException(
-                          409,
+                      AdminError.conflict(
                           service + " has no ready revision before " + current.get().id(),
                           "see its revisions with `pylon revisions " + service + "`"));
       List<TrafficTarget> next = new ArrayList<>();
@@ -247,11 +245,11 @@ final class Deployer {
    * been ready; the shares must add up to 100. Tags stay.
    */
   void setTraffic(String service, Map<String, Integer> percents, boolean toLatest)
-      throws ApiException, InterruptedException {
+      throws AdminError, InterruptedException {
     changes.lockInterruptibly();
     try {
       ServiceRecord record =
-          store.service(service).orElseThrow(() -> ApiException.noService(service));
+          store.service(service).orElseThrow(() -> AdminError.noService(service));
       List<RevisionRecord> revisions = store.revisions(service);
       List<TrafficTarget> next = new ArrayList<>();
       if (toLatest) {
@@ -265,18 +263,16 @@ final class Deployer {
                   .findFirst()
                   .orElseThrow(
                       () ->
-                          new ApiException(
-                              404,
+                          AdminError.notFound(
                               service + " has no revision " + entry.getKey(),
                               "see its revisions with `pylon revisions " + service + "`"));
           if (!revision.everReady()) {
-            throw new ApiException(
-                409,
+            throw AdminError.conflict(
                 revision.id() + " was never ready, so it cannot take traffic",
                 "deploy a working revision, or send traffic to one that was ready");
           }
           if (entry.getValue() < 0 || entry.getValue() > 100) {
-            throw new ApiException(400, "a share is 0..100, not " + entry.getValue(), "");
+            throw AdminError.invalid("a share is 0..100, not " + entry.getValue(), "");
           }
           total += entry.getValue();
           if (entry.getValue() > 0) {
@@ -284,8 +280,7 @@ final class Deployer {
           }
         }
         if (total != 100) {
-          throw new ApiException(
-              400,
+          throw AdminError.invalid(
               "the traffic shares add up to " + total + "%, not 100%",
               "for example --to-revisions "
                   + service
@@ -317,14 +312,13 @@ final class Deployer {
    * sent after the answer already follows the new split.
    */
   private void warmUpThen(List<String> revisions, Runnable change)
-      throws ApiException, InterruptedException {
+      throws AdminError, InterruptedException {
     revisions.forEach(reconciler::hold);
     try {
       for (String id : revisions) {
         StartOutcome outcome = reconciler.awaitReady(id, startTimeout);
         if (!outcome.ready()) {
-          throw new ApiException(
-              409,
+          throw AdminError.conflict(
               id + " did not get ready again: " + outcome.detail(),
               "the traffic stays as it was; see `pylon events`",
               outcome.lastLines());
@@ -346,36 +340,21 @@ final class Deployer {
   }
 
   /**
-   * app.yaml's automatic_scaling / manual_scaling and service.yaml's autoscaling annotations are
-   * the service's scaling from this deploy on, as they are on App Engine and Cloud Run; without
-   * them the service keeps what it has (Pylon's default, or `pylon scale`). app.yaml's {@code
-   * cpu_utilization} (without {@code target_concurrent_requests}) makes it scale on CPU, at that
-   * utilization of {@code resources.cpu} per instance; a written {@code cool_down_period_sec} is
-   * its stable window (clamped to 6 s .. 1 h), else the daemon's applies.
+   * The spec's declared scaling is the service's from this deploy on ({@link Scaling#declaredBy}).
    */
   private void applyDeclaredScaling(ServiceSpec spec) {
-    dev.pylon.spec.Scaling declared = spec.scaling();
-    if (declared.decidedBy().startsWith(NOT_DECLARED)) {
+    Optional<Scaling> declared = Scaling.declaredBy(spec);
+    if (declared.isEmpty()) {
       return;
     }
-    Scaling scaling =
-        new Scaling(
-            Math.min(declared.minInstances(), declared.maxInstances()),
-            Math.max(1, declared.maxInstances()),
-            spec.concurrency().maxPerInstance());
-    if (declared.cpuTargetUtilization().isPresent() && spec.instances().isEmpty()) {
-      scaling =
-          scaling.onCpu(
-              ScalingPolicies.cpuTarget(
-                  declared.cpuTargetUtilization().getAsDouble(), spec.resources().cpu()));
-    }
-    if (declared.coolDownDeclared()) {
-      scaling =
-          scaling.withCoolDown(Optional.of(ScalingPolicies.clampStableWindow(declared.coolDown())));
-    }
-    store.setScaling(spec.name(), scaling);
+    store.setScaling(spec.name(), declared.get());
     store.addEvent(
-        clock.instant(), spec.name(), "", "", "scaled", scaling + " from " + declared.decidedBy());
+        clock.instant(),
+        spec.name(),
+        "",
+        "",
+        "scaled",
+        declared.get() + " from " + spec.scaling().decidedBy());
   }
 
   /** Starts the revision, waits until it is ready, then gives it its traffic and its tag. */
@@ -385,7 +364,7 @@ final class Deployer {
       Optional<String> tag,
       Duration gradually,
       BuildProgress progress)
-      throws ApiException, InterruptedException {
+      throws AdminError, InterruptedException {
     String service = revision.service();
     store.addEvent(clock.instant(), service, revision.id(), "", "created", "");
     progress.step("Starting " + revision.id());
@@ -400,14 +379,13 @@ final class Deployer {
             outcome.instance(),
             "not ready",
             outcome.detail());
-        throw new ApiException(
-            422,
+        throw AdminError.appFailed(
             revision.id() + " did not get ready: " + outcome.detail(),
             "it gets no traffic and what was serving keeps serving; fix the app and deploy again",
             outcome.lastLines());
       }
       ServiceRecord record =
-          store.service(service).orElseThrow(() -> ApiException.noService(service));
+          store.service(service).orElseThrow(() -> AdminError.noService(service));
       List<RevisionRecord> revisions = store.revisions(service);
       boolean first = ServingPlan.of(record, revisions).weights().isEmpty();
       boolean serving = first || !noTraffic;
@@ -452,7 +430,7 @@ final class Deployer {
       List<TrafficTarget> tags,
       Duration duration,
       BuildProgress progress)
-      throws InterruptedException, ApiException {
+      throws InterruptedException, AdminError {
     String service = revision.service();
     Duration pause = duration.dividedBy(ROLLOUT_STEPS.size() + 1);
     // Pinned first: once the new revision counts as ready, "latest" would mean it.
@@ -474,7 +452,7 @@ final class Deployer {
 
   /** Stops a rollout whose service's traffic someone else changed during its last pause. */
   private void requireUnchanged(RevisionRecord revision, List<TrafficTarget> written, int reached)
-      throws ApiException {
+      throws AdminError {
     String service = revision.service();
     if (store.service(service).map(ServiceRecord::traffic).orElse(List.of()).equals(written)) {
       return;
@@ -486,8 +464,7 @@ final class Deployer {
         "",
         "rollout stopped",
         "the traffic was changed at " + reached + "%");
-    throw new ApiException(
-        409,
+    throw AdminError.conflict(
         "the traffic of "
             + service
             + " was changed while "
@@ -573,10 +550,9 @@ final class Deployer {
     return tags;
   }
 
-  private static void requireTag(String tag) throws ApiException {
+  private static void requireTag(String tag) throws AdminError {
     if (!TAG.matcher(tag).matches()) {
-      throw new ApiException(
-          400,
+      throw AdminError.invalid(
           "the tag \"" + tag + "\" is not valid",
           "use lowercase letters, digits and hyphens, starting with a letter");
     }

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,17 +47,20 @@ import org.slf4j.LoggerFactory;
  * was serving with that count, and its scaler from {@link ScalerState#afterRestart}: it does not
  * scale the revision down (to one, or to zero) before its window holds real samples.
  *
- * <p>It runs on its own thread: once per {@link #poke()} and at least every {@code interval}.
+ * <p>What to run and what to route is decided by {@link DesiredState} (pure); this class applies
+ * it: it owns the instance sets, follows their health and publishes the router's snapshot. It runs
+ * on its own thread: once per {@link #poke()} and at least every {@code interval}. {@code pylon
+ * server} runs one over its SQLite store; {@code pylon run} one over its single service in memory.
  */
-final class Reconciler implements AutoCloseable {
+public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
   private static final Duration INTERVAL = Duration.ofSeconds(2);
 
-  private final Store store;
+  private final DesiredStore store;
   private final Router router;
   private final Optional<String> defaultService;
-  private final SupervisorOptions options;
-  private final RevisionLogs logs;
+  private final Function<RevisionRecord, SupervisorOptions> options;
+  private final RevisionOutput output;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final ExecutorService eventWriter = Executors.newSingleThreadExecutor();
@@ -70,6 +74,7 @@ final class Reconciler implements AutoCloseable {
   private final Scaler scaler;
   private final Duration stableWindow;
   private final Duration scaleToZeroGrace;
+  // The autoscaler's count per revision it scales.
   private final Map<String, Integer> desired = new ConcurrentHashMap<>();
   private final Map<String, ScalingPolicy> policies = new ConcurrentHashMap<>();
   private final Map<String, String> serviceOf = new ConcurrentHashMap<>();
@@ -80,17 +85,23 @@ final class Reconciler implements AutoCloseable {
   private volatile boolean firstPassDone;
   private volatile boolean pokes;
   private volatile boolean closed;
-  private volatile List<ServingPlan> plans = List.of();
+  private volatile DesiredState last = DesiredState.NOTHING;
+  private volatile Duration longestGrace = Duration.ZERO; // of every set started, for close()
 
-  Reconciler(
-      Store store,
+  /**
+   * @param defaultService the service every host without a route of its own goes to
+   * @param options how each revision's instances are supervised (probes, limits, grace)
+   * @param output where instances' lines go
+   */
+  public Reconciler(
+      DesiredStore store,
       Router router,
       Optional<String> defaultService,
-      SupervisorOptions options,
-      RevisionLogs logs,
+      Function<RevisionRecord, SupervisorOptions> options,
+      RevisionOutput output,
       Duration stableWindow,
       Duration scaleToZeroGrace) {
-    this.logs = logs;
+    this.output = output;
     this.stableWindow = stableWindow;
     this.scaleToZeroGrace = scaleToZeroGrace;
     this.scaler = new Scaler(Clock.systemUTC(), this::load, this::readyCount, this::scaled);
@@ -102,13 +113,13 @@ final class Reconciler implements AutoCloseable {
     this.restored.putAll(store.lastScales());
   }
 
-  void start() {
+  public void start() {
     thread.start();
     scaler.start();
   }
 
   /** A request waits for a revision that has no ready instance: decide for it now. */
-  void activate(String revisionId) {
+  public void activate(String revisionId) {
     // The router's queue may not count the request at this instant (a woken waiter is out of the
     // queue until its loop puts it back), so the next sample counts at least this one request.
     activations.add(revisionId);
@@ -116,24 +127,11 @@ final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * The autoscaler's policy for a service's revisions: its stored scaling (bounds; requests in
-   * flight with its concurrency as the target at Knative's 0.7, or cores per instance at 1; its own
-   * cool-down as the stable window, else the daemon's), Knative's defaults for the rest.
+   * The autoscaler's policy for a service's revisions: its stored scaling, with the daemon's stable
+   * window and grace period ({@link Scaling#policy}).
    */
   ScalingPolicy policyFor(Scaling scaling) {
-    ScalingPolicy.Builder b =
-        ScalingPolicy.builder()
-            .minScale(scaling.min())
-            .maxScale(scaling.max())
-            .stableWindow(scaling.coolDown().orElse(stableWindow))
-            .scaleToZeroGracePeriod(scaleToZeroGrace)
-            .decidedBy("the service's scaling: " + scaling);
-    if (scaling.metric() == ScalingMetric.CPU) {
-      return b.metric(ScalingMetric.CPU).target(scaling.cpuTarget()).targetUtilization(1).build();
-    }
-    return b.metric(ScalingMetric.CONCURRENCY)
-        .target(scaling.concurrency() > 0 ? scaling.concurrency() : ScalingPolicy.DEFAULT_TARGET)
-        .build();
+    return scaling.policy(stableWindow, scaleToZeroGrace);
   }
 
   /**
@@ -233,7 +231,7 @@ final class Reconciler implements AutoCloseable {
    * Waits until an instance of the revision is ready, or every instance failed its first start, or
    * the timeout passed. The revision must be held (or serving).
    */
-  StartOutcome awaitReady(String revisionId, Duration timeout) throws InterruptedException {
+  public StartOutcome awaitReady(String revisionId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Running run;
     while ((run = running.get(revisionId)) == null) {
@@ -311,60 +309,29 @@ final class Reconciler implements AutoCloseable {
     if (closed) {
       return;
     }
-    List<ServingPlan> current = new ArrayList<>();
-    Map<String, RevisionRecord> wanted = new HashMap<>();
-    Map<String, Integer> counts = new HashMap<>();
+    List<DesiredState.StoredService> services = new ArrayList<>();
     for (ServiceRecord service : store.services()) {
-      List<RevisionRecord> revisions = store.revisions(service.name());
-      ServingPlan plan = ServingPlan.of(service, revisions);
-      current.add(plan);
-      for (RevisionRecord revision : revisions) {
-        boolean serving = plan.revisions().contains(revision.id());
-        if (serving || held.contains(revision.id())) {
-          wanted.put(revision.id(), revision);
-          serviceOf.put(revision.id(), service.name());
-          int fixed = service.scaling().instances();
-          if (serving) {
-            ScalingPolicy policy = policyFor(service.scaling());
-            Integer before = firstPassDone ? null : restored.remove(revision.id());
-            if (before != null && !policies.containsKey(revision.id())) {
-              // Serving before this daemon started: the count it had, held until real samples.
-              int count = policy.bound(before);
-              policies.put(revision.id(), policy);
-              desired.put(revision.id(), count);
-              scaler.register(
-                  revision.id(), policy, ScalerState.afterRestart(Instant.now(), count));
-              log.info("{}: restarting with the {} instance(s) it had", revision.id(), count);
-            } else if (!policy.equals(policies.get(revision.id()))) {
-              policies.put(revision.id(), policy);
-              scaler.update(revision.id(), policy);
-            }
-            int count = desired.getOrDefault(revision.id(), policy.startingInstances());
-            // A deploy waiting for this revision needs an instance even if it idled to zero.
-            counts.put(revision.id(), held.contains(revision.id()) ? Math.max(1, count) : count);
-          } else {
-            forget(revision.id());
-            counts.put(revision.id(), fixed);
-          }
-        }
-      }
+      services.add(new DesiredState.StoredService(service, store.revisions(service.name())));
     }
-    plans = List.copyOf(current);
-    if (!firstPassDone) {
-      firstPassDone = true;
-      restored.clear();
-    }
-    for (var entry : wanted.entrySet()) {
+    syncScaler(services);
+    DesiredState next = DesiredState.desired(services, Set.copyOf(held), Map.copyOf(desired));
+    next.revisions().values().forEach(r -> serviceOf.put(r.id(), r.service()));
+    last = next;
+    for (var entry : next.revisions().entrySet()) {
       String id = entry.getKey();
-      int count = counts.get(id);
+      int count = next.instances().get(id);
       Running run = running.get(id);
       if (run == null) {
         RevisionRecord revision = entry.getValue();
         log.info("starting {} instance(s) of {}", count, id);
         Feed feed = new Feed(revision);
+        SupervisorOptions supervised = options.apply(revision);
         InstanceSet set =
-            new InstanceSet(RevisionLauncher.template(revision), count, feed, options);
-        Running started = new Running(set, count, revision.launch().http2());
+            new InstanceSet(RevisionLauncher.template(revision), count, feed, supervised);
+        Running started = new Running(set, count, supervised.grace());
+        if (supervised.grace().compareTo(longestGrace) > 0) {
+          longestGrace = supervised.grace();
+        }
         feed.owner = started;
         running.put(id, started);
         set.start();
@@ -374,7 +341,7 @@ final class Reconciler implements AutoCloseable {
       }
     }
     List<String> unwanted =
-        running.keySet().stream().filter(id -> !wanted.containsKey(id)).toList();
+        running.keySet().stream().filter(id -> !next.revisions().containsKey(id)).toList();
     List<Running> leaving = new ArrayList<>();
     for (String id : unwanted) {
       forget(id);
@@ -388,8 +355,44 @@ final class Reconciler implements AutoCloseable {
       stopper.execute(
           () -> {
             drain(run);
-            run.instances.stop(options.grace());
+            run.instances.stop(run.grace);
           });
+    }
+  }
+
+  /**
+   * Registers each serving revision with the autoscaler under its service's policy (a revision that
+   * was serving before this daemon started resumes the count it had, held until real samples) and
+   * forgets the revisions that stopped serving.
+   */
+  private void syncScaler(List<DesiredState.StoredService> services) {
+    Set<String> serving = new HashSet<>();
+    for (DesiredState.StoredService stored : services) {
+      ServingPlan plan = ServingPlan.of(stored.service(), stored.revisions());
+      ScalingPolicy policy = policyFor(stored.service().scaling());
+      for (String id : plan.revisions()) {
+        serving.add(id);
+        Integer before = firstPassDone ? null : restored.remove(id);
+        if (before != null && !policies.containsKey(id)) {
+          int count = policy.bound(before);
+          policies.put(id, policy);
+          desired.put(id, count);
+          scaler.register(id, policy, ScalerState.afterRestart(Instant.now(), count));
+          log.info("{}: restarting with the {} instance(s) it had", id, count);
+        } else if (!policy.equals(policies.get(id))) {
+          policies.put(id, policy);
+          scaler.update(id, policy);
+        }
+      }
+    }
+    for (String id : List.copyOf(policies.keySet())) {
+      if (!serving.contains(id)) {
+        forget(id);
+      }
+    }
+    if (!firstPassDone) {
+      firstPassDone = true;
+      restored.clear();
     }
   }
 
@@ -402,7 +405,7 @@ final class Reconciler implements AutoCloseable {
 
   /** Waits (up to the grace period) until no request is in flight at the revision's instances. */
   private void drain(Running run) {
-    long deadline = System.nanoTime() + options.grace().toNanos();
+    long deadline = System.nanoTime() + run.grace.toNanos();
     try {
       while (System.nanoTime() < deadline
           && run.ready.stream().anyMatch(i -> router.inFlight(RoutingTable.upstreamId(i)) > 0)) {
@@ -415,16 +418,17 @@ final class Reconciler implements AutoCloseable {
 
   private void publish() {
     synchronized (publishing) {
-      Map<String, List<ReadyInstance>> ready = new HashMap<>();
-      Set<String> http2 = new HashSet<>();
-      running.forEach(
-          (id, run) -> {
-            ready.put(id, run.ready);
-            if (run.http2) {
-              http2.add(id);
-            }
-          });
-      router.publish(RoutingTable.snapshot(plans, ready, http2, defaultService));
+      DesiredState state = last;
+      Map<String, RevisionHealth> health = new HashMap<>();
+      running.forEach((id, run) -> health.put(id, run.health));
+      router.publish(
+          state.routes(
+              health,
+              defaultService,
+              id ->
+                  Optional.ofNullable(state.revisions().get(id))
+                      .map(output::whereToLook)
+                      .orElse("")));
     }
   }
 
@@ -439,11 +443,11 @@ final class Reconciler implements AutoCloseable {
       running.clear();
       List<Thread> stops = new ArrayList<>();
       for (Running run : all) {
-        stops.add(Thread.ofVirtual().start(() -> run.instances.stop(options.grace())));
+        stops.add(Thread.ofVirtual().start(() -> run.instances.stop(run.grace)));
       }
       for (Thread stop : stops) {
         try {
-          stop.join(options.grace().plusSeconds(15));
+          stop.join(longestGrace.plusSeconds(15));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -452,25 +456,27 @@ final class Reconciler implements AutoCloseable {
     stopper.shutdown();
     eventWriter.shutdown();
     try {
-      stopper.awaitTermination(options.grace().toSeconds() + 15, TimeUnit.SECONDS);
+      stopper.awaitTermination(longestGrace.toSeconds() + 15, TimeUnit.SECONDS);
       eventWriter.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  /** A running revision; {@code ready} is replaced by the set's listener. */
+  /** A running revision; {@code ready} and {@code health} are replaced by the set's listener. */
   private static final class Running {
     final InstanceSet instances;
     final CpuRate cpu = new CpuRate();
-    final boolean http2;
+    final Duration grace;
+    final InstancePhases phases = new InstancePhases(); // the set's supervisor thread only
     volatile int count;
     volatile List<ReadyInstance> ready = List.of();
+    volatile RevisionHealth health = RevisionHealth.NONE;
 
-    Running(InstanceSet instances, int count, boolean http2) {
+    Running(InstanceSet instances, int count, Duration grace) {
       this.instances = instances;
       this.count = count;
-      this.http2 = http2;
+      this.grace = grace;
     }
   }
 
@@ -491,6 +497,8 @@ final class Reconciler implements AutoCloseable {
       Running run = owner;
       if (run != null) {
         run.ready = List.copyOf(ready);
+        run.phases.ready(ready);
+        run.health = run.phases.health();
         if (running.get(revision.id()) == run) {
           publish();
         }
@@ -501,11 +509,19 @@ final class Reconciler implements AutoCloseable {
     public void event(InstanceEvent event) {
       String kind = event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
       record(event.at(), event.instance(), kind, event.detail());
+      Running run = owner;
+      if (run != null) {
+        boolean seen = run.phases.event(event);
+        run.health = run.phases.health();
+        if (seen && running.get(revision.id()) == run) {
+          publish(); // a crash loop began or ended: the router answers at once, or waits again
+        }
+      }
     }
 
     @Override
     public void output(String instance, boolean stderr, String line) {
-      logs.append(revision.id(), instance, stderr, line);
+      output.line(revision.id(), instance, stderr, line);
     }
 
     private void record(Instant at, String instance, String kind, String detail) {

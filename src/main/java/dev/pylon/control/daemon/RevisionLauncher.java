@@ -10,33 +10,50 @@ import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
- * How instances of a daemon revision start: the same command and environment contract as {@code
- * pylon run} (control's InstancePlan), kept as a {@link LaunchSpec} so that a restarted daemon
- * needs neither the app folder nor a build.
+ * How instances of a revision start, for {@code pylon run} and {@code pylon server} alike: the
+ * command and the environment contract (control's InstancePlan), made once per revision into a
+ * {@link LaunchSpec} that is kept with it, so that a restarted daemon needs neither the app folder
+ * nor a build.
  */
-final class RevisionLauncher {
+public final class RevisionLauncher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RevisionLauncher() {}
 
   /**
+   * The one place a revision's launch plan is made (and so the one place in control that builds the
+   * instance environment).
+   *
    * @param revisionId the store's id for the revision ({@code K_REVISION})
+   * @param metadataHostPort the metadata server instances are told about; the daemon stores none,
+   *     as it would be stale after a restart
+   * @param memoryMiB the memory limit per instance (also {@code GAE_MEMORY_MB})
+   * @param cpuLimit the cores each instance may use
    */
-  static LaunchSpec launchSpec(
-      ServiceSpec spec, Revision revision, String revisionId, Path stateDir) {
-    // No metadata server address is stored: it would be stale after the daemon restarts.
+  public static LaunchSpec launchSpec(
+      ServiceSpec spec,
+      Revision revision,
+      String revisionId,
+      Path stateDir,
+      Optional<String> metadataHostPort,
+      OptionalLong memoryMiB,
+      OptionalDouble cpuLimit) {
     return new LaunchSpec(
         InstancePlan.command(spec, revision, stateDir),
-        InstancePlan.environment(
-            spec, revision, revisionId, Optional.empty(), spec.resources().memoryMb()),
+        InstanceEnvironment.of(spec, revisionId, revision.venv(), metadataHostPort, memoryMiB)
+            .forRevision(System.getenv()),
         revision.dir(),
-        spec.http2());
+        spec.http2(),
+        memoryMiB,
+        cpuLimit);
   }
 
   /** What the build detected, for {@code pylon revisions --json}. */
-  static String summary(ServiceSpec spec, Revision revision) {
+  public static String summary(ServiceSpec spec, Revision revision) {
     ObjectNode node = JSON.createObjectNode();
     node.put("server", spec.server().displayCommand());
     node.put("why", spec.server().reason());

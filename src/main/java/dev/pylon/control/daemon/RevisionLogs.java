@@ -17,15 +17,37 @@ import org.slf4j.LoggerFactory;
  * daemon ({@code pylon logs}). One {@link LogRing} per revision for the daemon's life, so a file is
  * never written by two.
  */
-final class RevisionLogs implements AutoCloseable {
+public final class RevisionLogs implements AutoCloseable, RevisionOutput {
   private static final Logger log = LoggerFactory.getLogger(RevisionLogs.class);
   private static final long MAX_BYTES_PER_REVISION = 4L * 1024 * 1024;
 
   private final Path dir;
   private final Map<String, LogRing> rings = new HashMap<>();
 
-  RevisionLogs(Path stateDir) {
+  public RevisionLogs(Path stateDir) {
     this.dir = stateDir.resolve("logs");
+  }
+
+  @Override
+  public void line(String revision, String instance, boolean stderr, String text) {
+    append(revision, instance, stderr, text);
+  }
+
+  /** The revision's log file, and the command that shows it. */
+  @Override
+  public String whereToLook(RevisionRecord revision) {
+    return "its output is in "
+        + file(revision.id())
+        + " (`pylon logs "
+        + revision.service()
+        + " --revision "
+        + revision.id()
+        + "`)";
+  }
+
+  /** The file a revision's lines are kept in. */
+  public Path file(String revision) {
+    return dir.resolve(revision + ".log");
   }
 
   void append(String revision, String instance, boolean stderr, String text) {

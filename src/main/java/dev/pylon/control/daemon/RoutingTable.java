@@ -6,10 +6,12 @@ import dev.pylon.router.RoutingSnapshot;
 import dev.pylon.router.Upstream;
 import dev.pylon.runtime.ReadyInstance;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The router's snapshot from the serving plans and the instances that are ready: {@code
@@ -31,21 +33,53 @@ final class RoutingTable {
     return tag + "---" + service + "." + DOMAIN;
   }
 
+  /** The snapshot when only the ready instances are known (every other revision has none). */
   static RoutingSnapshot snapshot(
       List<ServingPlan> plans,
       Map<String, List<ReadyInstance>> ready,
       Set<String> http2Revisions,
       Optional<String> defaultService) {
+    Map<String, RevisionHealth> health = new HashMap<>();
+    ready.forEach((id, instances) -> health.put(id, RevisionHealth.ready(instances)));
+    return snapshot(plans, health, Map.of(), http2Revisions, defaultService, id -> "");
+  }
+
+  /**
+   * The router's snapshot. A revision without a ready instance is activating (requests wait in its
+   * queue, up to the queue timeout) when an instance is starting or will start (it should run
+   * instances: they start, or restart after their delay) or when its service may scale to zero;
+   * when every one of its instances is in a crash loop, requests get 503 at once, saying so and
+   * where its output is.
+   *
+   * @param instances how many instances each revision should run
+   * @param whereToLook where a revision's output can be read
+   */
+  static RoutingSnapshot snapshot(
+      List<ServingPlan> plans,
+      Map<String, RevisionHealth> health,
+      Map<String, Integer> instances,
+      Set<String> http2Revisions,
+      Optional<String> defaultService,
+      Function<String, String> whereToLook) {
     List<Route> routes = new ArrayList<>();
     for (ServingPlan plan : plans) {
-      int concurrency = plan.scaling().concurrency();
-      boolean mayBeAtZero = plan.scaling().min() == 0;
+      Function<String, Backend> backend =
+          revision ->
+              backend(
+                  revision,
+                  health.getOrDefault(revision, RevisionHealth.NONE),
+                  instances.getOrDefault(revision, 0),
+                  http2Revisions.contains(revision),
+                  plan.scaling(),
+                  whereToLook);
       List<Backend> split = new ArrayList<>();
       plan.weights()
           .forEach(
-              (revision, percent) ->
-                  split.add(
-                      backend(ready, http2Revisions, revision, percent, concurrency, mayBeAtZero)));
+              (revision, percent) -> {
+                Backend b = backend.apply(revision);
+                split.add(
+                    new Backend(b.name(), percent, b.upstreams(), b.activating(), b.unavailable()));
+              });
       if (!split.isEmpty()) {
         routes.add(new Route(serviceHost(plan.service()), "/", split));
         if (defaultService.filter(plan.service()::equals).isPresent()) {
@@ -57,16 +91,7 @@ final class RoutingTable {
               (tag, revision) ->
                   routes.add(
                       new Route(
-                          tagHost(tag, plan.service()),
-                          "/",
-                          List.of(
-                              backend(
-                                  ready,
-                                  http2Revisions,
-                                  revision,
-                                  100,
-                                  concurrency,
-                                  mayBeAtZero)))));
+                          tagHost(tag, plan.service()), "/", List.of(backend.apply(revision)))));
     }
     return new RoutingSnapshot(routes);
   }
@@ -80,21 +105,38 @@ final class RoutingTable {
   }
 
   private static Backend backend(
-      Map<String, List<ReadyInstance>> ready,
-      Set<String> http2Revisions,
       String revision,
-      int weight,
-      int concurrency,
-      boolean mayBeAtZero) {
-    boolean http2 = http2Revisions.contains(revision);
+      RevisionHealth health,
+      int instances,
+      boolean http2,
+      Scaling scaling,
+      Function<String, String> whereToLook) {
+    int concurrency = scaling.concurrency();
     List<Upstream> upstreams =
-        ready.getOrDefault(revision, List.of()).stream()
+        health.ready().stream()
             .map(
                 i ->
                     http2
                         ? Upstream.h2c(upstreamId(i), i.host(), i.port(), concurrency)
                         : new Upstream(upstreamId(i), i.host(), i.port(), concurrency))
             .toList();
-    return new Backend(revision, weight, upstreams, mayBeAtZero && upstreams.isEmpty());
+    if (!upstreams.isEmpty()) {
+      return new Backend(revision, 100, upstreams, false);
+    }
+    if (health.inCrashLoop()) {
+      String where = whereToLook.apply(revision);
+      return new Backend(
+          revision,
+          100,
+          upstreams,
+          false,
+          "revision "
+              + revision
+              + " is in a crash loop ("
+              + health.crashLoop()
+              + ")"
+              + (where.isEmpty() ? "" : "; " + where));
+    }
+    return new Backend(revision, 100, upstreams, scaling.min() == 0 || instances > 0);
   }
 }

@@ -1,7 +1,9 @@
 package dev.pylon.control.daemon;
 
 import dev.pylon.autoscale.ScalingMetric;
+import dev.pylon.autoscale.ScalingPolicies;
 import dev.pylon.autoscale.ScalingPolicy;
+import dev.pylon.spec.ServiceSpec;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -75,6 +77,60 @@ public record Scaling(
   /** Scaling on requests in flight with the daemon's stable window. */
   public Scaling(int min, int max, int concurrency) {
     this(min, max, concurrency, ScalingMetric.CONCURRENCY, 0, Optional.empty());
+  }
+
+  /**
+   * What a deploy's spec declares as the service's scaling, or empty when it declares none (then
+   * the service keeps what it has: Pylon's default, or `pylon scale`). app.yaml's automatic_scaling
+   * / manual_scaling and service.yaml's autoscaling annotations declare it, as they do on App
+   * Engine and Cloud Run. app.yaml's {@code cpu_utilization} (without {@code
+   * target_concurrent_requests}) makes it scale on CPU, at that utilization of {@code
+   * resources.cpu} per instance; a written {@code cool_down_period_sec} is its stable window
+   * (clamped to 6 s .. 1 h), else the daemon's applies.
+   */
+  public static Optional<Scaling> declaredBy(ServiceSpec spec) {
+    dev.pylon.spec.Scaling declared = spec.scaling();
+    if (!declared.declared()) {
+      return Optional.empty();
+    }
+    Scaling scaling =
+        new Scaling(
+            Math.min(declared.minInstances(), declared.maxInstances()),
+            Math.max(1, declared.maxInstances()),
+            spec.concurrency().maxPerInstance());
+    if (declared.cpuTargetUtilization().isPresent() && spec.instances().isEmpty()) {
+      scaling =
+          scaling.onCpu(
+              ScalingPolicies.cpuTarget(
+                  declared.cpuTargetUtilization().getAsDouble(), spec.resources().cpu()));
+    }
+    if (declared.coolDownDeclared()) {
+      scaling =
+          scaling.withCoolDown(Optional.of(ScalingPolicies.clampStableWindow(declared.coolDown())));
+    }
+    return Optional.of(scaling);
+  }
+
+  /**
+   * The autoscaler's policy for the service's revisions (the one mapping from a service's scaling
+   * to a {@link ScalingPolicy}): its bounds; requests in flight with its concurrency as the target
+   * at Knative's 0.7, or cores per instance at 1; its own cool-down as the stable window, else
+   * {@code daemonStableWindow}; Knative's defaults for the rest.
+   */
+  public ScalingPolicy policy(Duration daemonStableWindow, Duration scaleToZeroGracePeriod) {
+    ScalingPolicy.Builder b =
+        ScalingPolicy.builder()
+            .minScale(min)
+            .maxScale(max)
+            .stableWindow(coolDown.orElse(daemonStableWindow))
+            .scaleToZeroGracePeriod(scaleToZeroGracePeriod)
+            .decidedBy("the service's scaling: " + this);
+    if (metric == ScalingMetric.CPU) {
+      return b.metric(ScalingMetric.CPU).target(cpuTarget).targetUtilization(1).build();
+    }
+    return b.metric(ScalingMetric.CONCURRENCY)
+        .target(concurrency > 0 ? concurrency : ScalingPolicy.DEFAULT_TARGET)
+        .build();
   }
 
   /** The instance count a revision a deploy holds without traffic runs with. */

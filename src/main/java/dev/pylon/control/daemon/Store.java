@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -33,7 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and events. WAL mode; every write is one transaction. One connection, used by one thread at a
  * time (every method is synchronized): the daemon's writes are few and small.
  */
-public final class Store implements AutoCloseable {
+public final class Store implements AutoCloseable, DesiredStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
@@ -575,6 +577,9 @@ public final class Store implements AutoCloseable {
     if (launch.http2()) {
       node.put("http2", true); // absent in rows written before end-to-end HTTP/2: false
     }
+    // Absent in rows written before limits were part of the plan: no limit.
+    launch.memoryMiB().ifPresent(memory -> node.put("memoryMiB", memory));
+    launch.cpuLimit().ifPresent(cores -> node.put("cpuLimit", cores));
     return json(node);
   }
 
@@ -585,7 +590,16 @@ public final class Store implements AutoCloseable {
       node.get("command").forEach(part -> command.add(part.asText()));
       Map<String, String> env = JSON.convertValue(node.get("env"), STRING_MAP);
       return new LaunchSpec(
-          command, env, Path.of(node.get("workDir").asText()), node.path("http2").asBoolean(false));
+          command,
+          env,
+          Path.of(node.get("workDir").asText()),
+          node.path("http2").asBoolean(false),
+          node.has("memoryMiB")
+              ? OptionalLong.of(node.get("memoryMiB").asLong())
+              : OptionalLong.empty(),
+          node.has("cpuLimit")
+              ? OptionalDouble.of(node.get("cpuLimit").asDouble())
+              : OptionalDouble.empty());
     } catch (JsonProcessingException e) {
       throw new SQLException("a revision's launch column is damaged: " + text, e);
     }

@@ -72,6 +72,33 @@ class StoreTest {
   }
 
   @Test
+  void aRevisionsLimitsArePartOfItsLaunchPlanAfterReopening() {
+    Path file = dir.resolve("pylon.db");
+    LaunchSpec limited =
+        new LaunchSpec(
+            LAUNCH.command(),
+            LAUNCH.env(),
+            LAUNCH.workDir(),
+            false,
+            java.util.OptionalLong.of(512),
+            java.util.OptionalDouble.of(1.5));
+    try (Store store = Store.open(file)) {
+      store.addRevision("lim", "/usr/bin/python3", Optional.empty(), "{}", limited, Map.of(), NOW);
+      add(store, "lim");
+    }
+    try (Store store = Store.open(file)) {
+      List<RevisionRecord> revisions = store.revisions("lim");
+      assertThat(revisions.get(0).launch()).isEqualTo(limited);
+      assertThat(revisions.get(1).launch().memoryMiB()).isEmpty();
+      assertThat(revisions.get(1).launch().cpuLimit()).isEmpty();
+      dev.pylon.runtime.SupervisorOptions options =
+          revisions.get(0).launch().limit(dev.pylon.runtime.SupervisorOptions.defaults());
+      assertThat(options.memoryLimitMiB()).isEqualTo(512);
+      assertThat(options.cpuLimit()).isEqualTo(1.5);
+    }
+  }
+
+  @Test
   void aFailedWriteChangesNothingAndTheStoreStaysUsable() {
     try (Store store = Store.open(dir.resolve("pylon.db"))) {
       assertThatThrownBy(() -> store.setTraffic("missing", List.of(TrafficTarget.latest(100))))
