@@ -31,14 +31,14 @@ final class InstanceOptions {
             .withStartTimeout(startTimeout.orElse(spec.probes().readiness().startTimeout()))
             .withGrace(grace)
             .withRunDir(stateDir.resolve("run"));
-    if (listensBeforeTheAppLoads(spec.server().kind())) {
-      // gunicorn's master accepts connections before its worker has imported the app: only an
-      // HTTP answer shows the app is there (and an import error then fails the start).
-      options = options.withStartup(Probe.answersHttp("/"));
-    }
     Optional<Probe> readiness = httpProbe(spec.probes().readiness());
     if (readiness.isPresent()) {
-      options = options.withReadiness(readiness.get());
+      options = options.withReadiness(readiness.get()); // the user's check, from the start
+    } else if (listensBeforeTheAppLoads(spec.server().kind())) {
+      // gunicorn's master accepts connections before its worker has imported the app: only an
+      // answer from the worker shows the app is there (and an import error then fails the
+      // start). The check is one the server answers itself, so no request reaches the app.
+      options = options.withStartup(Probe.serverAnswers());
     }
     Optional<Probe> liveness = httpProbe(spec.probes().liveness());
     if (liveness.isPresent()) {

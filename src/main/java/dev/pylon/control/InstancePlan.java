@@ -3,6 +3,7 @@ package dev.pylon.control;
 import dev.pylon.revision.Revision;
 import dev.pylon.runtime.BuiltinWorker;
 import dev.pylon.spec.AppTarget;
+import dev.pylon.spec.EntrypointShell;
 import dev.pylon.spec.ServiceSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,8 @@ public final class InstancePlan {
     List<String> command = new ArrayList<>();
     switch (spec.server().kind()) {
       case ENTRYPOINT ->
-          command.addAll(List.of("/bin/sh", "-c", "exec " + spec.server().shellCommand()));
+          command.addAll(
+              List.of("/bin/sh", "-c", EntrypointShell.script(spec.server().shellCommand())));
       case GUNICORN -> {
         command.addAll(List.of(python, "-m", "gunicorn"));
         command.addAll(spec.server().args());

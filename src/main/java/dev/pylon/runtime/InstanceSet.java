@@ -56,6 +56,7 @@ public final class InstanceSet implements AutoCloseable {
   private volatile boolean stopping;
   private volatile Launches launches; // from start()
   private List<ReadyInstance> published = List.of(); // supervisor-owned
+  private boolean openSaid; // supervisor-owned: whether the sandbox's open-bind check ran
 
   public InstanceSet(
       InstanceTemplate template, int count, InstanceListener listener, SupervisorOptions options) {
@@ -233,7 +234,14 @@ public final class InstanceSet implements AutoCloseable {
               timer.delay());
       case Action.RestartAfter restart -> supervisor.schedule(() -> launch(slot), restart.delay());
       case Action.RunProbe probe -> runProbe(slot, probe.kind(), probe.attempt());
-      case Action.Emit emit -> emit(emit.kind(), slot.name, emit.detail());
+      case Action.Emit emit -> {
+        emit(emit.kind(), slot.name, emit.detail());
+        if (emit.kind() == Kind.READY && options.sandbox().isPresent() && !openSaid) {
+          OpenListeners.warning(slot.name, slot.life.port())
+              .ifPresent(w -> emit(Kind.WARNING, template.revision(), w));
+          openSaid = true; // one look: the first ready instance shows how they all bind
+        }
+      }
       case Action.ReadyChanged changed -> publishReady();
       case Action.Terminate terminate -> slot.ifRunning(RunningInstance::terminate);
       case Action.Kill kill -> slot.ifRunning(RunningInstance::kill);

@@ -14,10 +14,13 @@ import java.util.Objects;
  * an HTTP GET of {@code path} that answers 2xx or 3xx (HTTP), or an HTTP GET that answers at all
  * (ANSWERS_HTTP). The last is for start-up with servers that listen before the app is loaded
  * (gunicorn's master binds while its workers still import the app, and exits if they cannot): any
- * answer means the app is loaded and serving, whatever status its {@code /} has. The defaults are
+ * answer means the app is loaded and serving, whatever status its {@code /} has. SERVER_ANSWERS is
+ * the same check without reaching the app: it sends a request line no server accepts ({@value
+ * #NO_REQUEST}), which gunicorn's and uvicorn's workers, hypercorn and Python's http.server answer
+ * with 400 (or an error page) once they are loaded, and no app code sees. The defaults are
  * Kubernetes': every 10 s, 1 s timeout, one success to pass, three failures in a row to fail.
  *
- * @param type TCP, HTTP or ANSWERS_HTTP
+ * @param type TCP, HTTP, ANSWERS_HTTP or SERVER_ANSWERS
  * @param path for HTTP and ANSWERS_HTTP, the path to GET (e.g. {@code /healthz}); ignored for TCP
  * @param initialDelay how long after the instance is ready the first periodic check runs
  * @param period time between periodic checks
@@ -36,8 +39,12 @@ public record Probe(
   public enum Type {
     TCP,
     HTTP,
-    ANSWERS_HTTP
+    ANSWERS_HTTP,
+    SERVER_ANSWERS
   }
+
+  /** What SERVER_ANSWERS sends: one word, a request line no HTTP server takes for a request. */
+  static final String NO_REQUEST = "PYLON-PROBE";
 
   /** What one check found. */
   public record Result(boolean passed, String detail) {}
@@ -72,6 +79,21 @@ public record Probe(
         3);
   }
 
+  /**
+   * Passes once the server answers at all (any bytes, or an orderly close) to a request line that
+   * no server passes to the app: the server's workers are loaded, and the app saw nothing.
+   */
+  public static Probe serverAnswers() {
+    return new Probe(
+        Type.SERVER_ANSWERS,
+        "/",
+        Duration.ZERO,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(1),
+        1,
+        3);
+  }
+
   public Probe withPeriod(Duration value) {
     return new Probe(type, path, initialDelay, value, timeout, successThreshold, failureThreshold);
   }
@@ -98,6 +120,18 @@ public record Probe(
       }
       socket.setSoTimeout(millis);
       OutputStream out = socket.getOutputStream();
+      if (type == Type.SERVER_ANSWERS) {
+        out.write((NO_REQUEST + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        String answer = readLine(socket.getInputStream());
+        String[] status = answer.split(" ", 3);
+        return new Result(
+            true,
+            "the server answers"
+                + (status.length >= 2 && status[0].startsWith("HTTP/")
+                    ? " (" + status[1] + " to a request no app sees)"
+                    : ""));
+      }
       out.write(
           ("GET "
                   + path
@@ -117,7 +151,12 @@ public record Probe(
       boolean passed = type == Type.ANSWERS_HTTP || (status >= 200 && status < 400);
       return new Result(passed, "GET " + path + " answered " + status);
     } catch (IOException | NumberFormatException e) {
-      String what = type == Type.TCP ? "connect to port " + port : "GET " + path;
+      String what =
+          switch (type) {
+            case TCP -> "connect to port " + port;
+            case SERVER_ANSWERS -> "an answer from the server on port " + port;
+            default -> "GET " + path;
+          };
       return new Result(false, what + " failed: " + e.getMessage());
     }
   }

@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * terminal) can end what its instances left behind when it starts again. The parent-death signal
  * ends each instance's leader with Pylon; this ends the rest of its session (processes the app
  * forked). A file holds the pid and the process's start time, so a pid reused by an unrelated
- * process is never signalled.
+ * process is never signalled, and the owning Pylon's pid and start time: another Pylon running on
+ * the same state directory leaves the instances of a live owner alone (only those whose owner is
+ * gone, or whose owner's pid now belongs to another process, are strays). A file without an owner
+ * (written by an older Pylon) counts as a stray's.
  */
 public final class StrayInstances {
   private static final Logger log = LoggerFactory.getLogger(StrayInstances.class);
@@ -29,11 +32,13 @@ public final class StrayInstances {
     if (stat.isEmpty()) {
       return; // already gone
     }
+    long owner = ProcessHandle.current().pid();
+    long ownerStart = ProcessGroups.stat(owner).map(ProcessGroups.Stat::startTime).orElse(-1L);
     try {
       Files.createDirectories(runDir);
       Files.writeString(
           file(runDir, instance, pid),
-          pid + " " + stat.get().startTime() + "\n",
+          pid + " " + stat.get().startTime() + " " + owner + " " + ownerStart + "\n",
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       log.warn("cannot write the pid file of {} in {}: {}", instance, runDir, e.getMessage());
@@ -52,10 +57,21 @@ public final class StrayInstances {
     return runDir.resolve(instance + "-" + pid + SUFFIX);
   }
 
+  /** Whether the process {@code pid} started at {@code startTime} still runs (and is not us). */
+  static boolean ownerRuns(long pid, long startTime) {
+    if (pid == ProcessHandle.current().pid()) {
+      return false; // ours: a Pylon ends strays before it starts instances, as it always did
+    }
+    return ProcessGroups.stat(pid)
+        .filter(ProcessGroups.Stat::running)
+        .filter(s -> s.startTime() == startTime)
+        .isPresent();
+  }
+
   /**
-   * Sends SIGKILL to every process left from the instances recorded in {@code runDir}, waits
-   * (briefly) until they are gone, and deletes their pid files. Returns one line per instance that
-   * still had processes, e.g. {@code "rev-1: pid 4242 and 1 other process"}.
+   * Sends SIGKILL to every process left from the instances recorded in {@code runDir} whose owning
+   * Pylon is gone, waits (briefly) until they are gone, and deletes their pid files. Returns one
+   * line per instance that still had processes, e.g. {@code "rev-1: pid 4242 and 1 other process"}.
    */
   public static List<String> endAll(Path runDir) {
     List<String> ended = new ArrayList<>();
@@ -70,6 +86,9 @@ public final class StrayInstances {
         String[] fields = Files.readString(file, StandardCharsets.UTF_8).trim().split(" ");
         long pid = Long.parseLong(fields[0]);
         long startTime = Long.parseLong(fields[1]);
+        if (fields.length >= 4 && ownerRuns(Long.parseLong(fields[2]), Long.parseLong(fields[3]))) {
+          continue; // another Pylon's, running: its instances are not strays
+        }
         Optional<ProcessGroups.Stat> leader =
             ProcessGroups.stat(pid).filter(ProcessGroups.Stat::running);
         boolean leaderIsOurs = leader.isPresent() && leader.get().startTime() == startTime;

@@ -6,8 +6,8 @@ import java.util.List;
  * How each instance is started.
  *
  * <ul>
- *   <li>{@link Kind#ENTRYPOINT}: run {@code /bin/sh -c "exec <shellCommand>"}; the shell expands
- *       {@code $PORT}.
+ *   <li>{@link Kind#ENTRYPOINT}: run {@code /bin/sh -c} with the line, its last command exec'd
+ *       ({@link EntrypointShell}); the shell expands {@code $PORT}.
  *   <li>{@link Kind#GUNICORN} / {@link Kind#UVICORN} / {@link Kind#HYPERCORN}: run {@code <python>
  *       -m gunicorn|uvicorn|hypercorn <args...>}, replacing the literal token {@value #PORT_TOKEN}
  *       in the args with the port.

@@ -8,12 +8,18 @@ import java.util.Map;
 /**
  * A stand-in for a Pylon process that gets SIGKILLed: starts one instance that forks a {@code
  * sleep} of its own, prints both pids, and waits to be killed. Run in its own JVM by {@link
- * ParentDeathTest}. Arguments: the working directory, then the run directory for pid files.
+ * ParentDeathTest}. Arguments: the working directory, then the run directory for pid files, then
+ * optionally {@code second}: end the strays in the run directory first (as {@code pylon run} does
+ * when it starts), print what was ended, and stop again once the instance is ready.
  */
 public final class ChildPylon {
   private ChildPylon() {}
 
   public static void main(String[] args) throws Exception {
+    boolean second = args.length > 2 && args[2].equals("second");
+    if (second) {
+      System.out.println("ended=" + StrayInstances.endAll(Path.of(args[1])));
+    }
     InstanceTemplate template =
         new InstanceTemplate(
             "svc",
@@ -45,8 +51,15 @@ public final class ChildPylon {
       System.out.println("not-ready");
       System.exit(1);
     }
+    System.out.println("instance-port=" + set.instances().getFirst().port());
     System.out.println("instance-pid=" + set.instances().getFirst().pid());
     System.out.flush();
+    if (second) {
+      set.close();
+      System.out.println("stopped");
+      System.out.flush();
+      return;
+    }
     Thread.sleep(Duration.ofMinutes(2));
     set.close();
   }
