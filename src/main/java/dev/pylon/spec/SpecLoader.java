@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -275,7 +274,7 @@ public final class SpecLoader {
         if (errors.isEmpty()) {
           errors.add(SpecProblem.ofFile(appDir, "cannot decide how to run this folder", ""));
         }
-        return new SpecResult.Invalid(inFileOrder(errors));
+        return new SpecResult.Invalid(SpecProblem.inFileOrder(errors));
       }
       ServiceSpec spec =
           new ServiceSpec(
@@ -295,7 +294,7 @@ public final class SpecLoader {
               concurrency,
               appYaml.isPresent(),
               http2.isPresent());
-      return new SpecResult.Loaded(spec, inFileOrder(warnings));
+      return new SpecResult.Loaded(spec, SpecProblem.inFileOrder(warnings));
     }
 
     /**
@@ -583,19 +582,5 @@ public final class SpecLoader {
             .orElseGet(
                 () -> sourceDir.getFileName() == null ? "app" : sourceDir.getFileName().toString());
     return ServiceNames.sanitize(raw);
-  }
-
-  /** Problems grouped by file, in line order within each; files in the order first reported. */
-  private static List<SpecProblem> inFileOrder(List<SpecProblem> problems) {
-    Map<Path, Integer> fileOrder = new LinkedHashMap<>();
-    for (SpecProblem p : problems) {
-      fileOrder.putIfAbsent(p.file(), fileOrder.size());
-    }
-    return problems.stream()
-        .sorted(
-            Comparator.comparing((SpecProblem p) -> fileOrder.get(p.file()))
-                .thenComparingInt(SpecProblem::line)
-                .thenComparingInt(SpecProblem::column))
-        .toList();
   }
 }

@@ -1,6 +1,10 @@
 package dev.pylon.spec;
 
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One error or warning about an app folder, pointing at the place that caused it.
@@ -57,5 +61,19 @@ public record SpecProblem(
       out.append("\n  hint: ").append(hint);
     }
     return out.toString();
+  }
+
+  /** Problems grouped by file, in line order within each; files in the order first reported. */
+  static List<SpecProblem> inFileOrder(List<SpecProblem> problems) {
+    Map<Path, Integer> fileOrder = new LinkedHashMap<>();
+    for (SpecProblem p : problems) {
+      fileOrder.putIfAbsent(p.file(), fileOrder.size());
+    }
+    return problems.stream()
+        .sorted(
+            Comparator.comparing((SpecProblem p) -> fileOrder.get(p.file()))
+                .thenComparingInt(SpecProblem::line)
+                .thenComparingInt(SpecProblem::column))
+        .toList();
   }
 }
