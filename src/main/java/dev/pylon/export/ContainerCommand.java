@@ -1,6 +1,7 @@
 package dev.pylon.export;
 
 import dev.pylon.spec.AppTarget;
+import dev.pylon.spec.EntrypointShell;
 import dev.pylon.spec.ServerCommand;
 import dev.pylon.spec.ServiceSpec;
 import java.nio.file.Path;
@@ -154,7 +155,7 @@ record ContainerCommand(List<String> cmd, List<String> why, Optional<String> ser
 
   private static ContainerCommand entrypoint(ServerCommand server) {
     String command = server.shellCommand().strip();
-    Optional<String> chained = ShellChain.execLast(command);
+    Optional<String> chained = EntrypointShell.execLast(command);
     if (chained.isPresent() && !chained.get().equals("exec " + command)) {
       return new ContainerCommand(
           List.of("sh", "-c", chained.get()),

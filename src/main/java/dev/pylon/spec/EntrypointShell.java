@@ -1,5 +1,6 @@
 package dev.pylon.spec;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -8,9 +9,13 @@ import java.util.regex.Pattern;
  * that it is the process Pylon supervises, it gets SIGTERM itself and drains, and the shell does
  * not end first and take it down with the rest of the group. A simple command gets {@code exec} in
  * front (after its variable assignments: {@code A=1 exec cmd} passes A on); a chain ({@code python
- * manage.py migrate && gunicorn app:app}, {@code ;}, {@code ||}, lines) runs as a script whose last
- * command is exec'd. A line already using exec, a pipeline, a background job or a compound command
- * ({@code if}, {@code (...)}, {@code { ...; }}) runs as written. Pure.
+ * manage.py migrate && gunicorn app:app}, {@code ;}, {@code ||}, {@code &}, lines) runs as a script
+ * whose last command is exec'd ({@code exec} before the whole line would replace the shell with the
+ * first command and never run the rest). A line already using exec, or ending in a pipeline, a
+ * background job or a compound command ({@code if}, {@code (...)}, {@code { ...; }}) runs as
+ * written. Only {@code exec } is inserted: the rest of the line stays as the user wrote it. The one
+ * rule for local instances ({@code control.InstancePlan}) and exported containers ({@code
+ * export.ContainerCommand}), so both run a line the same way. Pure.
  */
 public final class EntrypointShell {
   private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
@@ -39,34 +44,47 @@ public final class EntrypointShell {
 
   /** The script {@code /bin/sh -c} runs for {@code line}. */
   public static String script(String line) {
+    return execLast(line).orElse(stripTrailingSemicolons(line.strip()));
+  }
+
+  /**
+   * {@code line} with {@code exec} before its last simple command (as written when that already is
+   * {@code exec ...}); empty when the last part is no simple command (a pipeline, a background job,
+   * a compound command, only assignments), where no single program can take the shell's place.
+   */
+  public static Optional<String> execLast(String line) {
     String trimmed = stripTrailingSemicolons(line.strip());
     int start = lastCommandStart(trimmed);
     if (start < 0) {
-      return trimmed; // a pipeline or background job: there is no one command to become
+      return Optional.empty(); // a pipeline: there is no one command to become
     }
     int at = start;
     while (at < trimmed.length()) {
       at = skipBlanks(trimmed, at);
       int end = wordEnd(trimmed, at);
       if (end <= at) {
-        return trimmed;
+        return Optional.empty(); // nothing after a trailing &: a background job
       }
       String word = trimmed.substring(at, end);
       if (ASSIGNMENT.matcher(word).matches()) {
         at = end;
         continue;
       }
-      if (KEYWORDS.contains(word) || word.startsWith("(") || word.startsWith("#")) {
-        return trimmed; // already exec'd, or a compound command
+      if (word.equals("exec")) {
+        return Optional.of(trimmed);
       }
-      return trimmed.substring(0, at) + "exec " + trimmed.substring(at);
+      if (KEYWORDS.contains(word) || word.startsWith("(") || word.startsWith("#")) {
+        return Optional.empty(); // a compound command
+      }
+      return Optional.of(trimmed.substring(0, at) + "exec " + trimmed.substring(at));
     }
-    return trimmed; // only assignments
+    return Optional.empty(); // only assignments
   }
 
   /**
    * Where the last simple command begins: just after the last top-level {@code &&}, {@code ||},
-   * {@code ;} or newline (0 without one); -1 when a pipe or a single {@code &} comes after it.
+   * {@code ;}, {@code &} or newline (0 without one); -1 when a pipe comes after it. The {@code &}
+   * and {@code |} of a redirection ({@code 2>&1}, {@code <&3}, {@code >|}) separate nothing.
    */
   private static int lastCommandStart(String s) {
     int start = 0;
@@ -104,13 +122,14 @@ public final class EntrypointShell {
         case ')' -> depth = Math.max(0, depth - 1);
         default -> {}
       }
-      if (depth == 0) {
+      boolean redirection = i > 0 && (s.charAt(i - 1) == '>' || s.charAt(i - 1) == '<');
+      if (depth == 0 && !redirection) {
         boolean pair = i + 1 < s.length() && s.charAt(i + 1) == c;
         if ((c == '&' || c == '|') && pair) {
           start = ++i + 1;
-        } else if (c == ';' || c == '\n') {
-          start = i + 1;
-        } else if (c == '|' || c == '&') {
+        } else if (c == ';' || c == '\n' || c == '&') {
+          start = i + 1; // a single & sends a job to the background; what follows runs next
+        } else if (c == '|') {
           return -1;
         }
       }
