@@ -96,8 +96,10 @@ class DeployContainerTest {
     daemon.close();
     daemon = null;
     startDaemon();
-    assertThat(RawHttp.get(info.routerPort(), service + ".localhost", "/").status())
-        .as("the restarted daemon serves the same revision")
+    // The restarted daemon starts the revision's container again; until it is ready, 503.
+    RawHttp.Response again = awaitOk(service);
+    assertThat(again.status())
+        .as("the restarted daemon serves the same revision: %s %s", again.body(), instances())
         .isEqualTo(200);
     assertThat(containers())
         .as("again from a container")
@@ -112,6 +114,20 @@ class DeployContainerTest {
       left = containers();
     }
     assertThat(left).as("no container outlives the deleted service").isEmpty();
+  }
+
+  private RawHttp.Response awaitOk(String service) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    RawHttp.Response response = RawHttp.get(info.routerPort(), service + ".localhost", "/");
+    while (response.status() != 200 && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      response = RawHttp.get(info.routerPort(), service + ".localhost", "/");
+    }
+    return response;
+  }
+
+  private String instances() throws Exception {
+    return AdminClient.connect(state).get("/v1/instances").toString();
   }
 
   /** The revision's containers, running or not: "NAME IMAGE" each. */
