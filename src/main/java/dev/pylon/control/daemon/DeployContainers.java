@@ -17,12 +17,17 @@ final class DeployContainers {
 
   /** Empty for a process deploy; a host without an engine is refused before any work starts. */
   static Optional<ContainerMode> mode(DeployRequest request) throws AdminError {
+    return mode(request, System.getenv("PATH"));
+  }
+
+  /** {@link #mode(DeployRequest)} with the engine looked for on {@code path}. */
+  static Optional<ContainerMode> mode(DeployRequest request, String path) throws AdminError {
     if (!request.container()) {
       return Optional.empty();
     }
     return Optional.of(
         new ContainerMode(
-            ContainerMode.findEngine(System.getenv("PATH"))
+            ContainerMode.findEngine(path)
                 .orElseThrow(
                     () ->
                         AdminError.invalid(
