@@ -75,8 +75,25 @@ final class DeployCommand extends AdminCommand {
       description = "The WSGI/ASGI application object (default: main:app)")
   String app;
 
+  @Option(
+      names = "--container",
+      description =
+          "Run each instance as a container of the app's image (built as `pylon build --image`"
+              + " does, unless --image names one); needs podman or docker on the daemon's host")
+  boolean container;
+
+  @Option(
+      names = "--image",
+      paramLabel = "NAME",
+      description = "With --container: run this image instead of building one")
+  String image;
+
   @Override
   int run(AdminClient client) throws AdminClientException {
+    if (image != null && !container) {
+      throw new UserError(
+          "--image goes with --container: pylon deploy DIR --container --image NAME", 2);
+    }
     DeployBody body =
         new DeployBody(
             appDir.toAbsolutePath().normalize().toString(),
@@ -87,7 +104,9 @@ final class DeployCommand extends AdminCommand {
             rollout == null ? null : rollout.toMillis(),
             python,
             entrypoint,
-            app);
+            app,
+            container ? Boolean.TRUE : null,
+            image);
     DeployView result = client.deploy(body, this::printProgress);
     if (json) {
       printJson(result);

@@ -37,6 +37,12 @@ final class RevisionsCommand extends AdminCommand {
               revision.created()));
     }
     printTable(rows);
+    // Below the table, so a service of processes lists exactly as before.
+    for (RevisionView revision : revisions) {
+      if (revision.inContainers()) {
+        out.println(revision.id() + " runs as containers of " + revision.image());
+      }
+    }
     return 0;
   }
 }

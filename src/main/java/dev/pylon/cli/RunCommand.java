@@ -8,7 +8,6 @@ import dev.pylon.runtime.Sandbox;
 import dev.pylon.spec.ContainerEngine;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -130,15 +129,8 @@ final class RunCommand implements Callable<Integer> {
             "--sandbox and --container do not go together: a container is its own sandbox.", 2);
       }
       ContainerEngine engine =
-          ContainerEngine.find(
-                  System.getenv("PATH"),
-                  List.of(ContainerEngine.Kind.PODMAN, ContainerEngine.Kind.DOCKER))
-              .orElseThrow(
-                  () ->
-                      new UserError(
-                          "--container needs podman or docker, and neither is on PATH: apt-get"
-                              + " install podman uidmap fuse-overlayfs (Debian/Ubuntu)",
-                          1));
+          ContainerMode.findEngine(System.getenv("PATH"))
+              .orElseThrow(() -> new UserError(ContainerMode.NO_ENGINE, 1));
       containerMode = Optional.of(new ContainerMode(engine, Optional.ofNullable(image)));
     }
     if (instances != null && instances < 1) {

@@ -10,10 +10,6 @@ import dev.pylon.control.daemon.RevisionRecord;
 import dev.pylon.control.daemon.Scaling;
 import dev.pylon.control.daemon.ServiceRecord;
 import dev.pylon.control.daemon.TrafficTarget;
-import dev.pylon.export.Exporter;
-import dev.pylon.revision.ImageBuilder;
-import dev.pylon.revision.ImageRequest;
-import dev.pylon.revision.ImageResult;
 import dev.pylon.revision.Revision;
 import dev.pylon.revision.RevisionBuilder;
 import dev.pylon.revision.RevisionResult;
@@ -249,37 +245,7 @@ public final class ForegroundRun implements AutoCloseable {
   private ContainerRun containerRun(ServiceSpec spec, Revision revision, OptionalLong memoryMiB)
       throws RunFailure {
     ContainerMode mode = settings.container().orElseThrow();
-    String image;
-    if (mode.image().isPresent()) {
-      image = mode.image().get();
-    } else {
-      ImageResult result;
-      try {
-        result =
-            new ImageBuilder(
-                    mode.engine(), settings.stateDir(), new ReporterBuildProgress(reporter))
-                .build(
-                    new ImageRequest(
-                        spec.name(),
-                        spec.sourceDir(),
-                        new Exporter().dockerfile(spec).files(),
-                        Optional.empty(),
-                        Optional.empty(),
-                        Optional.empty()));
-      } catch (IOException e) {
-        throw new RunFailure("cannot build the image: " + e.getMessage(), 1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RunFailure("interrupted while building the image", 1);
-      }
-      image =
-          switch (result) {
-            case ImageResult.Built built -> built.image();
-            case ImageResult.Failed failed ->
-                throw new RunFailure(
-                    failed.message() + "\n    " + String.join("\n    ", failed.outputTail()), 1);
-          };
-    }
+    String image = mode.image(spec, settings.stateDir(), new ReporterBuildProgress(reporter));
     return new ContainerRun(
         mode.engine().executable(),
         image,

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.annotation.JsonInclude.Include;
  * @param python a version such as 3.11 or an interpreter's path
  * @param entrypoint the command that starts one instance
  * @param app the application object, MODULE:ATTR
+ * @param container run each instance as a container of the revision's image
+ * @param image with {@code container}: run this image instead of building one
  */
 @JsonInclude(Include.NON_NULL)
 public record DeployBody(
@@ -26,4 +28,31 @@ public record DeployBody(
     Long rolloutMillis,
     String python,
     String entrypoint,
-    String app) {}
+    String app,
+    Boolean container,
+    String image) {
+  /** A deploy whose instances are processes. */
+  public DeployBody(
+      String path,
+      String service,
+      Boolean noTraffic,
+      String tag,
+      Boolean systemSitePackages,
+      Long rolloutMillis,
+      String python,
+      String entrypoint,
+      String app) {
+    this(
+        path,
+        service,
+        noTraffic,
+        tag,
+        systemSitePackages,
+        rolloutMillis,
+        python,
+        entrypoint,
+        app,
+        null,
+        null);
+  }
+}

@@ -17,6 +17,9 @@ import java.util.Map;
  * @param venv its virtualenv, absent when the app has no dependencies
  * @param build what the build detected, as the build summary wrote it
  * @param env the variables it runs with
+ * @param runsAs {@code process} or {@code container}: what each of its instances is ({@code pylon
+ *     deploy --container}); absent from an older daemon: process
+ * @param image with {@code container}: the image its instances run
  */
 public record RevisionView(
     String id,
@@ -29,4 +32,14 @@ public record RevisionView(
     String python,
     @JsonInclude(Include.NON_NULL) String venv,
     JsonNode build,
-    Map<String, String> env) {}
+    Map<String, String> env,
+    String runsAs,
+    @JsonInclude(Include.NON_NULL) String image) {
+  public static final String PROCESS = "process";
+  public static final String CONTAINER = "container";
+
+  /** Whether its instances are containers. */
+  public boolean inContainers() {
+    return CONTAINER.equals(runsAs);
+  }
+}

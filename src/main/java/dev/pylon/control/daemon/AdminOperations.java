@@ -98,6 +98,11 @@ public final class AdminOperations {
     if (body.path() == null || body.path().isBlank()) {
       throw AdminError.invalid("the request needs \"path\"", "");
     }
+    boolean container = Boolean.TRUE.equals(body.container());
+    if (text(body.image()).isPresent() && !container) {
+      throw AdminError.invalid(
+          "\"image\" goes with \"container\"", "pylon deploy DIR --container --image NAME");
+    }
     return new DeployRequest(
         Path.of(body.path()),
         text(body.service()),
@@ -107,7 +112,9 @@ public final class AdminOperations {
         text(body.python()),
         text(body.entrypoint()),
         text(body.app()),
-        Duration.ofMillis(Math.max(0, body.rolloutMillis() == null ? 0 : body.rolloutMillis())));
+        Duration.ofMillis(Math.max(0, body.rolloutMillis() == null ? 0 : body.rolloutMillis())),
+        container,
+        text(body.image()));
   }
 
   /** Builds the folder into a new revision and rolls it out ({@link Deployer#deploy}). */

@@ -85,7 +85,9 @@ final class AdminViews {
         revision.python(),
         revision.venv().orElse(null),
         summary(revision.summary()),
-        revision.env());
+        revision.env(),
+        revision.launch().container().isPresent() ? RevisionView.CONTAINER : RevisionView.PROCESS,
+        revision.launch().container().map(ContainerImage::image).orElse(null));
   }
 
   /** The build summary as it was written: JSON, or (from an old store) its text. */

@@ -5,6 +5,10 @@ import dev.pylon.router.AccessLog;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RouterConfig;
+import dev.pylon.runtime.ContainerLauncher;
+import dev.pylon.runtime.ContainerRun;
+import dev.pylon.runtime.InstanceLauncher;
+import dev.pylon.runtime.ProcessLauncher;
 import dev.pylon.runtime.StrayInstances;
 import dev.pylon.runtime.SupervisorOptions;
 import java.io.IOException;
@@ -13,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -77,6 +82,7 @@ public final class Daemon implements AutoCloseable {
               router,
               settings.defaultService(),
               revision -> revision.launch().limit(options),
+              revision -> launchers(revision, settings.grace()),
               logs,
               settings.stableWindow(),
               settings.scaleToZeroGrace());
@@ -174,5 +180,25 @@ public final class Daemon implements AutoCloseable {
     if (lock != null) {
       lock.close();
     }
+  }
+
+  /**
+   * Processes, or containers of the image the revision's launch plan names ({@code pylon deploy
+   * --container}); the container launcher first removes what a killed daemon left of the revision.
+   */
+  private static InstanceLauncher.Factory launchers(RevisionRecord revision, Duration grace) {
+    LaunchSpec launch = revision.launch();
+    if (launch.container().isEmpty()) {
+      return ProcessLauncher::new;
+    }
+    ContainerRun run =
+        new ContainerRun(
+            launch.container().get().engine(),
+            launch.container().get().image(),
+            revision.id(),
+            grace,
+            launch.memoryMiB().orElse(0),
+            launch.cpuLimit().orElse(0));
+    return (name, options, warnings) -> new ContainerLauncher(run);
   }
 }

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param entrypoint {@code --entrypoint}: the command that starts one instance
  * @param app {@code --app}: the application object, MODULE:ATTR
  * @param rollout {@code --rollout}: move traffic in steps over this long (zero: all at once)
+ * @param container {@code --container}: each instance is a container of the revision's image
+ * @param image {@code --image}: with {@code container}, run this image instead of building one
  */
 public record DeployRequest(
     Path dir,
@@ -26,4 +28,6 @@ public record DeployRequest(
     Optional<String> python,
     Optional<String> entrypoint,
     Optional<String> app,
-    Duration rollout) {}
+    Duration rollout,
+    boolean container,
+    Optional<String> image) {}

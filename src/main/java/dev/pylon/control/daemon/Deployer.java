@@ -1,6 +1,7 @@
 package dev.pylon.control.daemon;
 
 import dev.pylon.control.BuildSummaries;
+import dev.pylon.control.ContainerMode;
 import dev.pylon.control.RevisionRequests;
 import dev.pylon.revision.BuildProgress;
 import dev.pylon.revision.Revision;
@@ -74,6 +75,7 @@ final class Deployer {
     if (request.tag().isPresent()) {
       requireTag(request.tag().get());
     }
+    Optional<ContainerMode> containers = DeployContainers.mode(request);
     Path dir = request.dir().toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw AdminError.invalid(
@@ -135,14 +137,19 @@ final class Deployer {
               built.python().toString(),
               built.venv().map(Path::toString),
               RevisionLauncher.summary(spec, built),
-              RevisionLauncher.launchSpec(
+              DeployContainers.plan(
+                  RevisionLauncher.launchSpec(
+                      spec,
+                      built,
+                      "pending",
+                      stateDir,
+                      Optional.empty(),
+                      spec.resources().memoryMb(),
+                      OptionalDouble.empty()),
+                  containers,
                   spec,
-                  built,
-                  "pending",
                   stateDir,
-                  Optional.empty(),
-                  spec.resources().memoryMb(),
-                  OptionalDouble.empty()),
+                  progress),
               service.env(),
               clock.instant());
       return rollout(draft, request.noTraffic(), request.tag(), request.rollout(), progress);

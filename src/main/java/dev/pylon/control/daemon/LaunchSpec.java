@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -20,6 +21,7 @@ import java.util.OptionalLong;
  *     router sends them requests as HTTP/2 streams
  * @param memoryMiB the memory each instance may use; empty: no limit
  * @param cpuLimit the cores each instance may use; empty: no limit
+ * @param container the image each instance is a container of; empty: instances are processes
  */
 public record LaunchSpec(
     List<String> command,
@@ -27,13 +29,31 @@ public record LaunchSpec(
     Path workDir,
     boolean http2,
     OptionalLong memoryMiB,
-    OptionalDouble cpuLimit) {
+    OptionalDouble cpuLimit,
+    Optional<ContainerImage> container) {
   public LaunchSpec {
     command = List.copyOf(command);
     env = Map.copyOf(env);
     Objects.requireNonNull(workDir, "workDir");
     Objects.requireNonNull(memoryMiB, "memoryMiB");
     Objects.requireNonNull(cpuLimit, "cpuLimit");
+    Objects.requireNonNull(container, "container");
+  }
+
+  /** Instances that are processes. */
+  public LaunchSpec(
+      List<String> command,
+      Map<String, String> env,
+      Path workDir,
+      boolean http2,
+      OptionalLong memoryMiB,
+      OptionalDouble cpuLimit) {
+    this(command, env, workDir, http2, memoryMiB, cpuLimit, Optional.empty());
+  }
+
+  /** This plan, its instances containers of {@code image}. */
+  public LaunchSpec inContainers(ContainerImage image) {
+    return new LaunchSpec(command, env, workDir, http2, memoryMiB, cpuLimit, Optional.of(image));
   }
 
   /** Without limits. */

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -53,6 +54,14 @@ final class StoreColumns {
     // Absent in rows written before limits were part of the plan: no limit.
     launch.memoryMiB().ifPresent(memory -> node.put("memoryMiB", memory));
     launch.cpuLimit().ifPresent(cores -> node.put("cpuLimit", cores));
+    // Absent in rows written before deploy --container, and for processes.
+    launch
+        .container()
+        .ifPresent(
+            container ->
+                node.putObject("container")
+                    .put("engine", container.engine().toString())
+                    .put("image", container.image()));
     return json(node);
   }
 
@@ -72,7 +81,13 @@ final class StoreColumns {
               : OptionalLong.empty(),
           node.has("cpuLimit")
               ? OptionalDouble.of(node.get("cpuLimit").asDouble())
-              : OptionalDouble.empty());
+              : OptionalDouble.empty(),
+          node.has("container")
+              ? Optional.of(
+                  new ContainerImage(
+                      Path.of(node.get("container").get("engine").asText()),
+                      node.get("container").get("image").asText()))
+              : Optional.empty());
     } catch (JsonProcessingException e) {
       throw new SQLException("a revision's launch column is damaged: " + text, e);
     }
