@@ -4,18 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.pylon.control.admin.RequestUrls;
 import dev.pylon.control.console.ConsolePages.Flash;
 import dev.pylon.control.daemon.ServiceRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -458,26 +457,11 @@ final class ConsoleHandler implements HttpHandler, AutoCloseable {
   }
 
   private static Map<String, String> decode(String raw) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        fields.put(
-            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return fields;
+    return RequestUrls.fields(raw);
   }
 
   private static List<String> segments(String rawPath) {
-    List<String> segments = new ArrayList<>();
-    for (String part : rawPath.split("/")) {
-      if (!part.isEmpty()) {
-        segments.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
-      }
-    }
-    return segments;
+    return RequestUrls.segments(rawPath);
   }
 
   private static int number(String text, String what) throws ActionRefused {

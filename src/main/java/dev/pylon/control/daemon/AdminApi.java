@@ -13,6 +13,7 @@ import dev.pylon.control.admin.DeployView;
 import dev.pylon.control.admin.EnvBody;
 import dev.pylon.control.admin.EnvOutcome;
 import dev.pylon.control.admin.ErrorView;
+import dev.pylon.control.admin.RequestUrls;
 import dev.pylon.control.admin.ScalingBody;
 import dev.pylon.control.admin.StreamLine;
 import dev.pylon.control.admin.TrafficBody;
@@ -22,10 +23,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -371,30 +369,11 @@ final class AdminApi implements AutoCloseable {
   }
 
   private static Map<String, String> query(HttpExchange exchange) {
-    Map<String, String> query = new LinkedHashMap<>();
-    String raw = exchange.getRequestURI().getRawQuery();
-    if (raw == null) {
-      return query;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        query.put(
-            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return query;
+    return RequestUrls.fields(exchange.getRequestURI().getRawQuery());
   }
 
   private static List<String> segments(String rawPath) {
-    List<String> segments = new ArrayList<>();
-    for (String part : rawPath.split("/")) {
-      if (!part.isEmpty()) {
-        segments.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
-      }
-    }
-    return segments;
+    return RequestUrls.segments(rawPath);
   }
 
   private static void requireMethod(String method, String allowed) throws AdminError {
