@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 PROXIES = ["gunicorn", "nginx-gunicorn", "haproxy-gunicorn", "pylon-gunicorn", "uvicorn", "pylon-uvicorn"]
-SCENARIOS = ["hello-keepalive", "hello-close", "64k-keepalive", "64k-close"]
+SCENARIOS = ["hello-keepalive", "hello-close", "64k-keepalive", "64k-close", "hello-sync"]
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 

@@ -3,7 +3,10 @@
 #   gunicorn direct | nginx -> gunicorn | haproxy -> gunicorn | Pylon -> gunicorn
 #   uvicorn direct  | Pylon -> uvicorn
 # for a hello-world body and a 64 KiB body, with keep-alive and with a new connection per
-# request. Prints requests/s and p50/p99 latency with the ratio against nginx, and writes
+# request; and hello-sync: the same proxies in front of gunicorn's sync worker (`-w 2`, the App
+# Engine samples' server), which closes every connection, so each request opens a new upstream
+# connection (nginx there with worker_processes 1, as on a one-core instance). Prints
+# requests/s and p50/p99 latency with the ratio against nginx, and writes
 # docs/benchmarks.md and docs/benchmarks.svg.
 #
 #   bench/run.sh                  # 3 rounds of 6 s per measurement, each after a 3 s warm-up
@@ -38,10 +41,12 @@ JAVA_HOME="$(scripts/find-jdk)"
 
 GUNICORN_PORT=18001 NGINX_PORT=18002 HAPROXY_PORT=18003 PYLON_PORT=18004
 UVICORN_PORT=18011 PYLON_UVICORN_PORT=18014
+SYNC_PORT=18021 NGINX_SYNC_PORT=18022 HAPROXY_SYNC_PORT=18023 PYLON_SYNC_PORT=18024
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null || true
+  [ -f "$out/nginx-sync.pid" ] && kill "$(cat "$out/nginx-sync.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -57,6 +62,8 @@ wait_port() {
 cd bench/apps
 "$PYTHON" -m gunicorn --bind "127.0.0.1:$GUNICORN_PORT" --workers "$WORKERS" --threads "$THREADS" \
   --timeout 0 --log-level warning wsgi_app:app &
+pids+=($!)
+"$PYTHON" -m gunicorn --bind "127.0.0.1:$SYNC_PORT" --workers "$WORKERS" --log-level warning wsgi_app:app &
 pids+=($!)
 "$PYTHON" -m uvicorn asgi_app:app --host 127.0.0.1 --port "$UVICORN_PORT" --workers "$WORKERS" \
   --log-level warning --no-access-log &
@@ -85,6 +92,10 @@ http {
 }
 NGINX
 nginx -c "$out/nginx.conf" -p "$out" -g 'daemon on;'
+sed -e 's/^worker_processes auto;/worker_processes 1;/' -e "s#$out/nginx.pid#$out/nginx-sync.pid#" \
+  -e "s/:$GUNICORN_PORT;/:$SYNC_PORT;/" -e "s/:$NGINX_PORT;/:$NGINX_SYNC_PORT;/" \
+  "$out/nginx.conf" >"$out/nginx-sync.conf"
+nginx -c "$out/nginx-sync.conf" -p "$out" -g 'daemon on;'
 
 cat >"$out/haproxy.cfg" <<HAPROXY
 global
@@ -104,16 +115,26 @@ backend gunicorn
 HAPROXY
 haproxy -f "$out/haproxy.cfg" -q &
 pids+=($!)
+sed -e "s/:$GUNICORN_PORT\$/:$SYNC_PORT/" -e "s/:$HAPROXY_PORT\$/:$HAPROXY_SYNC_PORT/" \
+  "$out/haproxy.cfg" >"$out/haproxy-sync.cfg"
+haproxy -f "$out/haproxy-sync.cfg" -q &
+pids+=($!)
 
-# Pylon's router alone in front of the same workers (`pylon proxy`), with its JVM flags.
-PYLON_JAVA_OPTS="${PYLON_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m}"
-export PYLON_JAVA_OPTS
+# Pylon's router alone in front of the same workers (`pylon proxy`), with the launcher's own JVM
+# flags: a figure taken with hand-tuned flags says nothing of what a user gets.
+if [ -n "${PYLON_JAVA_OPTS:-}" ]; then
+  echo "bench: PYLON_JAVA_OPTS is set ($PYLON_JAVA_OPTS); unset it to measure the launcher's defaults" >&2
+fi
 ./pylon proxy --port "$PYLON_PORT" --to "127.0.0.1:$GUNICORN_PORT" >"$out/pylon-gunicorn.log" 2>&1 &
 pids+=($!)
 ./pylon proxy --port "$PYLON_UVICORN_PORT" --to "127.0.0.1:$UVICORN_PORT" >"$out/pylon-uvicorn.log" 2>&1 &
 pids+=($!)
+./pylon proxy --port "$PYLON_SYNC_PORT" --to "127.0.0.1:$SYNC_PORT" >"$out/pylon-sync.log" 2>&1 &
+pids+=($!)
 
-for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
+all_ports="$GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT"
+all_ports="$all_ports $SYNC_PORT $NGINX_SYNC_PORT $HAPROXY_SYNC_PORT $PYLON_SYNC_PORT"
+for port in $all_ports; do
   wait_port "$port"
 done
 
@@ -126,7 +147,7 @@ done
 # into its life to 1.3-1.5x in the rounds after; hence WARM_FIRST (20 s) per server, once.
 WARM_FIRST="${WARM_FIRST:-20s}"
 echo "== warming every server up ($WARM_FIRST on / and $WARMUP on /64k each)" >&2
-for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
+for port in $all_ports; do
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARM_FIRST" "http://127.0.0.1:$port/" >/dev/null
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/64k" >/dev/null
 done
@@ -160,6 +181,10 @@ for round in $(seq 1 "$ROUNDS"); do
       measure "$round" pylon-uvicorn $PYLON_UVICORN_PORT $path $mode
     done
   done
+  measure "$round" gunicorn $SYNC_PORT / sync
+  measure "$round" nginx-gunicorn $NGINX_SYNC_PORT / sync
+  measure "$round" haproxy-gunicorn $HAPROXY_SYNC_PORT / sync
+  measure "$round" pylon-gunicorn $PYLON_SYNC_PORT / sync
 done
 
 cat >"$out/setup.txt" <<SETUP
@@ -167,9 +192,11 @@ date: $(date -u +%Y-%m-%dT%H:%MZ)
 machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)
 wrk: -t$WRK_THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up, loopback; median of $ROUNDS interleaved rounds
 gunicorn: $("$PYTHON" -m gunicorn --version 2>&1 | head -1), --workers $WORKERS --threads $THREADS (gthread)
+hello-sync: gunicorn --workers $WORKERS (sync: closes every connection); nginx worker_processes 1 there
 uvicorn: $("$PYTHON" -m uvicorn --version 2>&1 | head -1), --workers $WORKERS
 nginx: $(nginx -v 2>&1 | sed 's/.*: //'), worker_processes auto, upstream keepalive 64
 haproxy: $(haproxy -v 2>&1 | head -1 | awk '{print $3}'), nbthread 2, http-reuse always
-pylon: $(./pylon --version | head -1), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), PYLON_JAVA_OPTS=$PYLON_JAVA_OPTS
+pylon: $(./pylon --version | head -1), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), PYLON_JAVA_OPTS=${PYLON_JAVA_OPTS:-(unset: the launcher's defaults)}
+load: $(uptime | sed 's/.*load average/load average/') (at the end; 2 cores)
 SETUP
 python3 bench/report.py "$out" "$root/docs"
