@@ -196,7 +196,7 @@ hello-sync: gunicorn --workers $WORKERS (sync: closes every connection); nginx w
 uvicorn: $("$PYTHON" -m uvicorn --version 2>&1 | head -1), --workers $WORKERS
 nginx: $(nginx -v 2>&1 | sed 's/.*: //'), worker_processes auto, upstream keepalive 64
 haproxy: $(haproxy -v 2>&1 | head -1 | awk '{print $3}'), nbthread 2, http-reuse always
-pylon: $(./pylon --version | head -1), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), PYLON_JAVA_OPTS=${PYLON_JAVA_OPTS:-(unset: the launcher's defaults)}
+pylon: $(./pylon --version | head -1), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), PYLON_JAVA_OPTS=${PYLON_JAVA_OPTS:-unset (the launcher defaults)}
 load: $(uptime | sed 's/.*load average/load average/') (at the end; 2 cores)
 SETUP
 python3 bench/report.py "$out" "$root/docs"
