@@ -43,19 +43,7 @@ public record LaunchSpec(
     Objects.requireNonNull(checks, "checks");
   }
 
-  /** Processes or containers, watched with the runtime's default checks. */
-  public LaunchSpec(
-      List<String> command,
-      Map<String, String> env,
-      Path workDir,
-      boolean http2,
-      OptionalLong memoryMiB,
-      OptionalDouble cpuLimit,
-      Optional<ContainerImage> container) {
-    this(command, env, workDir, http2, memoryMiB, cpuLimit, container, InstanceChecks.DEFAULTS);
-  }
-
-  /** Instances that are processes. */
+  /** Instances that are processes, watched with the runtime's default checks. */
   public LaunchSpec(
       List<String> command,
       Map<String, String> env,
@@ -63,7 +51,15 @@ public record LaunchSpec(
       boolean http2,
       OptionalLong memoryMiB,
       OptionalDouble cpuLimit) {
-    this(command, env, workDir, http2, memoryMiB, cpuLimit, Optional.empty());
+    this(
+        command,
+        env,
+        workDir,
+        http2,
+        memoryMiB,
+        cpuLimit,
+        Optional.empty(),
+        InstanceChecks.DEFAULTS);
   }
 
   /** This plan, its instances containers of {@code image}. */
