@@ -352,17 +352,43 @@ class FileWrapper(object):
 
 
 class Request(object):
-    __slots__ = ("method", "target", "version", "headers")
+    __slots__ = ("method", "target", "version", "lines")
 
-    def __init__(self, method, target, version, headers):
+    def __init__(self, method, target, version, lines):
         self.method = method
         self.target = target
         self.version = version
-        self.headers = headers  # list of (lower-case name, value)
+        self.lines = lines  # the header lines, continuations folded in; parsed by make_environ
 
-    def header(self, name):
-        values = [v for k, v in self.headers if k == name]
-        return ",".join(values) if values else None
+
+# What make_environ does with a header besides HTTP_*: the ones that frame the request.
+ORDINARY, HOST, CONTENT_TYPE, CONTENT_LENGTH, CONNECTION, EXPECT, TRANSFER_ENCODING = range(7)
+HEADER_ROLES = {
+    "host": HOST,
+    "content-type": CONTENT_TYPE,
+    "content-length": CONTENT_LENGTH,
+    "connection": CONNECTION,
+    "expect": EXPECT,
+    "transfer-encoding": TRANSFER_ENCODING,
+}
+# A header name as it arrives -> (its role, its environ key or None). The router sends the same
+# dozen names in every request; caching spares lower(), upper() and replace() per header.
+_header_names = {}
+MAX_CACHED_HEADER_NAMES = 1024
+
+
+def header_name(name):
+    known = _header_names.get(name)
+    if known is None:
+        if not name or name != name.strip():
+            raise BadRequest(400, "malformed header line")
+        lower = name.lower()
+        # X_Foo would be indistinguishable from X-Foo (header smuggling): no environ key for it
+        key = None if "_" in lower else "HTTP_" + lower.upper().replace("-", "_")
+        known = (HEADER_ROLES.get(lower, ORDINARY), key)
+        if len(_header_names) < MAX_CACHED_HEADER_NAMES:
+            _header_names[name] = known
+    return known
 
 
 class Response(object):
@@ -517,7 +543,7 @@ class Worker(object):
         self.graceful_timeout = graceful_timeout
         self.stopping = threading.Event()
         self.poller = select.epoll()
-        self.listener = None
+        self.listeners = {}  # fd -> listening socket: TCP, and the Unix socket when --unix is given
         self.conns = {}  # fd -> Connection for every connection in the poller
         # One lock for the poller's registrations and the leadership below. Only the leader
         # polls; the others change registrations under this lock while it does (epoll allows it).
@@ -547,9 +573,10 @@ class Worker(object):
 
     # ---- main thread: start the pool, wait for a signal, drain
 
-    def serve(self, listener):
-        self.listener = listener
-        self.poller.register(listener.fileno(), select.EPOLLIN)
+    def serve(self, listeners):
+        for listener in listeners:
+            self.listeners[listener.fileno()] = listener
+            self.poller.register(listener.fileno(), select.EPOLLIN)
         self.poller.register(self.wake_r.fileno(), select.EPOLLIN)
         for i in range(self.threads):
             t = threading.Thread(target=self._thread_main, name="pylon-worker-%d" % (i + 1))
@@ -625,20 +652,21 @@ class Worker(object):
         """Polls and serves until another thread took over (this one was slow) or the drain ends."""
         poll = self.poller.poll
         conns = self.conns
-        listen_fd = self.listener.fileno() if self.listener is not None else -1
+        listeners = self.listeners
         wake_fd = self.wake_r.fileno()
         while True:
             stopping = self.stopping.is_set()
-            if stopping and self.listener is not None:
+            if stopping and listeners:
                 with self.lock:
-                    self.poller.unregister(listen_fd)
-                    self.listener.close()
-                    self.listener = None
-                listen_fd = -1
+                    for fd, listener in list(listeners.items()):
+                        self.poller.unregister(fd)
+                        listener.close()
+                    listeners.clear()
             served_any = False
             for fd, _ in poll(0 if stopping else 1.0):
-                if fd == listen_fd:
-                    self._accept()
+                listener = listeners.get(fd)
+                if listener is not None:
+                    self._accept(listener)
                     continue
                 if fd == wake_fd:
                     self._drain_wake()
@@ -711,8 +739,7 @@ class Worker(object):
             except (OSError, ValueError):
                 pass
 
-    def _accept(self):
-        listener = self.listener
+    def _accept(self, listener):
         while True:
             try:
                 sock, addr = listener.accept()
@@ -755,12 +782,12 @@ class Worker(object):
     def _serve_one(self, conn):
         try:
             request = read_request_head(conn)
+            if request is None:
+                return False
+            environ, connection, expect, encoding, length_text = self.make_environ(conn, request)
         except BadRequest as e:
             send_error(conn, e.status, str(e))
             return False
-        if request is None:
-            return False
-        environ, connection, expect, encoding, length_text = self.make_environ(conn, request)
         if request.version == "HTTP/1.1":
             keep_alive = connection is None or "close" not in connection.lower()
         else:
@@ -816,31 +843,36 @@ class Worker(object):
             path = path[len(script_name) :]
         environ["PATH_INFO"] = path
         connection = expect = encoding = length_text = None
-        for name, value in request.headers:
-            if name == "host":
-                if value.startswith("["):  # an IPv6 literal: [::1]:8080
-                    end = value.find("]") + 1
-                    server, port = value[:end], value[end + 1 :] if value[end : end + 1] == ":" else ""
+        for text in request.lines:
+            name, sep, value = text.partition(":")
+            if not sep:
+                raise BadRequest(400, "malformed header line")
+            role, key = header_name(name)
+            value = value.strip()
+            if role:
+                if role == HOST:
+                    if value.startswith("["):  # an IPv6 literal: [::1]:8080
+                        end = value.find("]") + 1
+                        server, port = value[:end], value[end + 1 :] if value[end : end + 1] == ":" else ""
+                    else:
+                        server, _, port = value.partition(":")
+                    environ["SERVER_NAME"] = server
+                    environ["SERVER_PORT"] = port if port.isdigit() else "80"
+                elif role == CONTENT_TYPE:
+                    environ["CONTENT_TYPE"] = value
+                    continue
+                elif role == CONTENT_LENGTH:
+                    environ["CONTENT_LENGTH"] = value
+                    length_text = value if length_text is None else length_text + "," + value
+                    continue
+                elif role == CONNECTION:
+                    connection = value if connection is None else connection + "," + value
+                elif role == EXPECT:
+                    expect = value if expect is None else expect + "," + value
                 else:
-                    server, _, port = value.partition(":")
-                environ["SERVER_NAME"] = server
-                environ["SERVER_PORT"] = port if port.isdigit() else "80"
-            elif name == "content-type":
-                environ["CONTENT_TYPE"] = value
+                    encoding = value if encoding is None else encoding + "," + value
+            if key is None:
                 continue
-            elif name == "content-length":
-                environ["CONTENT_LENGTH"] = value
-                length_text = value if length_text is None else length_text + "," + value
-                continue
-            elif name == "connection":
-                connection = value if connection is None else connection + "," + value
-            elif name == "expect":
-                expect = value if expect is None else expect + "," + value
-            elif name == "transfer-encoding":
-                encoding = value if encoding is None else encoding + "," + value
-            elif "_" in name:
-                continue  # X_Foo would be indistinguishable from X-Foo (header smuggling)
-            key = "HTTP_" + name.upper().replace("-", "_")
             if key in environ:
                 environ[key] += "," + value
             else:
@@ -948,19 +980,24 @@ def parse_head(request_line, lines):
         version = "HTTP/1.1"
     if len(lines) > MAX_HEADERS:
         raise BadRequest(431, "too many or too large headers")
-    headers = []
     for text in lines:
         if text[:1] in (" ", "\t"):
-            if not headers:
+            lines = fold_continuations(lines)
+            break
+    return Request(method, target, version, lines)
+
+
+def fold_continuations(lines):
+    """Obsolete line folding (RFC 9112 5.2): a line starting with SP or HT continues the last."""
+    folded = []
+    for text in lines:
+        if text[:1] in (" ", "\t"):
+            if not folded:
                 raise BadRequest(400, "continuation line before any header")
-            name, value = headers[-1]
-            headers[-1] = (name, value + " " + text.strip())
-            continue
-        name, sep, value = text.partition(":")
-        if not sep or not name or name != name.strip():
-            raise BadRequest(400, "malformed header line")
-        headers.append((name.lower(), value.strip()))
-    return Request(method, target, version, headers)
+            folded[-1] = folded[-1].rstrip() + " " + text.strip()
+        else:
+            folded.append(text)
+    return folded
 
 
 def make_body(conn, request, response, expect, encoding, length_text):
@@ -1022,11 +1059,35 @@ def load_app(spec, directory):
     return obj
 
 
+def listen_unix(path):
+    """A listening Unix socket at path (a stale one left by a killed instance is replaced)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        log("cannot replace %s: %s" % (path, e))
+        return None
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        unix.bind(path)
+        unix.listen(1024)
+    except OSError as e:
+        log("cannot listen on %s: %s" % (path, e))
+        unix.close()
+        return None
+    unix.setblocking(False)
+    return unix
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="pylon_worker.py", description="Pylon's built-in WSGI worker")
     parser.add_argument("--app", required=True, help="MODULE:ATTR of the WSGI callable")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    parser.add_argument(
+        "--unix", default=None, help="also serve on this Unix socket path (the router's way in)"
+    )
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--chdir", default=None, help="directory to change to and import from")
     parser.add_argument(
@@ -1061,6 +1122,12 @@ def main(argv=None):
         log("cannot listen on %s:%d: %s" % (args.host, args.port, e))
         return EXIT_BIND_FAILED
     listener.setblocking(False)
+    listeners = [listener]
+    if args.unix:
+        unix = listen_unix(args.unix)
+        if unix is None:
+            return EXIT_BIND_FAILED
+        listeners.append(unix)
 
     worker = Worker(app, args.app, args.host, args.port, args.threads, args.graceful_timeout)
 
@@ -1073,7 +1140,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log("serving %s on %s:%d with %d threads" % (args.app, args.host, args.port, args.threads))
-    clean = worker.serve(listener)
+    if args.unix:
+        log("also serving on unix:%s" % args.unix)
+    clean = worker.serve(listeners)
     # A repeated SIGTERM during interpreter shutdown must not turn a clean exit into a kill.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
