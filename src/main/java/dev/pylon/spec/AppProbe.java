@@ -33,7 +33,17 @@ final class AppProbe {
    * Variables of the caller's shell that say nothing about the app and change from call to call.
    */
   private static final Set<String> VOLATILE_ENV =
-      Set.of("_", "PWD", "OLDPWD", "SHLVL", "TERM", "COLUMNS", "LINES", "TERM_SESSION_ID");
+      Set.of(
+          "_",
+          "PWD",
+          "OLDPWD",
+          "SHLVL",
+          "TERM",
+          "COLUMNS",
+          "LINES",
+          "TERM_SESSION_ID",
+          // hyperfine changes it on every run, to vary the stack alignment
+          "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET");
 
   private final ObjectMapper json = new ObjectMapper();
   private final Duration timeout;
