@@ -8,7 +8,8 @@
 #     memory     an instance allocates past its memory limit (GET /hog), every 10 s
 #     slowloris  slowhttptest's slowloris and slow-read against the router (if installed)
 #   pylon server (the daemon, same app deployed, min 2 instances):
-#     restart    the daemon stopped (SIGTERM) and started again, twice
+#     restart    the daemon restarted twice: a new `pylon server --takeover` takes the running
+#                one's sockets and instances over, and the old one drains and exits
 #
 #   bench/chaos.sh                      # 60 s per scenario
 #   DURATION=20 ONLY=kill9 bench/chaos.sh
@@ -129,8 +130,8 @@ fi
 
 if wanted restart; then
   daemon_state="$state/daemon"
-  start_daemon() {
-    ./pylon server --port "$PORT" --admin-port "$ADMIN_PORT" --state-dir "$daemon_state" \
+  start_daemon() { # [--takeover]
+    ./pylon server "$@" --port "$PORT" --admin-port "$ADMIN_PORT" --state-dir "$daemon_state" \
       >>"$state/server.log" 2>&1 &
     daemon_pid=$!
     pids+=("$daemon_pid")
@@ -144,11 +145,11 @@ if wanted restart; then
   load restart chaos.localhost
   for _ in 1 2; do
     sleep "$((DURATION / 3))"
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" 2>/dev/null || true
-    start_daemon
+    old_pid="$daemon_pid"
+    start_daemon --takeover
+    wait "$old_pid" 2>/dev/null || true # it exits once the new one serves and it has drained
   done
-  record "pylon server stopped and started again, twice" "pylon server"
+  record "pylon server restarted twice (--takeover)" "pylon server"
   kill -TERM "$daemon_pid"
   wait "$daemon_pid" 2>/dev/null || true
 fi

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
@@ -177,8 +178,7 @@ public final class Router implements AutoCloseable {
       }
       EventLoop loop = (EventLoop) loops.next();
       adopted.add(
-          serverBootstrap(loop, accepted)
-              .channelFactory(() -> new EpollServerSocketChannel(fd))
+          serverBootstrap(loop, accepted, () -> new EpollServerSocketChannel(fd))
               .register()
               .syncUninterruptibly()
               .channel());
@@ -203,9 +203,19 @@ public final class Router implements AutoCloseable {
   }
 
   private ServerBootstrap serverBootstrap(EventLoopGroup loops, ChannelHandler accepted) {
+    return serverBootstrap(
+        loops,
+        accepted,
+        new io.netty.channel.ReflectiveChannelFactory<>(transport.serverChannel()));
+  }
+
+  private ServerBootstrap serverBootstrap(
+      EventLoopGroup loops,
+      ChannelHandler accepted,
+      io.netty.channel.ChannelFactory<? extends ServerChannel> channels) {
     return new ServerBootstrap()
         .group(loops)
-        .channel(transport.serverChannel())
+        .channelFactory(channels)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         // no childOption(TCP_NODELAY): Netty's socket configs turn it on by default, and
