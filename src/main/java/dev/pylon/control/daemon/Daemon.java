@@ -166,6 +166,7 @@ public final class Daemon implements AutoCloseable {
           });
       return info;
     } catch (IOException | StoreException e) {
+      log.debug("pylon server cannot start", e);
       close();
       throw new DaemonFailure(
           "pylon server cannot start in "

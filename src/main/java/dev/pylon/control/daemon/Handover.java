@@ -170,6 +170,10 @@ final class Handover implements AutoCloseable {
             ctx.write(new FileDescriptor(fd));
           }
           ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+          // Closing a listening Unix socket deletes its file (Netty does): done now, before the
+          // successor binds its own at the same path, which a later close would delete instead.
+          // The successor's connections stay open.
+          ctx.channel().parent().close();
         }
         case "SERVING" -> finish();
         default -> ctx.close();
