@@ -2,6 +2,8 @@
 # Side-by-side benchmark, one run, same machine, same Python workers:
 #   gunicorn direct | nginx -> gunicorn | haproxy -> gunicorn | Pylon -> gunicorn
 #   uvicorn direct  | Pylon -> uvicorn
+#   gunicorn direct, one process | Pylon's built-in worker direct, one process |
+#   `pylon run` (router + built-in worker, default instances, the launcher's own JVM flags)
 # for a hello-world body and a 64 KiB body, with keep-alive and with a new connection per
 # request. Prints requests/s and p50/p99 latency with the ratio against nginx, and writes
 # docs/benchmarks.md and docs/benchmarks.svg.
@@ -10,6 +12,7 @@
 #   ROUNDS=1 DURATION=10s WARMUP=5s bench/run.sh
 #   ONLY=hello-keepalive bench/run.sh
 #   WARM_FIRST=30s               # load each server gets once before any measurement (JIT)
+#   SERVERS="gunicorn pylon-run" # measure only these rows
 # Needs: wrk nginx haproxy, and Debian's gunicorn and uvicorn for /usr/bin/python3.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -24,6 +27,7 @@ WORKERS="${WORKERS:-2}"
 THREADS="${THREADS:-8}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 ONLY="${ONLY:-}"
+SERVERS="${SERVERS:-}"
 out="${OUT:-$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out"
 
@@ -38,6 +42,7 @@ JAVA_HOME="$(scripts/find-jdk)"
 
 GUNICORN_PORT=18001 NGINX_PORT=18002 HAPROXY_PORT=18003 PYLON_PORT=18004
 UVICORN_PORT=18011 PYLON_UVICORN_PORT=18014
+GUNICORN1_PORT=18021 PYLON_WORKER_PORT=18022 PYLON_RUN_PORT=18023
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -60,6 +65,13 @@ cd bench/apps
 pids+=($!)
 "$PYTHON" -m uvicorn asgi_app:app --host 127.0.0.1 --port "$UVICORN_PORT" --workers "$WORKERS" \
   --log-level warning --no-access-log &
+pids+=($!)
+# One process each: gunicorn's gthread worker against Pylon's built-in worker, same threads.
+"$PYTHON" -m gunicorn --bind "127.0.0.1:$GUNICORN1_PORT" --workers 1 --threads "$THREADS" \
+  --timeout 0 --log-level warning wsgi_app:app &
+pids+=($!)
+"$PYTHON" "$root/src/main/resources/dev/pylon/runtime/pylon_worker.py" --app wsgi_app:app \
+  --host 127.0.0.1 --port "$PYLON_WORKER_PORT" --threads "$THREADS" 2>"$out/pylon-worker.log" &
 pids+=($!)
 cd "$root"
 
@@ -113,8 +125,18 @@ pids+=($!)
 ./pylon proxy --port "$PYLON_UVICORN_PORT" --to "127.0.0.1:$UVICORN_PORT" >"$out/pylon-uvicorn.log" 2>&1 &
 pids+=($!)
 
-for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
-  wait_port "$port"
+# The same app served the way a user runs it: router + built-in worker, default instances, and
+# the launcher's own JVM flags (no PYLON_JAVA_OPTS).
+env -u PYLON_JAVA_OPTS ./pylon run bench/apps --app wsgi_app:app --python "$PYTHON" \
+  --port "$PYLON_RUN_PORT" --state-dir "$out/pylon-run-state" >"$out/pylon-run.log" 2>&1 &
+pids+=($!)
+
+servers=(gunicorn:$GUNICORN_PORT nginx-gunicorn:$NGINX_PORT haproxy-gunicorn:$HAPROXY_PORT
+  pylon-gunicorn:$PYLON_PORT uvicorn:$UVICORN_PORT pylon-uvicorn:$PYLON_UVICORN_PORT
+  gunicorn-1:$GUNICORN1_PORT pylon-worker:$PYLON_WORKER_PORT pylon-run:$PYLON_RUN_PORT)
+wanted() { [ -z "$SERVERS" ] || [[ " $SERVERS " == *" $1 "* ]]; }
+for server in "${servers[@]}"; do
+  wait_port "${server#*:}"
 done
 
 # Warm every server up once on both bodies before any measurement. The per-measurement warm-up
@@ -126,7 +148,9 @@ done
 # into its life to 1.3-1.5x in the rounds after; hence WARM_FIRST (20 s) per server, once.
 WARM_FIRST="${WARM_FIRST:-20s}"
 echo "== warming every server up ($WARM_FIRST on / and $WARMUP on /64k each)" >&2
-for port in $GUNICORN_PORT $NGINX_PORT $HAPROXY_PORT $PYLON_PORT $UVICORN_PORT $PYLON_UVICORN_PORT; do
+for server in "${servers[@]}"; do
+  wanted "${server%%:*}" || continue
+  port="${server#*:}"
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARM_FIRST" "http://127.0.0.1:$port/" >/dev/null
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/64k" >/dev/null
 done
@@ -136,6 +160,7 @@ measure() {  # round name port path mode
   local scenario="64k-$mode"
   [ "$path" = "/" ] && scenario="hello-$mode"
   if [ -n "$ONLY" ] && [ "$ONLY" != "$scenario" ]; then return 0; fi
+  wanted "$name" || return 0
   [ "$mode" = "close" ] && extra=(-H "Connection: close")
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${extra[@]}" "http://127.0.0.1:$port$path" >/dev/null
   echo "== round $round: $name $scenario" >&2
@@ -149,6 +174,7 @@ measure() {  # round name port path mode
 # alike; report.py keeps the median of each figure per cell. Single runs swing by 10-40 %:
 # gunicorn's two workers take connections as they race to accept, and an uneven split halves
 # what one run measures.
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   for path in / /64k; do
     for mode in keepalive close; do
@@ -158,15 +184,19 @@ for round in $(seq 1 "$ROUNDS"); do
       measure "$round" pylon-gunicorn $PYLON_PORT $path $mode
       measure "$round" uvicorn $UVICORN_PORT $path $mode
       measure "$round" pylon-uvicorn $PYLON_UVICORN_PORT $path $mode
+      measure "$round" gunicorn-1 $GUNICORN1_PORT $path $mode
+      measure "$round" pylon-worker $PYLON_WORKER_PORT $path $mode
+      measure "$round" pylon-run $PYLON_RUN_PORT $path $mode
     done
   done
 done
 
 cat >"$out/setup.txt" <<SETUP
-date: $(date -u +%Y-%m-%dT%H:%MZ)
+date: $(date -u +%Y-%m-%dT%H:%MZ), load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)
 machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)
 wrk: -t$WRK_THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up, loopback; median of $ROUNDS interleaved rounds
-gunicorn: $("$PYTHON" -m gunicorn --version 2>&1 | head -1), --workers $WORKERS --threads $THREADS (gthread)
+gunicorn: $("$PYTHON" -m gunicorn --version 2>&1 | head -1), --workers $WORKERS --threads $THREADS (gthread); gunicorn-1: --workers 1 --threads $THREADS
+pylon-worker: Pylon's built-in WSGI worker, one process, --threads $THREADS; pylon-run: \`pylon run\` (router + built-in worker), default instances ($(nproc)), no PYLON_JAVA_OPTS
 uvicorn: $("$PYTHON" -m uvicorn --version 2>&1 | head -1), --workers $WORKERS
 nginx: $(nginx -v 2>&1 | sed 's/.*: //'), worker_processes auto, upstream keepalive 64
 haproxy: $(haproxy -v 2>&1 | head -1 | awk '{print $3}'), nbthread 2, http-reuse always
