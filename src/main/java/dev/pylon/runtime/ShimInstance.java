@@ -33,6 +33,7 @@ final class ShimInstance implements RunningInstance {
   private static final Logger log = LoggerFactory.getLogger(ShimInstance.class);
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
   private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
+  private static final Duration SHIM_START = Duration.ofSeconds(20);
   static final String SCRIPT = "pylon_shim.py";
 
   private final StrayInstances.Supervised record;
@@ -101,16 +102,21 @@ final class ShimInstance implements RunningInstance {
       InstanceLauncher.Output output)
       throws InstanceLauncher.LaunchException {
     Path pidFile = folder.resolve("pid");
-    long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+    long deadline = System.nanoTime() + SHIM_START.toNanos();
     while (!Files.exists(pidFile)) {
       if (!shim.isAlive() || System.nanoTime() > deadline) {
         String said = lastLine(folder.resolve("stderr"));
+        String how =
+            shim.isAlive()
+                ? "within " + SHIM_START.toSeconds() + " s"
+                : "(it " + ExitStatus.describe(shim) + ")";
         shim.destroyForcibly();
         deleteFolder(folder);
         throw new InstanceLauncher.LaunchException(
             "its supervisor ("
                 + SCRIPT
-                + ") did not start it"
+                + ") did not start it "
+                + how
                 + (said.isEmpty() ? "" : ": " + said));
       }
       sleep(Duration.ofMillis(2));
