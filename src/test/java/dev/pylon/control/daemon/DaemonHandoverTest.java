@@ -42,6 +42,9 @@ class DaemonHandoverTest {
       ObjectNode body =
           JSON.createObjectNode().put("path", hello.toString()).put("service", "hello");
       AdminClient.connect(state).stream("/v1/deploy", body, event -> {});
+      // pinned at one: what is adopted must not depend on the autoscaler's last count
+      AdminClient.connect(state)
+          .put("/v1/services/hello/scaling", JSON.createObjectNode().put("min", 1).put("max", 1));
       assertThat(RawHttp.get(port, "hello.localhost", "/").status()).isEqualTo(200);
       List<Long> pids = instancePids();
       assertThat(pids).hasSize(1);
