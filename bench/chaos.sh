@@ -9,7 +9,8 @@
 #     slowloris  slowhttptest's slowloris and slow-read against the router (if installed)
 #   pylon server (the daemon, same app deployed, min 2 instances, memory_gb 0.25 in app.yaml):
 #     the same four scenarios, then
-#     restart    the daemon stopped (SIGTERM) and started again, twice
+#     restart    the daemon restarted twice: a new `pylon server --takeover` takes the running
+#                one's sockets and instances over, and the old one drains and exits
 #
 #   bench/chaos.sh                      # 60 s per scenario
 #   DURATION=20 ONLY=kill9 bench/chaos.sh
@@ -48,7 +49,10 @@ await_port() { # port
 }
 
 instance_pids() { # the built-in workers this run's state directory started
-  pgrep -f "$1/lib/pylon_worker" || true
+  # not their shims (pylon server's per-instance supervisors, whose command line names the worker)
+  for pid in $(pgrep -f "$1/lib/pylon_worker"); do
+    grep -qa pylon_shim "/proc/$pid/cmdline" 2>/dev/null || echo "$pid"
+  done
 }
 
 load() { # name host -> runs wrk for DURATION s in the background; sets wrk_pid, wrk_out
@@ -153,8 +157,8 @@ fi
 
 if wanted restart; then
   daemon_state="$state/daemon"
-  start_daemon() {
-    ./pylon server --port "$PORT" --admin-port "$ADMIN_PORT" --state-dir "$daemon_state" \
+  start_daemon() { # [--takeover]
+    ./pylon server "$@" --port "$PORT" --admin-port "$ADMIN_PORT" --state-dir "$daemon_state" \
       >>"$state/server.log" 2>&1 &
     daemon_pid=$!
     pids+=("$daemon_pid")
@@ -168,11 +172,11 @@ if wanted restart; then
   load restart chaos.localhost
   for _ in 1 2; do
     sleep "$((DURATION / 3))"
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" 2>/dev/null || true
-    start_daemon
+    old_pid="$daemon_pid"
+    start_daemon --takeover
+    wait "$old_pid" 2>/dev/null || true # it exits once the new one serves and it has drained
   done
-  record "pylon server stopped and started again, twice" "pylon server"
+  record "pylon server restarted twice (--takeover)" "pylon server"
   kill -TERM "$daemon_pid"
   wait "$daemon_pid" 2>/dev/null || true
 fi

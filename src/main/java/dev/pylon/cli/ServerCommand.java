@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
       "A service is reached at http://SERVICE.localhost:PORT/, a tagged revision at",
       "http://TAG---SERVICE.localhost:PORT/.",
       "Services, revisions and traffic are kept in STATE/pylon.db: a restarted daemon",
-      "serves them again without building anything."
+      "serves them again without building anything, and adopts the instances still running.",
+      "With --takeover, a new daemon (a restart, an upgrade) takes the running one's sockets,",
+      "instances and state over; the old one finishes its requests and exits: nothing is dropped."
     })
 final class ServerCommand implements Callable<Integer> {
   @Option(
@@ -81,6 +83,14 @@ final class ServerCommand implements Callable<Integer> {
           "How long a revision with min 0 keeps its last instance after traffic stops, beyond the window (default: ${DEFAULT-VALUE})")
   Duration scaleToZeroGrace;
 
+  @Option(
+      names = "--takeover",
+      description =
+          "Take over from the `pylon server` running on this state directory, if one is: its"
+              + " listening sockets (its --host and --port then hold), instances and state move"
+              + " here, and it exits once its requests are done")
+  boolean takeover;
+
   @Mixin StateOptions stateOptions;
 
   @Override
@@ -103,7 +113,8 @@ final class ServerCommand implements Callable<Integer> {
                     Optional.ofNullable(defaultService),
                     grace,
                     startTimeout)
-                .withScalingWindows(stableWindow, scaleToZeroGrace));
+                .withScalingWindows(stableWindow, scaleToZeroGrace)
+                .withTakeover(takeover));
     CountDownLatch stop = new CountDownLatch(1);
     Thread onSignal =
         new Thread(
@@ -113,6 +124,14 @@ final class ServerCommand implements Callable<Integer> {
             },
             "pylon-stop");
     Runtime.getRuntime().addShutdownHook(onSignal);
+    daemon
+        .handedOver()
+        .thenRun(
+            () -> {
+              System.out.println("pylon: handed over to the new `pylon server`; exiting.");
+              System.out.flush();
+              stop.countDown();
+            });
     ServerInfo info;
     try {
       info = daemon.start();

@@ -14,7 +14,9 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
   private final RouterContext router;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
+  private long exchangesSeen; // the event loop's: tells a drain's linger whether a request came
   private final ArrayDeque<Object> held = new ArrayDeque<>(2);
   private LoopTimeouts timeouts;
   private final TimeoutList.Entry idleDeadline = new TimeoutList.Entry(this::onIdleTimeout);
@@ -100,6 +103,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
       }
       ProxyExchange started = new ProxyExchange(router, this, ctx, request);
       exchange = started;
+      exchangesSeen++;
       started.start();
       if (msg instanceof HttpContent content) {
         if (exchange == started && !started.requestComplete()) {
@@ -236,11 +240,35 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /** Closes an idle connection now; used by drain. Busy connections close after their response. */
   void closeIfIdle() {
+    closeIfIdle(Duration.ZERO);
+  }
+
+  /**
+   * Closes the connection if it is idle now and still idle {@code linger} later (the same
+   * exchange-free spell); a request in between closes it after its response, as draining does.
+   */
+  void closeIfIdle(Duration linger) {
     ctx.executor()
         .execute(
             () -> {
               if (exchange == null && held.isEmpty() && !closing) {
-                ctx.close();
+                if (linger.isZero()) {
+                  ctx.close();
+                } else {
+                  long exchanges = exchangesSeen;
+                  ctx.executor()
+                      .schedule(
+                          () -> {
+                            if (exchange == null
+                                && held.isEmpty()
+                                && !closing
+                                && exchangesSeen == exchanges) {
+                              ctx.close();
+                            }
+                          },
+                          linger.toNanos(),
+                          TimeUnit.NANOSECONDS);
+                }
               }
             });
   }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
@@ -80,6 +81,16 @@ public final class Router implements AutoCloseable {
    * @throws RouterTlsException when TLS is configured and its files cannot be used
    */
   public synchronized InetSocketAddress start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts serving on listening sockets a predecessor handed over ({@code inherited}: their file
+   * descriptors, already bound and listening, as {@link #listeningSockets} gave them), or, when
+   * there are none, binds as {@link #start()} does. Connections waiting in an inherited socket's
+   * accept queue are served here: nothing is refused or lost while two routers share the sockets.
+   */
+  public synchronized InetSocketAddress start(List<Integer> inherited) {
     if (!serverChannels.isEmpty()) {
       throw new IllegalStateException("router already started");
     }
@@ -90,7 +101,7 @@ public final class Router implements AutoCloseable {
     group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
     ChannelInitializer<Channel> accepted = acceptedConnections(tlsContexts);
     try {
-      serverChannels = listen(accepted, threads);
+      serverChannels = inherited.isEmpty() ? listen(accepted, threads) : adopt(accepted, inherited);
     } catch (Exception e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       group = null;
@@ -154,10 +165,57 @@ public final class Router implements AutoCloseable {
     return List.copyOf(bound);
   }
 
+  /** Registers inherited listening sockets on the event loops, in turn, without binding. */
+  private List<Channel> adopt(ChannelInitializer<Channel> accepted, List<Integer> fds) {
+    if (transport.serverChannel() != EpollServerSocketChannel.class) {
+      throw new IllegalStateException("inherited sockets need the epoll transport");
+    }
+    List<Channel> adopted = new ArrayList<>();
+    java.util.Iterator<EventExecutor> loops = group.iterator();
+    for (int fd : fds) {
+      if (!loops.hasNext()) {
+        loops = group.iterator();
+      }
+      EventLoop loop = (EventLoop) loops.next();
+      adopted.add(
+          serverBootstrap(loop, accepted, () -> new EpollServerSocketChannel(fd))
+              .register()
+              .syncUninterruptibly()
+              .channel());
+    }
+    return List.copyOf(adopted);
+  }
+
+  /**
+   * The file descriptors of the listening sockets, for a successor to serve on ({@link
+   * #start(List)}) after they are sent to it (SCM_RIGHTS); empty without epoll. The sockets stay
+   * this router's too until {@link #drain} or {@link #close}, which close only this process's
+   * descriptors: the successor's keep listening.
+   */
+  public synchronized List<Integer> listeningSockets() {
+    List<Integer> fds = new ArrayList<>();
+    for (Channel ch : serverChannels) {
+      if (ch instanceof EpollServerSocketChannel epoll && epoll.isOpen()) {
+        fds.add(epoll.fd().intValue());
+      }
+    }
+    return List.copyOf(fds);
+  }
+
   private ServerBootstrap serverBootstrap(EventLoopGroup loops, ChannelHandler accepted) {
+    return serverBootstrap(
+        loops,
+        accepted,
+        new io.netty.channel.ReflectiveChannelFactory<>(transport.serverChannel()));
+  }
+
+  private ServerBootstrap serverBootstrap(
+      EventLoopGroup loops,
+      ChannelHandler accepted,
+      io.netty.channel.ChannelFactory<? extends ServerChannel> channels) {
     return new ServerBootstrap()
         .group(loops)
-        .channel(transport.serverChannel())
+        .channelFactory(channels)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         // no childOption(TCP_NODELAY): Netty's socket configs turn it on by default, and
@@ -314,6 +372,16 @@ public final class Router implements AutoCloseable {
    * @return true if every in-flight request other than a WebSocket finished within {@code timeout}
    */
   public boolean drain(Duration timeout) {
+    return drain(timeout, Duration.ZERO);
+  }
+
+  /**
+   * {@link #drain(Duration)} for a hand-over: a keep-alive connection idle now is closed only once
+   * it has stayed idle for {@code idleLinger}. A client that is about to send its next request on
+   * it (wrk, a busy keep-alive pool) gets that response, with {@code Connection: close}, instead of
+   * a connection closed under a request in flight, which it could not know to be safe to retry.
+   */
+  public boolean drain(Duration timeout, Duration idleLinger) {
     context.draining = true;
     List<Channel> servers;
     synchronized (this) {
@@ -326,7 +394,7 @@ public final class Router implements AutoCloseable {
       }
       ClientConnectionHandler handler = ch.pipeline().get(ClientConnectionHandler.class);
       if (handler != null) {
-        handler.closeIfIdle();
+        handler.closeIfIdle(idleLinger);
       } else {
         // not yet speaking HTTP/1, or an HTTP/2 connection: closing it sends GOAWAY and lets
         // the streams under way finish

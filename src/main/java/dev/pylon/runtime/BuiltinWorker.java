@@ -48,7 +48,7 @@ public final class BuiltinWorker {
     return materialize(dir, resource(ASGI_RESOURCE), "pylon_asgi_worker");
   }
 
-  private static Path materialize(Path dir, byte[] script, String stem) throws IOException {
+  static Path materialize(Path dir, byte[] script, String stem) throws IOException {
     String name = stem + "-" + HexFormat.of().formatHex(sha256(script), 0, 6) + ".py";
     Path target = dir.resolve(name);
     if (Files.isRegularFile(target)
@@ -105,7 +105,7 @@ public final class BuiltinWorker {
     return resource(RESOURCE);
   }
 
-  private static byte[] resource(String name) {
+  static byte[] resource(String name) {
     try (InputStream in = BuiltinWorker.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException(name + " is missing from the Pylon jar");

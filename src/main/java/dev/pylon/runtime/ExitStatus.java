@@ -9,7 +9,11 @@ final class ExitStatus {
     if (process.isAlive()) {
       return "still running";
     }
-    int status = process.exitValue();
+    return describe(process.exitValue());
+  }
+
+  /** {@link #describe(Process)} for an exit status in the JDK's convention (128+n: signal n). */
+  static String describe(int status) {
     if (status > 128 && status < 128 + 32) {
       int signal = status - 128;
       return "killed by signal " + signal + signalName(signal);

@@ -49,6 +49,16 @@ public interface InstanceLauncher extends AutoCloseable {
     return seconds;
   }
 
+  /**
+   * Of {@code instances} (names of the set's instances), those already running that this launcher
+   * takes over, with the port each listens on: instances a previous Pylon started under a shim and
+   * handed over or left behind when it was killed. A {@link #launch} of such an instance on that
+   * port adopts it instead of starting a process. Called once, when the set starts.
+   */
+  default Map<String, Integer> adoptable(Collection<String> instances) {
+    return Map.of();
+  }
+
   /** Releases what the launcher holds (threads, cgroups); every instance it started is gone. */
   @Override
   void close();

@@ -54,6 +54,7 @@ public final class InstanceSet implements AutoCloseable {
   private final AtomicBoolean stopCalled = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopping;
+  private volatile boolean handedOver;
   private volatile Launches launches; // from start()
   private List<ReadyInstance> published = List.of(); // supervisor-owned
   private boolean openSaid; // supervisor-owned: whether the sandbox's open-bind check ran
@@ -99,7 +100,17 @@ public final class InstanceSet implements AutoCloseable {
                 template.revision(),
                 options,
                 detail -> supervisor.post(() -> emit(Kind.WARNING, template.revision(), detail))));
-    supervisor.post(() -> slots.forEach(this::launch));
+    // Claimed now, not on the supervisor thread: once start() returns, whatever no set claimed may
+    // be ended as a stray.
+    Map<String, Integer> adoptable =
+        launches.launcher().adoptable(slots.stream().map(s -> s.name).toList());
+    supervisor.post(
+        () -> {
+          for (InstanceSlot slot : slots) {
+            slot.adoptPort = adoptable.getOrDefault(slot.name, 0);
+          }
+          slots.forEach(this::launch);
+        });
     if (options.memoryLimitMiB() > 0) {
       supervisor.every(this::watchMemory, Duration.ofMillis(250));
     }
@@ -205,6 +216,38 @@ public final class InstanceSet implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets go of every instance for the next Pylon to adopt ({@link RunningInstance#detach}): they
+   * keep running and serving, nothing is reported, and the router keeps the ready list it has until
+   * it stops routing. An instance that cannot outlive Pylon (a container's, or one without a shim)
+   * is stopped as {@link #stop} would. After this the set does nothing more.
+   */
+  public void handOver() {
+    if (!stopCalled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      supervisor.call(
+          () -> {
+            handedOver = true;
+            return null;
+          });
+      List<RunningInstance> kept =
+          launches == null ? List.of() : launches.detachAll(options.grace());
+      log.info("{}: handed over {}", template.revision(), kept);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      prober.shutdownNow();
+      supervisor.shutdown();
+      if (launches != null) {
+        launches.close();
+      }
+      stopped.countDown();
+      gate.stopped();
+    }
+  }
+
   /** {@link #stop(Duration)} with the options' grace period. */
   @Override
   public void close() {
@@ -215,8 +258,8 @@ public final class InstanceSet implements AutoCloseable {
 
   /** Feeds {@code input} to the instance's life cycle and carries out what it says. */
   private void apply(InstanceSlot slot, Input input) {
-    if (stopping && !(input instanceof Input.Stopped)) {
-      return; // after stop() begins, only the stop itself is reported
+    if (handedOver || stopping && !(input instanceof Input.Stopped)) {
+      return; // after stop() begins, only the stop itself is reported; after a hand-over, nothing
     }
     InstanceLifecycle.Step step = lifecycle.next(slot.life, input, clock.instant());
     slot.life = step.life();
@@ -253,12 +296,13 @@ public final class InstanceSet implements AutoCloseable {
   }
 
   private void launch(InstanceSlot slot) {
-    if (stopping || slot.life.stopped()) {
+    if (stopping || handedOver || slot.life.stopped()) {
       return;
     }
     int port;
     try {
-      port = freePort();
+      port = slot.adoptPort > 0 ? slot.adoptPort : freePort();
+      slot.adoptPort = 0; // adopted once; a restart gets a fresh port
     } catch (IOException e) {
       log.warn("{}: no free port: {}", slot.name, e.getMessage());
       supervisor.schedule(() -> launch(slot), options.readinessInterval().multipliedBy(10));

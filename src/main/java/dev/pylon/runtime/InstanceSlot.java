@@ -16,6 +16,7 @@ final class InstanceSlot {
   volatile RunningInstance handle; // the current (or last) attempt's
   volatile OutputTail tail;
   volatile OutputTail previousTail;
+  int adoptPort; // supervisor-owned: a running instance to adopt on its first launch, 0 if none
 
   InstanceSlot(String name, int index, InstanceLife life, int outputLines) {
     this.name = name;

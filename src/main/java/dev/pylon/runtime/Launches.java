@@ -107,6 +107,28 @@ final class Launches {
   }
 
   /**
+   * Lets a start in progress finish, then lets go of every live instance that can outlive Pylon
+   * (returned) and stops the others; nothing is reported of either.
+   */
+  List<RunningInstance> detachAll(Duration grace) throws InterruptedException {
+    stopping = true;
+    starts.shutdown();
+    if (!starts.awaitTermination(10, TimeUnit.SECONDS)) {
+      log.warn("{}: a start did not finish within 10 s", revision);
+    }
+    List<RunningInstance> kept = new ArrayList<>();
+    List<RunningInstance> stop = new ArrayList<>();
+    for (RunningInstance instance : live) {
+      (instance.detach() ? kept : stop).add(instance);
+    }
+    if (!stop.isEmpty()) {
+      GroupStop.stop(stop, grace, KILL_WAIT, revision);
+      stop.forEach(Launches::awaitExit);
+    }
+    return kept;
+  }
+
+  /**
    * Stops one instance on a thread of its own (SIGTERM, grace, SIGKILL); then tells {@code how} it
    * ended: " (exited with status 0)", or ": killed with SIGKILL after the 10 s grace".
    */

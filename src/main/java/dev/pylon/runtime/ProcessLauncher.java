@@ -2,6 +2,7 @@ package dev.pylon.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * with a pid file in the run directory ({@link StrayInstances}). Processes are started on one
  * long-lived thread of its own, because a child's parent-death signal fires when the thread that
  * started it ends; {@link #close} ends that thread once every instance is gone.
+ *
+ * <p>With {@link SupervisorOptions#shim} each instance runs under its own supervisor instead
+ * ({@link ShimInstance}): no parent-death signal, output to files, so it outlives this Pylon and
+ * the next one adopts it ({@link #adoptable}).
  */
 public final class ProcessLauncher implements InstanceLauncher {
   private static final Logger log = LoggerFactory.getLogger(ProcessLauncher.class);
@@ -47,6 +53,8 @@ public final class ProcessLauncher implements InstanceLauncher {
       Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
   private final AtomicBoolean cgroupFailureSaid = new AtomicBoolean();
   private volatile long clockTicksPerSecond;
+  private final Path shimScript; // null: instances die with Pylon (no shim)
+  private final Map<String, StrayInstances.Supervised> claimed = new ConcurrentHashMap<>();
 
   /**
    * @param revision the revision's name, for thread names and messages
@@ -59,7 +67,11 @@ public final class ProcessLauncher implements InstanceLauncher {
     this.starter =
         Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("pylon-launcher-" + revision).unstarted(r));
-    this.wrapper = starter.submit(() -> ProcessWrapper.prefix(options.parentDeathSignal()));
+    this.shimScript = shimScript(revision, options);
+    boolean shimmed = shimScript != null;
+    this.wrapper =
+        starter.submit(
+            () -> shimmed ? List.of() : ProcessWrapper.prefix(options.parentDeathSignal()));
     if (options.memoryLimitMiB() > 0 || options.cpuLimit() > 0) {
       cgroups =
           options.cgroups()
@@ -79,7 +91,7 @@ public final class ProcessLauncher implements InstanceLauncher {
 
   @Override
   public RunningInstance launch(LaunchRequest request, Output output) throws LaunchException {
-    Future<Started> started;
+    Future<RunningInstance> started;
     try {
       started = starter.submit(() -> start(request, output));
     } catch (RejectedExecutionException closed) {
@@ -98,12 +110,56 @@ public final class ProcessLauncher implements InstanceLauncher {
     }
   }
 
+  /** The shim script written next to the run directory, or null when instances need none. */
+  private static Path shimScript(String revision, SupervisorOptions options) {
+    if (!options.shim() || options.runDir().isEmpty()) {
+      return null;
+    }
+    try {
+      return BuiltinWorker.materialize(
+          options.runDir().get().resolveSibling("lib"),
+          BuiltinWorker.resource(ShimInstance.SCRIPT),
+          "pylon_shim");
+    } catch (IOException e) {
+      log.warn(
+          "{}: cannot write {}, instances die with Pylon: {}",
+          revision,
+          ShimInstance.SCRIPT,
+          e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Claims, for this Pylon, the instances among {@code instances} that a previous Pylon left
+   * running under their shims (handed over, or its owner killed), so that nothing ends them as
+   * strays; {@link #launch} then adopts each on its port.
+   */
+  @Override
+  public Map<String, Integer> adoptable(Collection<String> instances) {
+    if (shimScript == null) {
+      return Map.of();
+    }
+    Map<String, StrayInstances.Supervised> found =
+        StrayInstances.adoptable(options.runDir().get(), revision);
+    Map<String, Integer> ports = new HashMap<>();
+    for (String instance : instances) {
+      StrayInstances.Supervised record = found.get(instance);
+      if (record != null) {
+        StrayInstances.setOwner(options.runDir().get(), record, true);
+        claimed.put(instance, record);
+        ports.put(instance, record.port());
+      }
+    }
+    return ports;
+  }
+
   @Override
   public Map<RunningInstance, Long> residentBytes(Collection<RunningInstance> instances) {
     Map<Long, RunningInstance> byGroup = new HashMap<>();
     for (RunningInstance instance : instances) {
-      if (instance instanceof Started s && s.alive()) {
-        byGroup.put(s.pid(), s);
+      if ((instance instanceof Started || instance instanceof ShimInstance) && instance.alive()) {
+        byGroup.put(instance.pid(), instance);
       }
     }
     Map<RunningInstance, Long> bytes = new HashMap<>();
@@ -134,6 +190,13 @@ public final class ProcessLauncher implements InstanceLauncher {
   @Override
   public void close() {
     starter.shutdown();
+    // claimed for adoption and never launched (the set stopped first): nobody else will end them
+    for (StrayInstances.Supervised left : claimed.values()) {
+      ProcessGroups.signalGroup(left.pid(), "KILL");
+      StrayInstances.forget(options.runDir().get(), left.instance(), left.pid());
+      ShimInstance.deleteFolder(options.runDir().get().resolve(left.folder()));
+    }
+    claimed.clear();
   }
 
   private long ticksPerSecond() {
@@ -144,7 +207,16 @@ public final class ProcessLauncher implements InstanceLauncher {
   }
 
   /** On the starter thread. */
-  private Started start(LaunchRequest request, Output output) throws LaunchException {
+  private RunningInstance start(LaunchRequest request, Output output) throws LaunchException {
+    StrayInstances.Supervised adopt = claimed.remove(request.instance());
+    if (adopt != null && adopt.port() == request.port()) {
+      Optional<ShimInstance> adopted =
+          ShimInstance.adopt(adopt, options.runDir().get(), options.sandbox().isPresent(), output);
+      if (adopted.isPresent()) {
+        log.info("{}: adopted pid {} on port {}", request.instance(), adopt.pid(), adopt.port());
+        return adopted.get();
+      }
+    }
     List<String> command = new ArrayList<>();
     if (options.sandbox().isPresent()) {
       Optional<Path> bwrap = Sandbox.bubblewrap();
@@ -164,6 +236,9 @@ public final class ProcessLauncher implements InstanceLauncher {
       log.warn("{}: cannot find setsid/setpriv: {}", revision, e.getCause().toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (shimScript != null) {
+      return startShimmed(request, command, cgroup, output);
     }
     ProcessBuilder builder = new ProcessBuilder(command).directory(request.workDir().toFile());
     builder.environment().putAll(request.env());
@@ -187,6 +262,58 @@ public final class ProcessLauncher implements InstanceLauncher {
         .name(request.instance() + "-waiter")
         .start(() -> started.awaitExit(stdout, stderr));
     return started;
+  }
+
+  /** Starts {@code command} under its shim, its output going to files in its record folder. */
+  private ShimInstance startShimmed(
+      LaunchRequest request, List<String> command, InstanceCgroup cgroup, Output output)
+      throws LaunchException {
+    Path runDir = options.runDir().get();
+    Path folder;
+    try {
+      folder = ShimInstance.newFolder(runDir, request.instance(), request.attempt());
+    } catch (IOException e) {
+      if (cgroup != null) {
+        cgroup.remove(Duration.ZERO);
+      }
+      throw new LaunchException(
+          "cannot make its record folder in " + runDir + ": " + e.getMessage());
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(ShimInstance.command(python(request), shimScript, folder, command))
+            .directory(request.workDir().toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("stdout").toFile()))
+            .redirectError(ProcessBuilder.Redirect.appendTo(folder.resolve("stderr").toFile()));
+    builder.environment().putAll(request.env());
+    Process shim;
+    try {
+      shim = builder.start();
+    } catch (IOException e) {
+      if (cgroup != null) {
+        cgroup.remove(Duration.ZERO);
+      }
+      ShimInstance.deleteFolder(folder);
+      throw new LaunchException(e.getMessage());
+    }
+    return ShimInstance.started(
+        request.instance(),
+        request.port(),
+        shim,
+        runDir,
+        folder,
+        cgroup,
+        options.sandbox().isPresent(),
+        output);
+  }
+
+  /** The interpreter the shim runs on: the revision's own, else the first python3 on PATH. */
+  private static String python(LaunchRequest request) {
+    String venv = request.env().get("VIRTUAL_ENV");
+    if (venv != null && Files.isExecutable(Path.of(venv, "bin", "python3"))) {
+      return Path.of(venv, "bin", "python3").toString();
+    }
+    return ProcessWrapper.onPath("python3").map(Path::toString).orElse("/usr/bin/python3");
   }
 
   /**

@@ -42,6 +42,14 @@ public interface RunningInstance {
   /** Whether the kernel killed something of it for exceeding its memory limit. */
   boolean memoryLimitHit();
 
+  /**
+   * Lets go of it: it keeps running for the next Pylon to adopt, and this one no longer follows its
+   * output or its exit. False when it cannot outlive Pylon (then stop it as usual).
+   */
+  default boolean detach() {
+    return false;
+  }
+
   /** Frees what is left once it is gone (its cgroup, its pid file); may block briefly. */
   void release();
 }

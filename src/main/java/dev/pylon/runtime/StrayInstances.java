@@ -32,17 +32,118 @@ public final class StrayInstances {
     if (stat.isEmpty()) {
       return; // already gone
     }
-    long owner = ProcessHandle.current().pid();
-    long ownerStart = ProcessGroups.stat(owner).map(ProcessGroups.Stat::startTime).orElse(-1L);
+    write(runDir, instance, pid, stat.get().startTime(), true, "");
+  }
+
+  /**
+   * The pid file of an instance under a shim ({@link ShimInstance}): the instance's pid and start
+   * time, its owner (this Pylon), then its record folder, port, and the shim's pid and start time,
+   * which is what a successor needs to adopt it ({@link #adoptable}).
+   */
+  static void recordSupervised(Path runDir, Supervised instance) {
+    write(
+        runDir, instance.instance(), instance.pid(), instance.startTime(), true, instance.fields());
+  }
+
+  /**
+   * Rewrites the pid file of {@code instance} with no owner (handed to a successor) or with this
+   * Pylon as its owner (adopted).
+   */
+  static void setOwner(Path runDir, Supervised instance, boolean ours) {
+    write(
+        runDir, instance.instance(), instance.pid(), instance.startTime(), ours, instance.fields());
+  }
+
+  private static void write(
+      Path runDir, String instance, long pid, long startTime, boolean ours, String extra) {
+    long owner = ours ? ProcessHandle.current().pid() : 0;
+    long ownerStart =
+        ours ? ProcessGroups.stat(owner).map(ProcessGroups.Stat::startTime).orElse(-1L) : 0;
+    Path file = file(runDir, instance, pid);
     try {
       Files.createDirectories(runDir);
+      Path temp = runDir.resolve("." + file.getFileName() + ".tmp");
       Files.writeString(
-          file(runDir, instance, pid),
-          pid + " " + stat.get().startTime() + " " + owner + " " + ownerStart + "\n",
+          temp,
+          pid + " " + startTime + " " + owner + " " + ownerStart + extra + "\n",
           StandardCharsets.UTF_8);
+      Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       log.warn("cannot write the pid file of {} in {}: {}", instance, runDir, e.getMessage());
     }
+  }
+
+  /**
+   * What a shim-supervised instance's pid file says: enough to adopt it.
+   *
+   * @param folder its record folder's name, in the run directory
+   */
+  record Supervised(
+      String instance,
+      long pid,
+      long startTime,
+      String folder,
+      int port,
+      long shimPid,
+      long shimStart) {
+    String fields() {
+      return " " + folder + " " + port + " " + shimPid + " " + shimStart;
+    }
+  }
+
+  /**
+   * The instances in {@code runDir} named {@code <revision>-<n>} that run under a shim, whose owner
+   * is gone or handed them over (and is not this Pylon), and whose process is still the one
+   * recorded: what this Pylon may adopt. Keyed by instance name.
+   */
+  static java.util.Map<String, Supervised> adoptable(Path runDir, String revision) {
+    java.util.Map<String, Supervised> found = new java.util.HashMap<>();
+    if (!Files.isDirectory(runDir)) {
+      return found;
+    }
+    long us = ProcessHandle.current().pid();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(runDir, "*" + SUFFIX)) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        String instance = name.substring(0, name.lastIndexOf('-'));
+        if (!instance.startsWith(revision + "-")
+            || !instance.substring(revision.length() + 1).matches("[0-9]+")) {
+          continue;
+        }
+        String[] f = Files.readString(file, StandardCharsets.UTF_8).trim().split(" ");
+        if (f.length < 8) {
+          continue; // not under a shim: it cannot be adopted
+        }
+        long owner = Long.parseLong(f[2]);
+        if (owner == us || ownerRuns(owner, Long.parseLong(f[3]))) {
+          continue;
+        }
+        Supervised s =
+            new Supervised(
+                instance,
+                Long.parseLong(f[0]),
+                Long.parseLong(f[1]),
+                f[4],
+                Integer.parseInt(f[5]),
+                Long.parseLong(f[6]),
+                Long.parseLong(f[7]));
+        boolean same =
+            ProcessGroups.stat(s.pid())
+                    .filter(ProcessGroups.Stat::running)
+                    .filter(st -> st.startTime() == s.startTime())
+                    .isPresent()
+                && ProcessGroups.stat(s.shimPid())
+                    .filter(ProcessGroups.Stat::running)
+                    .filter(st -> st.startTime() == s.shimStart())
+                    .isPresent();
+        if (same) {
+          found.put(instance, s);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot read the pid files in {}: {}", runDir, e.getMessage());
+    }
+    return found;
   }
 
   static void forget(Path runDir, String instance, long pid) {
@@ -59,8 +160,14 @@ public final class StrayInstances {
 
   /** Whether the process {@code pid} started at {@code startTime} still runs (and is not us). */
   static boolean ownerRuns(long pid, long startTime) {
+    return ownerRuns(pid, startTime, false);
+  }
+
+  private static boolean ownerRuns(long pid, long startTime, boolean spareOurs) {
     if (pid == ProcessHandle.current().pid()) {
-      return false; // ours: a Pylon ends strays before it starts instances, as it always did
+      // ours: a Pylon ends strays before it starts instances, as it always did; one that adopts
+      // ends them after, and spares what it adopted
+      return spareOurs;
     }
     return ProcessGroups.stat(pid)
         .filter(ProcessGroups.Stat::running)
@@ -74,6 +181,19 @@ public final class StrayInstances {
    * line per instance that still had processes, e.g. {@code "rev-1: pid 4242 and 1 other process"}.
    */
   public static List<String> endAll(Path runDir) {
+    return endAll(runDir, false);
+  }
+
+  /**
+   * {@link #endAll} for a Pylon that adopts instances: those this Pylon owns now (adopted, or
+   * started) are spared; what nobody adopted (a revision no longer wanted, a count that shrank, an
+   * instance without a shim) is ended, and its record folder deleted.
+   */
+  public static List<String> endAbandoned(Path runDir) {
+    return endAll(runDir, true);
+  }
+
+  private static List<String> endAll(Path runDir, boolean spareOurs) {
     List<String> ended = new ArrayList<>();
     if (!Files.isDirectory(runDir)) {
       return ended;
@@ -86,8 +206,14 @@ public final class StrayInstances {
         String[] fields = Files.readString(file, StandardCharsets.UTF_8).trim().split(" ");
         long pid = Long.parseLong(fields[0]);
         long startTime = Long.parseLong(fields[1]);
-        if (fields.length >= 4 && ownerRuns(Long.parseLong(fields[2]), Long.parseLong(fields[3]))) {
+        if (fields.length >= 4
+            && ownerRuns(Long.parseLong(fields[2]), Long.parseLong(fields[3]), spareOurs)) {
           continue; // another Pylon's, running: its instances are not strays
+        }
+        if (fields.length >= 8) {
+          // under a shim: the shim is not in the instance's session; it exits once the instance
+          // does, and its folder (output, exit status) goes with the record
+          ShimInstance.deleteFolder(runDir.resolve(fields[4]));
         }
         Optional<ProcessGroups.Stat> leader =
             ProcessGroups.stat(pid).filter(ProcessGroups.Stat::running);

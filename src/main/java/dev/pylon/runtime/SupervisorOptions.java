@@ -37,6 +37,10 @@ import java.util.function.Consumer;
  * @param cpuLimit if positive, CPU time an instance may use, in cores (e.g. 0.5), enforced with a
  *     cgroup's CFS quota where one can be made; otherwise not enforced (said once)
  * @param cgroups whether to use cgroups for the limits at all (off: the resident-memory watch)
+ * @param shim run each instance under its own supervisor ({@code pylon_shim.py}, {@link
+ *     ShimInstance}) instead of with a parent-death signal: it outlives Pylon, keeps its output in
+ *     files under {@code runDir} and records its exit, so a later Pylon adopts it (needs {@code
+ *     runDir}; {@code pylon server} uses it, {@code pylon run} does not)
  */
 public record SupervisorOptions(
     Duration startTimeout,
@@ -53,7 +57,8 @@ public record SupervisorOptions(
     Optional<Sandbox> sandbox,
     long memoryLimitMiB,
     double cpuLimit,
-    boolean cgroups) {
+    boolean cgroups,
+    boolean shim) {
 
   public static SupervisorOptions defaults() {
     return new SupervisorOptions(
@@ -71,7 +76,8 @@ public record SupervisorOptions(
         Optional.empty(),
         0,
         0,
-        true);
+        true,
+        false);
   }
 
   public SupervisorOptions withStartTimeout(Duration value) {
@@ -100,6 +106,11 @@ public record SupervisorOptions(
 
   public SupervisorOptions withParentDeathSignal(boolean value) {
     return edit(b -> b.parentDeathSignal = value);
+  }
+
+  /** Instances under a shim that outlives Pylon (see {@code shim}); needs a run directory. */
+  public SupervisorOptions withShim(boolean value) {
+    return edit(b -> b.shim = value);
   }
 
   public SupervisorOptions withRunDir(Path value) {
@@ -145,6 +156,7 @@ public record SupervisorOptions(
     long memoryLimitMiB;
     double cpuLimit;
     boolean cgroups;
+    boolean shim;
 
     Fields(SupervisorOptions o) {
       startTimeout = o.startTimeout;
@@ -162,6 +174,7 @@ public record SupervisorOptions(
       memoryLimitMiB = o.memoryLimitMiB;
       cpuLimit = o.cpuLimit;
       cgroups = o.cgroups;
+      shim = o.shim;
     }
 
     SupervisorOptions build() {
@@ -180,7 +193,8 @@ public record SupervisorOptions(
           sandbox,
           memoryLimitMiB,
           cpuLimit,
-          cgroups);
+          cgroups,
+          shim);
     }
   }
 }

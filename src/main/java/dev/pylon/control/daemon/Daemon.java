@@ -2,9 +2,12 @@ package dev.pylon.control.daemon;
 
 import dev.pylon.control.console.Console;
 import dev.pylon.router.AccessLog;
+import dev.pylon.router.Backend;
+import dev.pylon.router.Route;
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterBindException;
 import dev.pylon.router.RouterConfig;
+import dev.pylon.router.RoutingSnapshot;
 import dev.pylon.runtime.ContainerLauncher;
 import dev.pylon.runtime.ContainerRun;
 import dev.pylon.runtime.InstanceLauncher;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,7 +30,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code pylon server}: the store, the router, the reconciler and the admin API in one process. On
- * start it serves what the store says, from revisions built before: nothing is rebuilt.
+ * start it serves what the store says, from revisions built before: nothing is rebuilt. Instances
+ * run under shims that outlive the daemon, so a new daemon adopts the ones running (handed over by
+ * {@code --takeover}, or left by a daemon that was killed) instead of starting them again; the rest
+ * are ended. The router listens first, and requests wait in its queue until the first routes are
+ * published and an instance is ready.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -43,6 +51,19 @@ public final class Daemon implements AutoCloseable {
   private StateLock lock;
   private RevisionLogs logs;
   private final Console console = new Console(clock);
+  private Handover handover; // listening for a successor
+  private final java.util.concurrent.CompletableFuture<Void> handedOver =
+      new java.util.concurrent.CompletableFuture<>();
+  private volatile boolean released; // the instances, store and lock went to a successor
+
+  /** What a request waits for before the first routes are published. */
+  static final String STARTING_BACKEND = "(pylon server starting)";
+
+  /** How long a hand-over may take before the successor gives up and the old daemon serves on. */
+  private static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(60);
+
+  /** A keep-alive connection the old daemon closes after a hand-over has been idle this long. */
+  private static final Duration IDLE_LINGER = Duration.ofMillis(500);
 
   public Daemon(DaemonSettings settings) {
     this.settings = settings;
@@ -53,11 +74,9 @@ public final class Daemon implements AutoCloseable {
     Path stateDir = settings.stateDir();
     try {
       Files.createDirectories(stateDir);
+      Optional<Handover.Taken> predecessor =
+          settings.takeover() ? Handover.takeOver(stateDir, HANDOVER_TIMEOUT) : Optional.empty();
       lock = StateLock.acquire(stateDir);
-      List<String> ended = StrayInstances.endAll(stateDir.resolve("run"));
-      if (!ended.isEmpty()) {
-        log.info("ended what a previous daemon left running: {}", ended);
-      }
       AdminToken token = AdminToken.loadOrCreate(stateDir);
       store = Store.open(stateDir.resolve(DATABASE));
       router =
@@ -66,15 +85,25 @@ public final class Daemon implements AutoCloseable {
               console.accessLog(AccessLog.slf4j()));
       InetSocketAddress routerAddress;
       try {
-        routerAddress = router.start();
+        routerAddress = router.start(predecessor.map(Handover.Taken::sockets).orElse(List.of()));
       } catch (RouterBindException e) {
         throw new DaemonFailure(e.getMessage());
       }
+      // Until the first routes are published, every request waits (up to the queue timeout), as
+      // at a revision scaled to zero, instead of getting 404 or 503 while the daemon starts.
+      router.publish(
+          new RoutingSnapshot(
+              List.of(
+                  new Route(
+                      Route.ANY_HOST,
+                      "/",
+                      List.of(new Backend(STARTING_BACKEND, 100, List.of(), true))))));
       SupervisorOptions options =
           SupervisorOptions.defaults()
               .withGrace(settings.grace())
               .withStartTimeout(settings.startTimeout())
-              .withRunDir(stateDir.resolve("run"));
+              .withRunDir(stateDir.resolve("run"))
+              .withShim(true);
       logs = new RevisionLogs(stateDir);
       reconciler =
           new Reconciler(
@@ -126,10 +155,26 @@ public final class Daemon implements AutoCloseable {
               adminAddress.getPort(),
               routerAddress.getPort());
       info.write(stateDir);
-      store.addEvent(clock.instant(), "", "", "", "daemon started", "pid " + info.pid());
+      store.addEvent(
+          clock.instant(),
+          "",
+          "",
+          "",
+          "daemon started",
+          "pid " + info.pid() + (predecessor.isPresent() ? ", took over" : ""));
+      handover = Handover.listen(stateDir, new Offer()).orElse(null);
       reconciler.start();
+      firstPass(stateDir);
+      predecessor.ifPresent(
+          taken -> {
+            taken.serving();
+            if (!taken.awaitGone(settings.grace().plusSeconds(10))) {
+              log.warn("the daemon this one took over from has not exited yet");
+            }
+          });
       return info;
     } catch (IOException | StoreException e) {
+      log.debug("pylon server cannot start", e);
       close();
       throw new DaemonFailure(
           "pylon server cannot start in "
@@ -143,6 +188,59 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /**
+   * The first reconcile: every serving revision gets its instance set, which adopts the instances
+   * still running for it; what nobody adopted is then ended. Waits (briefly) until each running
+   * revision has a ready instance, so a predecessor stops accepting only once this one can serve.
+   */
+  private void firstPass(Path stateDir) {
+    try {
+      reconciler.reconcileAndWait(Duration.ofSeconds(30));
+      List<String> ended = StrayInstances.endAbandoned(stateDir.resolve("run"));
+      if (!ended.isEmpty()) {
+        log.info("ended what a previous daemon left running and no revision adopted: {}", ended);
+      }
+      for (String revision : reconciler.runningRevisions()) {
+        reconciler.awaitReady(revision, Duration.ofSeconds(10));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Completes once this daemon has handed everything to a successor and drained. */
+  public java.util.concurrent.CompletableFuture<Void> handedOver() {
+    return handedOver;
+  }
+
+  /** This daemon's side of a hand-over ({@link Handover}). */
+  private final class Offer implements Handover.Offer {
+    @Override
+    public List<Integer> release(long successorPid) throws Exception {
+      synchronized (Daemon.this) {
+        if (stopped.get()) {
+          throw new IllegalStateException("this daemon is stopping");
+        }
+        log.info("handing over to pid {}", successorPid);
+        released = true;
+        reconciler.handOver();
+        console.close();
+        api.close();
+        store.addEvent(clock.instant(), "", "", "", "daemon handed over", "to pid " + successorPid);
+        store.close();
+        lock.close();
+        return router.listeningSockets();
+      }
+    }
+
+    @Override
+    public void successorServes() {
+      router.drain(settings.grace(), IDLE_LINGER);
+      close();
+      handedOver.complete(null);
+    }
+  }
+
   /** A new one-time URL that logs a browser in to the console (after {@link #start}). */
   public String consoleLoginUrl() {
     return console.loginUrl();
@@ -152,6 +250,16 @@ public final class Daemon implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    if (handover != null) {
+      handover.close();
+    }
+    if (released) {
+      // the successor owns the instances, the store, the lock and server.json now
+      router.drain(settings.grace(), IDLE_LINGER);
+      router.close();
+      logs.close();
       return;
     }
     console.close();

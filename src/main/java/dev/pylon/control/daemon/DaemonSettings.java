@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param stableWindow the autoscaler's stable window (Knative's 60 s; shorter in tests)
  * @param scaleToZeroGrace how long an idle revision keeps its last instance after the stable window
  *     saw no traffic (Knative's 30 s; shorter in tests)
+ * @param takeover take over from the daemon running on {@code stateDir}, if one is ({@code pylon
+ *     server --takeover}): its sockets, instances and state move here ({@link Handover})
  */
 public record DaemonSettings(
     Path stateDir,
@@ -28,7 +30,8 @@ public record DaemonSettings(
     Duration grace,
     Duration startTimeout,
     Duration stableWindow,
-    Duration scaleToZeroGrace) {
+    Duration scaleToZeroGrace,
+    boolean takeover) {
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_ADMIN_PORT = 8081;
 
@@ -50,7 +53,8 @@ public record DaemonSettings(
         grace,
         startTimeout,
         ScalingPolicy.DEFAULT_STABLE_WINDOW,
-        ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD);
+        ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD,
+        false);
   }
 
   /** The same settings with other autoscaling windows (tests idle to zero in seconds). */
@@ -64,6 +68,22 @@ public record DaemonSettings(
         grace,
         startTimeout,
         stableWindow,
-        scaleToZeroGrace);
+        scaleToZeroGrace,
+        takeover);
+  }
+
+  /** The same settings, taking over from a running daemon ({@code --takeover}) or not. */
+  public DaemonSettings withTakeover(boolean value) {
+    return new DaemonSettings(
+        stateDir,
+        host,
+        port,
+        adminPort,
+        defaultService,
+        grace,
+        startTimeout,
+        stableWindow,
+        scaleToZeroGrace,
+        value);
   }
 }

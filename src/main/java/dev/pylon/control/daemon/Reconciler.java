@@ -468,6 +468,39 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops reconciling and lets go of every instance for a successor daemon to adopt ({@link
+   * InstanceSet#handOver}): they keep running, and the router keeps routing to them as its last
+   * snapshot says until it stops. Revisions already stopping finish stopping.
+   */
+  void handOver() {
+    closed = true;
+    scaler.close();
+    poke();
+    synchronized (this) {
+      List<Running> all = new ArrayList<>(running.values());
+      running.clear();
+      List<Thread> detaching = new ArrayList<>();
+      for (Running run : all) {
+        detaching.add(Thread.ofVirtual().start(run.instances::handOver));
+      }
+      for (Thread thread : detaching) {
+        try {
+          thread.join(longestGrace.plusSeconds(15));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    stopper.shutdown();
+    writes.close();
+  }
+
+  /** The revisions that run now, for waiting until each has a ready instance. */
+  Set<String> runningRevisions() {
+    return Set.copyOf(running.keySet());
+  }
+
   /** Stops every instance (the router should be drained first). */
   @Override
   public void close() {

@@ -40,7 +40,8 @@ final class StateLock implements AutoCloseable {
       throw new DaemonFailure(
           "Another `pylon server` already uses the state directory "
               + stateDir
-              + ". Stop it first, or give this one its own --state-dir.");
+              + ". Stop it first, take over from it without dropping a request (`pylon server"
+              + " --takeover`), or give this one its own --state-dir.");
     }
     return new StateLock(channel, lock);
   }

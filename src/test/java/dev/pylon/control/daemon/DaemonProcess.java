@@ -23,25 +23,27 @@ final class DaemonProcess implements AutoCloseable {
     reader.start();
   }
 
-  static DaemonProcess start(Path state, int port) throws IOException {
+  static DaemonProcess start(Path state, int port, String... more) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command =
-        List.of(
-            java.toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.pylon.cli.Main",
-            "server",
-            "--port",
-            Integer.toString(port),
-            "--admin-port",
-            "0",
-            "--default-service",
-            "hello",
-            "--grace",
-            "2s",
-            "--state-dir",
-            state.toString());
+        new ArrayList<>(
+            List.of(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.pylon.cli.Main",
+                "server",
+                "--port",
+                Integer.toString(port),
+                "--admin-port",
+                "0",
+                "--default-service",
+                "hello",
+                "--grace",
+                "2s",
+                "--state-dir",
+                state.toString()));
+    command.addAll(List.of(more));
     return new DaemonProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
   }
 
@@ -65,6 +67,11 @@ final class DaemonProcess implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("pylon server did not listen within " + timeout + ": " + output());
+  }
+
+  /** Waits for the daemon to exit on its own; its exit status, or -1 if it did not. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
   }
 
   void kill() throws InterruptedException {
