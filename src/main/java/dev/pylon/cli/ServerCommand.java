@@ -81,6 +81,14 @@ final class ServerCommand implements Callable<Integer> {
           "How long a revision with min 0 keeps its last instance after traffic stops, beyond the window (default: ${DEFAULT-VALUE})")
   Duration scaleToZeroGrace;
 
+  @Option(
+      names = "--zygote-idle",
+      defaultValue = "15m",
+      converter = DurationConverter.class,
+      description =
+          "How long a revision keeps its zygote (the warm process new instances fork from) once it has no instance; 0 turns warm starts off (default: ${DEFAULT-VALUE})")
+  Duration zygoteIdle;
+
   @Mixin StateOptions stateOptions;
 
   @Override
@@ -103,7 +111,8 @@ final class ServerCommand implements Callable<Integer> {
                     Optional.ofNullable(defaultService),
                     grace,
                     startTimeout)
-                .withScalingWindows(stableWindow, scaleToZeroGrace));
+                .withScalingWindows(stableWindow, scaleToZeroGrace)
+                .withZygoteIdle(zygoteIdle));
     CountDownLatch stop = new CountDownLatch(1);
     Thread onSignal =
         new Thread(

@@ -17,6 +17,17 @@ final class ExitStatus {
     return "exited with status " + status;
   }
 
+  /**
+   * The same words for a status as Python's {@code os.waitstatus_to_exitcode} gives it: the exit
+   * status, or minus the signal that killed the process.
+   */
+  static String describe(int status) {
+    if (status < 0 && status > -32) {
+      return "killed by signal " + -status + signalName(-status);
+    }
+    return "exited with status " + status;
+  }
+
   private static String signalName(int signal) {
     return switch (signal) {
       case 1 -> " (HUP)";

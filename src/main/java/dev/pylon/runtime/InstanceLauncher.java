@@ -49,6 +49,12 @@ public interface InstanceLauncher extends AutoCloseable {
     return seconds;
   }
 
+  /**
+   * Tells the launcher that {@code instance} (one it started) passed its start-up probe: the app
+   * has been imported and serves. A launcher that keeps a warm template of the app makes it now.
+   */
+  default void ready(RunningInstance instance) {}
+
   /** Releases what the launcher holds (threads, cgroups); every instance it started is gone. */
   @Override
   void close();

@@ -236,6 +236,9 @@ public final class InstanceSet implements AutoCloseable {
       case Action.RunProbe probe -> runProbe(slot, probe.kind(), probe.attempt());
       case Action.Emit emit -> {
         emit(emit.kind(), slot.name, emit.detail());
+        if (emit.kind() == Kind.READY) {
+          slot.ifRunning(launches.launcher()::ready);
+        }
         if (emit.kind() == Kind.READY && options.sandbox().isPresent() && !openSaid) {
           OpenListeners.warning(slot.name, slot.life.port())
               .ifPresent(w -> emit(Kind.WARNING, template.revision(), w));

@@ -1,6 +1,7 @@
 package dev.pylon.control.daemon;
 
 import dev.pylon.autoscale.ScalingPolicy;
+import dev.pylon.runtime.ZygoteLauncher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,6 +19,8 @@ import java.util.Optional;
  * @param stableWindow the autoscaler's stable window (Knative's 60 s; shorter in tests)
  * @param scaleToZeroGrace how long an idle revision keeps its last instance after the stable window
  *     saw no traffic (Knative's 30 s; shorter in tests)
+ * @param zygoteIdle how long a revision keeps its zygote (the warm template new instances fork
+ *     from) once it has no instance; zero: no zygote, every start is cold
  */
 public record DaemonSettings(
     Path stateDir,
@@ -28,7 +31,8 @@ public record DaemonSettings(
     Duration grace,
     Duration startTimeout,
     Duration stableWindow,
-    Duration scaleToZeroGrace) {
+    Duration scaleToZeroGrace,
+    Duration zygoteIdle) {
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_ADMIN_PORT = 8081;
 
@@ -50,7 +54,8 @@ public record DaemonSettings(
         grace,
         startTimeout,
         ScalingPolicy.DEFAULT_STABLE_WINDOW,
-        ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD);
+        ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD,
+        ZygoteLauncher.DEFAULT_IDLE_WINDOW);
   }
 
   /** The same settings with other autoscaling windows (tests idle to zero in seconds). */
@@ -64,6 +69,22 @@ public record DaemonSettings(
         grace,
         startTimeout,
         stableWindow,
-        scaleToZeroGrace);
+        scaleToZeroGrace,
+        zygoteIdle);
+  }
+
+  /** The same settings with another zygote idle window (zero: every start is cold). */
+  public DaemonSettings withZygoteIdle(Duration value) {
+    return new DaemonSettings(
+        stateDir,
+        host,
+        port,
+        adminPort,
+        defaultService,
+        grace,
+        startTimeout,
+        stableWindow,
+        scaleToZeroGrace,
+        value);
   }
 }

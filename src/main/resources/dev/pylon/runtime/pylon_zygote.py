@@ -1,0 +1,340 @@
+"""Pylon's zygote: a template process that has imported a revision's app and forks instances of it.
+
+Started by Pylon's ZygoteLauncher with the command line of one instance of the revision, it imports
+what a cold start of that command would import (the built-in WSGI or ASGI worker and the app
+module, or gunicorn and the app module), then listens on a Unix domain socket. Each instance is
+asked for with three connections that share an id, each starting with one JSON line:
+
+    {"role": "out", "id": ID}              becomes the instance's stdout (fd 1)
+    {"role": "err", "id": ID}              becomes the instance's stderr (fd 2)
+    {"role": "fork", "id": ID, "argv": [...], "env": {...}, "cwd": DIR, "cgroups": [FILE, ...]}
+
+The zygote forks; the child becomes the leader of a session of its own, dies with the zygote
+(PR_SET_PDEATHSIG), writes its pid into each cgroup.procs file named, takes the environment and
+working directory it was given, and answers {"pid": N} on the fork connection (or {"error": ...} if
+any of that failed, before any of the app's code ran), then runs the instance's command line with
+the imports already done. When it exits, the zygote answers {"status": S} on the same connection:
+the exit status, or minus the signal that killed it.
+
+Standard library only. Code that must not share state with its parent (database connections,
+client sockets, threads) registers with os.register_at_fork(after_in_child=...): os.fork runs it in
+every instance before the instance's command line.
+"""
+
+import errno
+import importlib
+import importlib.util
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+import traceback
+
+PR_SET_PDEATHSIG = 1
+EXIT_SETUP_FAILED = 125
+HEADER_LIMIT = 1 << 20
+
+
+def log(message):
+    sys.stderr.write("pylon-zygote[%d]: %s\n" % (os.getpid(), message))
+    sys.stderr.flush()
+
+
+class Kind(object):
+    """How the instance command runs once forked: what the template imports, what the child calls."""
+
+    def __init__(self, argv):
+        self.argv = list(argv)
+        self.run = None
+
+    @staticmethod
+    def of(argv):
+        """argv is an instance command without the interpreter: SCRIPT ARGS... or -m gunicorn ARGS..."""
+        if len(argv) >= 2 and argv[0] == "-m" and argv[1] == "gunicorn":
+            return Gunicorn(argv)
+        if argv and os.path.basename(argv[0]).startswith(("pylon_worker", "pylon_asgi_worker")):
+            return BuiltinWorker(argv)
+        raise ValueError("the zygote cannot run %r" % (argv[:2],))
+
+
+class BuiltinWorker(Kind):
+    """Pylon's WSGI or ASGI worker: its main(argv) is the seam; the app module is imported first."""
+
+    def preload(self):
+        script = self.argv[0]
+        sys.path[0] = os.path.dirname(os.path.abspath(script))
+        spec = importlib.util.spec_from_file_location("pylon_zygote_worker", script)
+        self.worker = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(self.worker)
+        args = self.worker.parse_args(self.argv[1:])
+        directory = os.path.abspath(args.chdir or os.getcwd())
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+        module = args.app.partition(":")[0]
+        previous = os.getcwd()
+        os.chdir(directory)
+        try:
+            importlib.import_module(module)  # the worker's load_app finds it in sys.modules
+        finally:
+            os.chdir(previous)
+        return module
+
+    def start(self, argv):
+        return self.worker.main(argv[1:])
+
+
+class Gunicorn(Kind):
+    """gunicorn's own arbiter and worker, with gunicorn and the app module imported before the fork."""
+
+    def preload(self):
+        sys.path.insert(0, os.getcwd())  # as `python -m` does
+        sys.argv = ["gunicorn"] + self.argv[2:]
+        from gunicorn.app.wsgiapp import WSGIApplication
+        import gunicorn.arbiter  # noqa: F401
+        import gunicorn.glogging  # noqa: F401
+        import gunicorn.workers.sync  # noqa: F401
+
+        try:
+            import gunicorn.workers.gthread  # noqa: F401
+        except ImportError:
+            pass
+        application = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]")
+        application.load_wsgiapp()  # gunicorn's worker imports it again: from sys.modules
+        return application.app_uri
+
+    def start(self, argv):
+        sys.argv = ["gunicorn"] + argv[2:]
+        from gunicorn.app.wsgiapp import WSGIApplication
+
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+        return 0
+
+
+def read_header(conn):
+    conn.settimeout(5.0)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            raise ValueError("the connection closed before its header ended")
+        data += chunk
+        if len(data) > HEADER_LIMIT:
+            raise ValueError("header too long")
+    conn.settimeout(None)
+    return json.loads(data.decode("utf-8"))
+
+
+def send_line(conn, message):
+    try:
+        conn.sendall((json.dumps(message) + "\n").encode("utf-8"))
+    except OSError:
+        pass  # the launcher has gone; the instance is killed with it anyway
+
+
+def parent_death_signal():
+    """prctl(2) from libc, loaded before any fork so that a child pays nothing for it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def set_it():
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+    return set_it
+
+
+
+
+class Zygote(object):
+    def __init__(self, path, kind):
+        self.path = path
+        self.kind = kind
+        self.pending = {}  # id -> {"out": sock, "err": sock}
+        self.children = {}  # pid -> fork connection
+        self.stopping = False
+        self.set_parent_death_signal = parent_death_signal()
+        self.selector = selectors.DefaultSelector()
+        self.wake_read, self.wake_write = socket.socketpair()
+        self.wake_read.setblocking(False)
+        self.wake_write.setblocking(False)
+
+    def listen(self):
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        temp = self.path + ".%d" % os.getpid()
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        listener.bind(temp)
+        listener.listen(128)
+        os.rename(temp, self.path)  # connectable from the moment the name exists
+        self.listener = listener
+
+    def serve(self):
+        signal.set_wakeup_fd(self.wake_write.fileno())
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        self.selector.register(self.listener, selectors.EVENT_READ, "accept")
+        self.selector.register(self.wake_read, selectors.EVENT_READ, "wake")
+        while not self.stopping:
+            for key, _ in self.selector.select(timeout=1.0):
+                if key.data == "accept":
+                    self.accept()
+                else:
+                    try:
+                        while self.wake_read.recv(4096):
+                            pass
+                    except BlockingIOError:
+                        pass
+            self.reap()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+        return 0
+
+    def stop(self, signum, frame):
+        self.stopping = True
+
+    def accept(self):
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        try:
+            header = read_header(conn)
+            role, ident = header["role"], str(header["id"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            log("dropped a connection: %s" % e)
+            conn.close()
+            return
+        if role in ("out", "err"):
+            self.pending.setdefault(ident, {})[role] = conn
+            return
+        if role != "fork":
+            conn.close()
+            return
+        streams = self.pending.pop(ident, {})
+        if "out" not in streams or "err" not in streams:
+            send_line(conn, {"error": "its stdout and stderr connections did not arrive first"})
+            conn.close()
+            for stream in streams.values():
+                stream.close()
+            return
+        self.fork(header, conn, streams["out"], streams["err"])
+
+    def fork(self, header, conn, out, err):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        zygote = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            status = EXIT_SETUP_FAILED
+            try:
+                status = self.become_instance(zygote, header, conn, out, err)
+            except SystemExit as e:
+                status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(status)
+        out.close()
+        err.close()
+        self.children[pid] = conn
+
+    def become_instance(self, zygote, header, conn, out, err):
+        """In the forked child: set up as a fresh start would be, say the pid, run the command."""
+        try:
+            os.setsid()
+            self.set_parent_death_signal()
+            if os.getppid() != zygote:
+                raise OSError(errno.ESRCH, "the zygote ended during the fork")
+            pid = str(os.getpid())
+            for procs in header.get("cgroups", []):
+                with open(procs, "w") as f:
+                    f.write(pid)
+            signal.set_wakeup_fd(-1)
+            for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, signal.SIG_DFL)
+            self.selector.close()
+            self.listener.close()
+            self.wake_read.close()
+            self.wake_write.close()
+            for streams in self.pending.values():
+                for stream in streams.values():
+                    stream.close()
+            for other in self.children.values():
+                other.close()
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            out.close()
+            err.close()
+            os.chdir(header["cwd"])
+            os.environ.clear()
+            os.environ.update(header["env"])
+            argv = list(header["argv"])
+        except BaseException as e:
+            send_line(conn, {"error": "%s: %s" % (type(e).__name__, e)})
+            conn.close()
+            return EXIT_SETUP_FAILED
+        send_line(conn, {"pid": os.getpid()})
+        conn.close()
+        sys.argv = argv
+        return self.kind.start(argv)
+
+    def reap(self):
+        while True:
+            try:
+                pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            conn = self.children.pop(pid, None)
+            if conn is not None:
+                send_line(conn, {"status": os.waitstatus_to_exitcode(wait_status)})
+                conn.close()
+
+
+def resident_mib():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // (1 << 20)
+    except (OSError, ValueError):
+        return -1
+
+
+def main(argv):
+    if len(argv) < 4 or argv[0] != "--socket" or argv[2] != "--":
+        log("usage: pylon_zygote.py --socket PATH -- SCRIPT|-m gunicorn ARGS...")
+        return 2
+    path, command = argv[1], argv[3:]
+    began = time.monotonic()
+    try:
+        kind = Kind.of(command)
+        what = kind.preload()
+    except BaseException:
+        traceback.print_exc()
+        log("could not import the app: instances start cold")
+        return 3
+    zygote = Zygote(path, kind)
+    zygote.listen()
+    log(
+        "ready: imported %s in %.0f ms, holding %d MiB"
+        % (what, (time.monotonic() - began) * 1000, resident_mib())
+    )
+    return zygote.serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
