@@ -23,6 +23,7 @@ final class ForkedInstance implements RunningInstance {
   private final InstanceCgroup cgroup; // null: none (the memory watch covers it)
   private final Optional<Path> runDir;
   private final CompletableFuture<InstanceExit> exit = new CompletableFuture<>();
+  private final CompletableFuture<Void> listening = new CompletableFuture<>();
   private final AtomicBoolean released = new AtomicBoolean();
 
   ForkedInstance(String instance, long pid, InstanceCgroup cgroup, Optional<Path> runDir) {
@@ -50,6 +51,16 @@ final class ForkedInstance implements RunningInstance {
     if (cgroup != null) {
       cgroup.remove(CGROUP_WAIT);
     }
+  }
+
+  /** The zygote's fork said it listens on its port. */
+  void listens() {
+    listening.complete(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> listening() {
+    return listening;
   }
 
   @Override

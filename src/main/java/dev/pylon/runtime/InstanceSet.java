@@ -301,6 +301,18 @@ public final class InstanceSet implements AutoCloseable {
                 () -> {
                   slot.handle = handle;
                   apply(slot, new Input.Started(attempt, handle.pid()));
+                  // A launcher that sees the port open (a fork from a zygote) has it probed at
+                  // once rather than at the next start-up interval.
+                  handle
+                      .listening()
+                      .thenRun(
+                          () ->
+                              supervisor.post(
+                                  () ->
+                                      apply(
+                                          slot,
+                                          new Input.TimerFired(
+                                              InstanceLifecycle.Timer.STARTUP, attempt))));
                 });
           }
 

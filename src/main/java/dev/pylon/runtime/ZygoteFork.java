@@ -159,11 +159,13 @@ final class ZygoteFork {
       Thread stderr) {
     Integer status = null;
     try {
-      String line = answers.readLine();
-      if (line != null) {
+      for (String line = answers.readLine(); line != null; line = answers.readLine()) {
         JsonNode answer = json.readTree(line);
-        if (answer.has("status")) {
+        if (answer.has("listening")) {
+          instance.listens();
+        } else if (answer.has("status")) {
           status = answer.get("status").asInt();
+          break;
         }
       }
     } catch (IOException | RuntimeException e) {

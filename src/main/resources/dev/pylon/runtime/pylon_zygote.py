@@ -13,7 +13,7 @@ The zygote forks; the child becomes the leader of a session of its own, dies wit
 (PR_SET_PDEATHSIG), writes its pid into each cgroup.procs file named, takes the environment and
 working directory it was given, and answers {"pid": N} on the fork connection (or {"error": ...} if
 any of that failed, before any of the app's code ran), then runs the instance's command line with
-the imports already done. When it exits, the zygote answers {"status": S} on the same connection:
+the imports already done; {"listening": true} follows once it listens on its PORT. When it exits, the zygote answers {"status": S} on the same connection:
 the exit status, or minus the signal that killed it.
 
 Standard library only. Code that must not share state with its parent (database connections,
@@ -288,7 +288,7 @@ class Zygote(object):
             conn.close()
             return EXIT_SETUP_FAILED
         send_line(conn, {"pid": os.getpid()})
-        conn.close()
+        report_listening(conn, header["env"].get("PORT", ""))
         sys.argv = argv
         return self.kind.start(argv)
 
@@ -304,6 +304,26 @@ class Zygote(object):
             if conn is not None:
                 send_line(conn, {"status": os.waitstatus_to_exitcode(wait_status)})
                 conn.close()
+
+
+def report_listening(conn, port):
+    """Says {"listening": true} on conn once a socket listens on the instance's port (the start-up
+    probe then runs at once), and closes conn. Servers that listen from C (uvloop) are not seen:
+    their probe runs at its usual interval, and conn closes when the instance ends."""
+    original = socket.socket.listen
+
+    def listen(sock, *args):
+        original(sock, *args)
+        try:
+            seen = sock.family in (socket.AF_INET, socket.AF_INET6) and str(sock.getsockname()[1]) == port
+        except OSError:
+            seen = False
+        if seen:
+            socket.socket.listen = original
+            send_line(conn, {"listening": True})
+            conn.close()
+
+    socket.socket.listen = listen
 
 
 def resident_mib():
