@@ -49,14 +49,6 @@ public final class BuiltinWorker {
     return materialize(dir, resource(ASGI_RESOURCE), "pylon_asgi_worker");
   }
 
-  /**
-   * {@link #materialize} for the zygote ({@code pylon_zygote-<hash>.py}), the fork server {@link
-   * ZygoteLauncher} starts.
-   */
-  public static Path materializeZygote(Path dir) throws IOException {
-    return materialize(dir, resource(ZYGOTE_RESOURCE), "pylon_zygote");
-  }
-
   private static Path materialize(Path dir, byte[] script, String stem) throws IOException {
     String name = stem + "-" + HexFormat.of().formatHex(sha256(script), 0, 6) + ".py";
     Path target = dir.resolve(name);
@@ -77,6 +69,14 @@ public final class BuiltinWorker {
       Files.deleteIfExists(temp);
     }
     return target;
+  }
+
+  /**
+   * {@link #materialize} for the zygote ({@code pylon_zygote-<hash>.py}), the fork server {@link
+   * ZygoteLauncher} starts.
+   */
+  public static Path materializeZygote(Path dir) throws IOException {
+    return materialize(dir, resource(ZYGOTE_RESOURCE), "pylon_zygote");
   }
 
   /**

@@ -9,21 +9,14 @@ final class ExitStatus {
     if (process.isAlive()) {
       return "still running";
     }
-    int status = process.exitValue();
+    return describe(process.exitValue());
+  }
+
+  /** {@link #describe(Process)} for an exit status in the JDK's convention (128+n: signal n). */
+  static String describe(int status) {
     if (status > 128 && status < 128 + 32) {
       int signal = status - 128;
       return "killed by signal " + signal + signalName(signal);
-    }
-    return "exited with status " + status;
-  }
-
-  /**
-   * The same words for a status as Python's {@code os.waitstatus_to_exitcode} gives it: the exit
-   * status, or minus the signal that killed the process.
-   */
-  static String describe(int status) {
-    if (status < 0 && status > -32) {
-      return "killed by signal " + -status + signalName(-status);
     }
     return "exited with status " + status;
   }

@@ -35,9 +35,9 @@ final class ForkedInstance implements RunningInstance {
   }
 
   /**
-   * Once the zygote said how the leader ended ({@code status}: exit status or minus the signal;
-   * null when the zygote went away first, which kills its forks): ends what the leader left, then
-   * completes {@link #exit()}.
+   * Once the zygote said how the leader ended ({@code status}: exit status, 128 + the signal for a
+   * kill; null when the zygote went away first, which kills its forks): ends what the leader left,
+   * then completes {@link #exit()}.
    */
   void ended(Integer status) {
     if (!ProcessGroups.members(pid).isEmpty()) {

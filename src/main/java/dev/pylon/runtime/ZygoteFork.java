@@ -85,7 +85,7 @@ final class ZygoteFork {
             answer.has("error")
                 ? "the zygote could not set the instance up: " + answer.get("error").asText()
                 : "the fork "
-                    + ExitStatus.describe(answer.path("status").asInt(-1))
+                    + ExitStatus.describe(jdkStatus(answer.path("status").asInt(-1)))
                     + " before it was set up");
       }
       ForkedInstance instance =
@@ -104,6 +104,14 @@ final class ZygoteFork {
       closeQuietly(control);
       throw e instanceof IOException io ? io : new IOException(e.toString(), e);
     }
+  }
+
+  /**
+   * Python's {@code os.waitstatus_to_exitcode} (minus the signal for a kill) in the JDK's
+   * convention (128 + the signal), which the rest of Pylon reads.
+   */
+  static int jdkStatus(int waitStatus) {
+    return waitStatus < 0 ? 128 - waitStatus : waitStatus;
   }
 
   private ObjectNode header(String role, String id) {
@@ -164,7 +172,7 @@ final class ZygoteFork {
         if (answer.has("listening")) {
           instance.listens();
         } else if (answer.has("status")) {
-          status = answer.get("status").asInt();
+          status = jdkStatus(answer.get("status").asInt());
           break;
         }
       }
