@@ -139,6 +139,21 @@ public final class ZygoteLauncher implements InstanceLauncher {
           request.instance(),
           forked.pid(),
           (System.nanoTime() - began) / 1_000_000);
+      synchronized (lock) {
+        warm.forks++;
+      }
+      forked
+          .exit()
+          .whenComplete(
+              (exit, error) -> {
+                boolean last;
+                synchronized (lock) {
+                  last = --warm.forks == 0 && warm.retired;
+                }
+                if (last) {
+                  timer.execute(() -> stop(warm)); // its forks die with it: not before the last
+                }
+              });
       return Optional.of(track(forked));
     } catch (IOException e) {
       if (cgroup != null) {
@@ -341,13 +356,17 @@ public final class ZygoteLauncher implements InstanceLauncher {
 
   /** Stops {@code old} on purpose; the next ready instance makes a new one. */
   private void retire(Template old) {
+    boolean now;
     synchronized (lock) {
       if (template == old) {
         template = null;
       }
       old.retired = true;
+      now = old.forks == 0;
     }
-    timer.execute(() -> stop(old));
+    if (now) {
+      timer.execute(() -> stop(old));
+    } // else the last of its forks to end stops it: a zygote's end kills what it forked
   }
 
   private void stop(Template old) {
@@ -437,6 +456,7 @@ public final class ZygoteLauncher implements InstanceLauncher {
     final RunningInstance process;
     final Path socket;
     volatile boolean retired;
+    int forks; // guarded by the launcher's lock: its forks still running
 
     Template(RunningInstance process, Path socket) {
       this.process = process;

@@ -9,7 +9,8 @@ asked for with three connections that share an id, each starting with one JSON l
     {"role": "err", "id": ID}              becomes the instance's stderr (fd 2)
     {"role": "fork", "id": ID, "argv": [...], "env": {...}, "cwd": DIR, "cgroups": [FILE, ...]}
 
-The zygote forks; the child becomes the leader of a session of its own, dies with the zygote
+The zygote hands the request to a spare fork it made ahead of time while idle (or forks now when
+it has none); the child becomes the leader of a session of its own, dies with the zygote
 (PR_SET_PDEATHSIG), writes its pid into each cgroup.procs file named, takes the environment and
 working directory it was given, and answers {"pid": N} on the fork connection (or {"error": ...} if
 any of that failed, before any of the app's code ran), then runs the instance's command line with
@@ -36,6 +37,7 @@ import traceback
 PR_SET_PDEATHSIG = 1
 EXIT_SETUP_FAILED = 125
 HEADER_LIMIT = 1 << 20
+SPARE_AFTER = 0.2  # seconds without a request before the next spare fork is made
 
 
 def log(message):
@@ -155,6 +157,7 @@ class Zygote(object):
         self.kind = kind
         self.pending = {}  # id -> {"out": sock, "err": sock}
         self.children = {}  # pid -> fork connection
+        self.spare = None  # (pid, socket): a fork made ahead, waiting for an instance's request
         self.stopping = False
         self.set_parent_death_signal = parent_death_signal()
         self.selector = selectors.DefaultSelector()
@@ -181,8 +184,10 @@ class Zygote(object):
         signal.signal(signal.SIGINT, self.stop)
         self.selector.register(self.listener, selectors.EVENT_READ, "accept")
         self.selector.register(self.wake_read, selectors.EVENT_READ, "wake")
+        self.make_spare()
         while not self.stopping:
-            for key, _ in self.selector.select(timeout=1.0):
+            events = self.selector.select(timeout=SPARE_AFTER if self.spare is None else 1.0)
+            for key, _ in events:
                 if key.data == "accept":
                     self.accept()
                 else:
@@ -192,6 +197,8 @@ class Zygote(object):
                     except BlockingIOError:
                         pass
             self.reap()
+            if not events and self.spare is None and not self.stopping:
+                self.make_spare()  # when nothing else is asked of the zygote
         try:
             os.unlink(self.path)
         except OSError:
@@ -226,7 +233,54 @@ class Zygote(object):
             for stream in streams.values():
                 stream.close()
             return
-        self.fork(header, conn, streams["out"], streams["err"])
+        out, err = streams["out"], streams["err"]
+        pid = self.hand_to_spare(header, conn, out, err) or self.fork(header, conn, out, err)
+        out.close()
+        err.close()
+        self.children[pid] = conn
+
+    def make_spare(self):
+        """Forks the next instance ahead of time: a new process waits for the CPU behind every
+        runnable one, while a sleeper that is woken runs at once, so the fork is done while idle."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        zygote = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            ours.close()
+            self.run_child(zygote, lambda: self.await_instance(theirs))
+        theirs.close()
+        self.spare = (pid, ours)
+
+    def await_instance(self, channel):
+        """In the spare: blocks until the zygote hands it an instance, then becomes it."""
+        try:
+            message, fds, _, _ = socket.recv_fds(channel, HEADER_LIMIT, 3)
+        except OSError:
+            return 0
+        if not message or len(fds) != 3:
+            return 0  # the zygote ended or gave up on its spare
+        channel.close()
+        out, err, conn = (socket.socket(fileno=fd) for fd in fds)
+        return self.become_instance(json.loads(message.decode("utf-8")), conn, out, err)
+
+    def hand_to_spare(self, header, conn, out, err):
+        """The spare's pid once it has the instance's request, or None (no spare: fork now)."""
+        if self.spare is None:
+            return None
+        pid, channel = self.spare
+        self.spare = None
+        try:
+            socket.send_fds(
+                channel, [json.dumps(header).encode("utf-8")], [out.fileno(), err.fileno(), conn.fileno()]
+            )
+        except OSError as e:
+            log("the spare fork %d is gone (%s): forking now" % (pid, e))
+            return None
+        finally:
+            channel.close()
+        return pid
 
     def fork(self, header, conn, out, err):
         sys.stdout.flush()
@@ -234,47 +288,55 @@ class Zygote(object):
         zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
-            status = EXIT_SETUP_FAILED
-            try:
-                status = self.become_instance(zygote, header, conn, out, err)
-            except SystemExit as e:
-                status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-            except BaseException:
-                traceback.print_exc()
-                status = 1
-            finally:
-                try:
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                finally:
-                    os._exit(status)
-        out.close()
-        err.close()
-        self.children[pid] = conn
+            self.run_child(zygote, lambda: self.become_instance(header, conn, out, err))
+        return pid
 
-    def become_instance(self, zygote, header, conn, out, err):
-        """In the forked child: set up as a fresh start would be, say the pid, run the command."""
+    def run_child(self, zygote, body):
+        """In a forked child: leaves the zygote behind, runs body, and never returns."""
+        status = EXIT_SETUP_FAILED
         try:
-            os.setsid()
-            self.set_parent_death_signal()
-            if os.getppid() != zygote:
-                raise OSError(errno.ESRCH, "the zygote ended during the fork")
+            self.detach(zygote)
+            status = body()
+        except SystemExit as e:
+            status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+            status = 1
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(status)
+
+    def detach(self, zygote):
+        """Its own session, killed with the zygote, and none of the zygote's sockets or handlers."""
+        os.setsid()
+        self.set_parent_death_signal()
+        if os.getppid() != zygote:
+            os._exit(EXIT_SETUP_FAILED)  # the zygote ended during the fork
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)
+        self.selector.close()
+        self.listener.close()
+        self.wake_read.close()
+        self.wake_write.close()
+        for streams in self.pending.values():
+            for stream in streams.values():
+                stream.close()
+        for other in self.children.values():
+            other.close()
+        if self.spare is not None:
+            self.spare[1].close()
+
+    def become_instance(self, header, conn, out, err):
+        """In the child: set up as a fresh start would be, say the pid, run the command."""
+        try:
             pid = str(os.getpid())
             for procs in header.get("cgroups", []):
                 with open(procs, "w") as f:
                     f.write(pid)
-            signal.set_wakeup_fd(-1)
-            for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, signal.SIG_DFL)
-            self.selector.close()
-            self.listener.close()
-            self.wake_read.close()
-            self.wake_write.close()
-            for streams in self.pending.values():
-                for stream in streams.values():
-                    stream.close()
-            for other in self.children.values():
-                other.close()
             os.dup2(out.fileno(), 1)
             os.dup2(err.fileno(), 2)
             out.close()
@@ -300,6 +362,9 @@ class Zygote(object):
                 return
             if pid == 0:
                 return
+            if self.spare is not None and self.spare[0] == pid:
+                self.spare[1].close()
+                self.spare = None  # made again once the zygote is idle
             conn = self.children.pop(pid, None)
             if conn is not None:
                 send_line(conn, {"status": os.waitstatus_to_exitcode(wait_status)})
