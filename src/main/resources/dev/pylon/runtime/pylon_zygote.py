@@ -14,7 +14,8 @@ it has none); the child becomes the leader of a session of its own, dies with th
 (PR_SET_PDEATHSIG), writes its pid into each cgroup.procs file named, takes the environment and
 working directory it was given, and answers {"pid": N} on the fork connection (or {"error": ...} if
 any of that failed, before any of the app's code ran), then runs the instance's command line with
-the imports already done; {"listening": true} follows once it listens on its PORT. When it exits, the zygote answers {"status": S} on the same connection:
+the imports already done; {"listening": true} follows once it listens on its PORT (under gunicorn:
+once gunicorn's worker has loaded the app). When it exits, the zygote answers {"status": S} on the same connection:
 the exit status, or minus the signal that killed it.
 
 Standard library only. Code that must not share state with its parent (database connections,
@@ -84,7 +85,8 @@ class BuiltinWorker(Kind):
             os.chdir(previous)
         return module
 
-    def start(self, argv):
+    def start(self, argv, ready):
+        listening_on(os.environ.get("PORT", ""), ready)
         return self.worker.main(argv[1:])
 
 
@@ -107,11 +109,21 @@ class Gunicorn(Kind):
         application.load_wsgiapp()  # gunicorn's worker imports it again: from sys.modules
         return application.app_uri
 
-    def start(self, argv):
+    def start(self, argv, ready):
         sys.argv = ["gunicorn"] + argv[2:]
         from gunicorn.app.wsgiapp import WSGIApplication
 
-        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+        application = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]")
+        # The arbiter listens before its worker can answer: the instance is ready once the worker
+        # has loaded the app (gunicorn's post_worker_init hook, after the user's own if any).
+        users = application.cfg.post_worker_init
+
+        def post_worker_init(worker):
+            users(worker)
+            ready()
+
+        application.cfg.set("post_worker_init", post_worker_init)
+        application.run()
         return 0
 
 
@@ -350,9 +362,13 @@ class Zygote(object):
             conn.close()
             return EXIT_SETUP_FAILED
         send_line(conn, {"pid": os.getpid()})
-        report_listening(conn, header["env"].get("PORT", ""))
+
+        def ready():
+            send_line(conn, {"listening": True})
+            conn.close()
+
         sys.argv = argv
-        return self.kind.start(argv)
+        return self.kind.start(argv, ready)
 
     def reap(self):
         while True:
@@ -371,10 +387,9 @@ class Zygote(object):
                 conn.close()
 
 
-def report_listening(conn, port):
-    """Says {"listening": true} on conn once a socket listens on the instance's port (the start-up
-    probe then runs at once), and closes conn. Servers that listen from C (uvloop) are not seen:
-    their probe runs at its usual interval, and conn closes when the instance ends."""
+def listening_on(port, ready):
+    """Calls ready() once a socket listens on the instance's port (the start-up probe then runs at
+    once). Servers that listen from C (uvloop) are not seen: their probe runs at its interval."""
     original = socket.socket.listen
 
     def listen(sock, *args):
@@ -385,8 +400,7 @@ def report_listening(conn, port):
             seen = False
         if seen:
             socket.socket.listen = original
-            send_line(conn, {"listening": True})
-            conn.close()
+            ready()
 
     socket.socket.listen = listen
 
