@@ -7,7 +7,8 @@
 #     sigstop    SIGSTOP one instance for 10 s (a hung instance), then SIGCONT
 #     memory     an instance allocates past its memory limit (GET /hog), every 10 s
 #     slowloris  slowhttptest's slowloris and slow-read against the router (if installed)
-#   pylon server (the daemon, same app deployed, min 2 instances):
+#   pylon server (the daemon, same app deployed, min 2 instances, memory_gb 0.25 in app.yaml):
+#     the same four scenarios, then
 #     restart    the daemon stopped (SIGTERM) and started again, twice
 #
 #   bench/chaos.sh                      # 60 s per scenario
@@ -71,30 +72,23 @@ record() { # scenario target -> appends a table row from wrk_out
   echo "chaos: $1 ($2): ${requests:-0} requests, $failed failed (${status:-}; ${errors:-})" >&2
 }
 
-run_state="$state/run"
-if wanted kill9 || wanted sigstop || wanted memory || wanted slowloris; then
-  PIP_NO_INDEX=1 ./pylon run "$app" --python /usr/bin/python3 --instances 2 --memory 256Mi \
-    --port "$PORT" --state-dir "$run_state" >"$state/run.log" 2>&1 &
-  pids+=($!)
-  await_port "$PORT"
-  until curl -sf "http://127.0.0.1:$PORT/" >/dev/null; do sleep 0.2; done
-  target="pylon run"
-
+faults() { # target host state-dir -> the fault scenarios under wrk load, one row each
+  local target="$1" host="$2" dir="$3"
   if wanted kill9; then
-    load kill9 localhost
+    load kill9 "$host"
     end=$((SECONDS + DURATION - 2))
     while [ "$SECONDS" -lt "$end" ]; do
       sleep 5
-      victim=$(instance_pids "$run_state" | shuf -n 1)
+      victim=$(instance_pids "$dir" | shuf -n 1)
       [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null || true
     done
     record "kill -9 an instance every 5 s" "$target"
   fi
 
   if wanted sigstop; then
-    load sigstop localhost
+    load sigstop "$host"
     sleep 5
-    victim=$(instance_pids "$run_state" | shuf -n 1)
+    victim=$(instance_pids "$dir" | shuf -n 1)
     kill -STOP "$victim"
     sleep 10
     kill -CONT "$victim" 2>/dev/null || true
@@ -102,17 +96,17 @@ if wanted kill9 || wanted sigstop || wanted memory || wanted slowloris; then
   fi
 
   if wanted memory; then
-    load memory localhost
+    load memory "$host"
     end=$((SECONDS + DURATION - 2))
     while [ "$SECONDS" -lt "$end" ]; do
       sleep 10
-      curl -s -o /dev/null --max-time 20 "http://127.0.0.1:$PORT/hog" || true
+      curl -s -o /dev/null --max-time 20 -H "Host: $host" "http://127.0.0.1:$PORT/hog" || true
     done
-    record "an instance allocates past --memory 256Mi every 10 s" "$target"
+    record "an instance allocates past its 256 MiB memory limit every 10 s" "$target"
   fi
 
   if wanted slowloris && command -v slowhttptest >/dev/null; then
-    load slowloris localhost
+    load slowloris "$host"
     slowhttptest -H -c 500 -r 100 -i 10 -l "$((DURATION - 5))" -u "http://127.0.0.1:$PORT/" \
       >"$state/slowloris.txt" 2>&1 &
     slow_a=$!
@@ -123,6 +117,36 @@ if wanted kill9 || wanted sigstop || wanted memory || wanted slowloris; then
     kill "$slow_a" "$slow_b" 2>/dev/null || true
     wait "$slow_a" "$slow_b" 2>/dev/null || true
   fi
+}
+
+run_state="$state/run"
+if wanted kill9 || wanted sigstop || wanted memory || wanted slowloris; then
+  PIP_NO_INDEX=1 ./pylon run "$app" --python /usr/bin/python3 --instances 2 --memory 256Mi \
+    --port "$PORT" --state-dir "$run_state" >"$state/run.log" 2>&1 &
+  pids+=($!)
+  await_port "$PORT"
+  until curl -sf "http://127.0.0.1:$PORT/" >/dev/null; do sleep 0.2; done
+  faults "pylon run" localhost "$run_state"
+  kill -TERM "${pids[-1]}"
+  wait "${pids[-1]}" 2>/dev/null || true
+fi
+
+if wanted kill9 || wanted sigstop || wanted memory || wanted slowloris; then
+  # The same app under the daemon; app.yaml carries the memory limit `pylon run` took as a flag.
+  faults_app="$state/chaos-app"
+  cp -r "$app" "$faults_app"
+  printf 'runtime: python\nresources:\n  memory_gb: 0.25\n' >"$faults_app/app.yaml"
+  faults_state="$state/daemon-faults"
+  ./pylon server --port "$PORT" --admin-port "$ADMIN_PORT" --state-dir "$faults_state" \
+    >>"$state/server-faults.log" 2>&1 &
+  pids+=($!)
+  await_port "$ADMIN_PORT"
+  PIP_NO_INDEX=1 ./pylon deploy "$faults_app" --service chaos --python /usr/bin/python3 \
+    --state-dir "$faults_state" >/dev/null
+  ./pylon scale chaos --min 2 --max 2 --state-dir "$faults_state" >/dev/null
+  until curl -sf -H "Host: chaos.localhost" "http://127.0.0.1:$PORT/" >/dev/null; do sleep 0.2; done
+  until [ "$(instance_pids "$faults_state" | wc -l)" -ge 2 ]; do sleep 0.2; done
+  faults "pylon server" chaos.localhost "$faults_state"
   kill -TERM "${pids[-1]}"
   wait "${pids[-1]}" 2>/dev/null || true
 fi

@@ -141,11 +141,7 @@ public final class Autoscaler {
       if (panicBegins || overThreshold) {
         reason
             .append("panic: ")
-            .append(seconds(policy.panicWindow()))
-            .append(" average ")
-            .append(number(stats.panicAverage()))
-            .append(' ')
-            .append(unit)
+            .append(averaged(policy.panicWindow(), stats.panicAverage(), unit))
             .append(" wants ")
             .append(panicWanted)
             .append(" at ")
@@ -163,12 +159,12 @@ public final class Autoscaler {
             .append(" ago, ends ")
             .append(seconds(left.isNegative() ? Duration.ZERO : left))
             .append(" from now unless demand returns: ")
-            .append(seconds(policy.stableWindow()))
-            .append(" average wants ")
+            .append(averaged(policy.stableWindow(), stats.stableAverage(), unit))
+            .append(" wants ")
             .append(stableWanted)
             .append(", ")
-            .append(seconds(policy.panicWindow()))
-            .append(" average wants ")
+            .append(averaged(policy.panicWindow(), stats.panicAverage(), unit))
+            .append(" wants ")
             .append(panicWanted);
       }
       if (held > desired) {
@@ -181,11 +177,7 @@ public final class Autoscaler {
       desired = stableCount;
       reason
           .append(panicEnded ? "panic over; stable: " : "stable: ")
-          .append(seconds(policy.stableWindow()))
-          .append(" average ")
-          .append(number(stats.stableAverage()))
-          .append(' ')
-          .append(unit)
+          .append(averaged(policy.stableWindow(), stats.stableAverage(), unit))
           .append(" / ")
           .append(number(target))
           .append(" per instance wants ")
@@ -289,6 +281,11 @@ public final class Autoscaler {
   private static int wanted(double average, double target) {
     double exact = average / target;
     return (int) Math.min(Integer.MAX_VALUE, Math.ceil(exact - EPSILON));
+  }
+
+  /** "6 s average 99.4 in flight": which window, what it measured, in the metric's unit. */
+  private static String averaged(Duration window, double average, String unit) {
+    return seconds(window) + " average " + number(average) + " " + unit;
   }
 
   static String number(double v) {

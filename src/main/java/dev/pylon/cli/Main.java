@@ -6,7 +6,15 @@ import picocli.CommandLine;
 public final class Main {
   private Main() {}
 
+  private static final String TUNNELING_DISABLED_SCHEMES =
+      "jdk.http.auth.tunneling.disabledSchemes";
+
   public static void main(String[] args) {
+    // Java's HTTP client sends no Basic credentials to an HTTPS proxy's CONNECT unless told to;
+    // a user who put them in https_proxy means them to be sent, as curl and pip send them.
+    if (System.getProperty(TUNNELING_DISABLED_SCHEMES) == null) {
+      System.setProperty(TUNNELING_DISABLED_SCHEMES, "");
+    }
     System.exit(newCommandLine().execute(args));
   }
 

@@ -6,6 +6,7 @@ import dev.pylon.revision.StandaloneMirror;
 import dev.pylon.revision.StandalonePythons;
 import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.PythonInstalls;
+import dev.pylon.spec.PythonProvisioner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
       "Source: $PYLON_PYTHON_MIRROR (default: the project's GitHub releases), release"
           + " $PYLON_PYTHON_RELEASE (default: "
           + StandaloneMirror.DEFAULT_RELEASE
-          + ")."
+          + "), through $https_proxy / $http_proxy unless $no_proxy lists the host."
     })
 final class PythonInstallCommand implements Callable<Integer> {
   @Parameters(
@@ -46,11 +47,9 @@ final class PythonInstallCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path stateDir = stateOptions.stateDir();
-    StandalonePythons pythons =
-        new StandalonePythons(
-            stateDir,
-            StandaloneMirror.fromEnvironment(System.getenv()),
-            line -> System.err.println("pylon: " + line));
+    PythonProvisioner pythons =
+        StandalonePythons.fromEnvironment(
+            stateDir, System.getenv(), line -> System.err.println("pylon: " + line));
     PythonInstalls.Outcome outcome =
         PythonInstalls.install(version, PythonFinder.withProvisioned(stateDir), pythons);
     PrintWriter out = spec.commandLine().getOut();

@@ -129,7 +129,7 @@ public final class ForegroundRun implements AutoCloseable {
             new OneServiceStore(service, record, reporter),
             router,
             Optional.of(spec.name()),
-            r -> r.launch().limit(options),
+            r -> r.launch().supervise(options),
             r -> chosen,
             new ConsoleOutput(output),
             ScalingPolicy.DEFAULT_STABLE_WINDOW,

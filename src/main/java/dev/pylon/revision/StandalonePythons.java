@@ -44,9 +44,16 @@ public final class StandalonePythons implements PythonProvisioner {
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
   private static final String SOURCE_FILE = ".pylon-source";
 
+  /**
+   * How long a download may go without a byte before it is given up: a dead link, not a slow one.
+   */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
   private final Path root;
   private final StandaloneMirror mirror;
   private final Consumer<String> progress;
+  private final HttpProxies proxies;
+  private final Duration stallTimeout;
   private volatile List<StandaloneBuild> builds;
 
   /**
@@ -54,9 +61,24 @@ public final class StandalonePythons implements PythonProvisioner {
    * @param progress one line per step, for a person ("downloading ...")
    */
   public StandalonePythons(Path stateDir, StandaloneMirror mirror, Consumer<String> progress) {
+    this(stateDir, mirror, progress, HttpProxies.NONE, DEFAULT_STALL_TIMEOUT);
+  }
+
+  /**
+   * @param proxies the proxies downloads go through ({@link HttpProxies#fromEnvironment})
+   * @param stallTimeout a download that receives nothing for this long is given up
+   */
+  public StandalonePythons(
+      Path stateDir,
+      StandaloneMirror mirror,
+      Consumer<String> progress,
+      HttpProxies proxies,
+      Duration stallTimeout) {
     this.root = stateDir.resolve(PythonFinder.PROVISIONED);
     this.mirror = mirror;
     this.progress = progress;
+    this.proxies = proxies;
+    this.stallTimeout = stallTimeout;
   }
 
   /**
@@ -65,12 +87,43 @@ public final class StandalonePythons implements PythonProvisioner {
    */
   public static PythonProvisioner automatic(
       Path stateDir, Map<String, String> env, Consumer<String> progress) {
-    StandalonePythons pythons =
-        new StandalonePythons(stateDir, StandaloneMirror.fromEnvironment(env), progress);
+    PythonProvisioner pythons = fromEnvironment(stateDir, env, progress);
     if (!env.getOrDefault(DOWNLOADS_VARIABLE, "").strip().equalsIgnoreCase("never")) {
       return pythons;
     }
     return new DownloadsOff(pythons.source());
+  }
+
+  /**
+   * Downloads from {@code PYLON_PYTHON_MIRROR}'s release through the environment's proxies. A proxy
+   * variable that cannot be read fails a download when one is needed, and nothing else.
+   */
+  public static PythonProvisioner fromEnvironment(
+      Path stateDir, Map<String, String> env, Consumer<String> progress) {
+    StandaloneMirror mirror = StandaloneMirror.fromEnvironment(env);
+    HttpProxies proxies;
+    try {
+      proxies = HttpProxies.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      return new Misconfigured(mirror.describe(), e.getMessage());
+    }
+    return new StandalonePythons(stateDir, mirror, progress, proxies, DEFAULT_STALL_TIMEOUT);
+  }
+
+  /** What provisioning says when the proxy variables cannot be read. */
+  private record Misconfigured(String source, String problem) implements PythonProvisioner {
+    @Override
+    public List<PythonVersion> installable() throws PythonProvisionException {
+      throw new PythonProvisionException(
+          "cannot download Python: " + problem,
+          "fix or unset the variable, or install Python another way and pass --python PATH");
+    }
+
+    @Override
+    public Path install(PythonVersion version) throws PythonProvisionException {
+      installable();
+      throw new IllegalStateException("unreachable");
+    }
   }
 
   /** What automatic provisioning says when {@code PYLON_PYTHON_DOWNLOADS=never}. */
@@ -338,6 +391,7 @@ public final class StandalonePythons implements PythonProvisioner {
               + " from "
               + uri
               + (expected >= 0 ? " (" + megabytes(expected) + ")" : ""));
+      StallWatch watch = new StallWatch(stallTimeout, body);
       try (InputStream in = body;
           OutputStream out = Files.newOutputStream(file)) {
         byte[] buffer = new byte[64 * 1024];
@@ -346,23 +400,31 @@ public final class StandalonePythons implements PythonProvisioner {
           if (Thread.interrupted()) {
             throw new InterruptedException();
           }
+          watch.progressed();
           sha.update(buffer, 0, n);
           out.write(buffer, 0, n);
           received += n;
         }
+      } catch (IOException e) {
+        throw watch.stalled()
+            ? new IOException("nothing arrived for " + stallTimeout.toSeconds() + " s", e)
+            : e;
+      } finally {
+        watch.close();
       }
     } catch (IOException e) {
       throw new PythonProvisionException(
           "the download of "
               + uri
+              + proxies.describeFor(uri)
               + " stopped after "
               + megabytes(received)
               + (expected >= 0 ? " of " + megabytes(expected) : "")
               + " ("
               + describe(e)
               + "); nothing was installed",
-          "try again; offline or behind a proxy, point PYLON_PYTHON_MIRROR at a mirror that"
-              + " can be reached",
+          "try again; behind a proxy, set https_proxy (http://HOST:PORT); offline, point"
+              + " PYLON_PYTHON_MIRROR at a mirror that can be reached",
           e);
     } finally {
       if (client != null) {
@@ -383,11 +445,14 @@ public final class StandalonePythons implements PythonProvisioner {
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  private static HttpClient client() {
-    return HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .build();
+  private HttpClient client() {
+    HttpClient.Builder client =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .proxy(proxies.selector());
+    proxies.authenticator().ifPresent(client::authenticator);
+    return client.build();
   }
 
   private static HttpRequest request(URI uri) {
@@ -410,16 +475,22 @@ public final class StandalonePythons implements PythonProvisioner {
             : "try again later, or point PYLON_PYTHON_MIRROR at another mirror");
   }
 
-  private static PythonProvisionException unreachable(URI uri, IOException e) {
+  private PythonProvisionException unreachable(URI uri, IOException e) {
     return new PythonProvisionException(
-        "cannot read " + uri + ": " + describe(e),
-        "check the network; offline or behind a proxy, point PYLON_PYTHON_MIRROR at a mirror that"
-            + " can be reached, or install Python another way and pass --python PATH",
+        "cannot read " + uri + proxies.describeFor(uri) + ": " + describe(e),
+        "check the network; behind a proxy, set https_proxy (http://HOST:PORT); offline, point"
+            + " PYLON_PYTHON_MIRROR at a mirror that can be reached, or install Python another"
+            + " way and pass --python PATH",
         e);
   }
 
   private static String describe(IOException e) {
     String m = e.getMessage();
+    if (m != null && m.startsWith("too many authentication attempts")) {
+      // Java's client gives up after the proxy kept answering 407 to the credentials it sent.
+      return "the proxy answered 407 Proxy Authentication Required to the user and password in"
+          + " its address";
+    }
     return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 

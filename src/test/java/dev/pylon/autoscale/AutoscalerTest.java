@@ -58,6 +58,10 @@ class AutoscalerTest {
     assertThat(holding.panicking()).isTrue();
     assertThat(holding.desiredInstances()).isEqualTo(15);
     assertThat(holding.reason()).contains("no scale-down while panicking, holding 15");
+    // Between triggers the reason still names the metric, so a reader knows what is averaged.
+    assertThat(holding.reason())
+        .contains("60 s average 7 in flight wants 1")
+        .contains("6 s average 7 in flight wants 1");
 
     Decision over = a.decide(retrigger.plusSeconds(61), load(7, 7), 15, holding.state());
     assertThat(over.panicking()).isFalse();

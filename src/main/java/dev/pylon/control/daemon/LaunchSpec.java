@@ -22,6 +22,7 @@ import java.util.OptionalLong;
  * @param memoryMiB the memory each instance may use; empty: no limit
  * @param cpuLimit the cores each instance may use; empty: no limit
  * @param container the image each instance is a container of; empty: instances are processes
+ * @param checks the start-up, readiness and liveness checks the spec declares
  */
 public record LaunchSpec(
     List<String> command,
@@ -30,7 +31,8 @@ public record LaunchSpec(
     boolean http2,
     OptionalLong memoryMiB,
     OptionalDouble cpuLimit,
-    Optional<ContainerImage> container) {
+    Optional<ContainerImage> container,
+    InstanceChecks checks) {
   public LaunchSpec {
     command = List.copyOf(command);
     env = Map.copyOf(env);
@@ -38,9 +40,10 @@ public record LaunchSpec(
     Objects.requireNonNull(memoryMiB, "memoryMiB");
     Objects.requireNonNull(cpuLimit, "cpuLimit");
     Objects.requireNonNull(container, "container");
+    Objects.requireNonNull(checks, "checks");
   }
 
-  /** Instances that are processes. */
+  /** Instances that are processes, watched with the runtime's default checks. */
   public LaunchSpec(
       List<String> command,
       Map<String, String> env,
@@ -48,12 +51,26 @@ public record LaunchSpec(
       boolean http2,
       OptionalLong memoryMiB,
       OptionalDouble cpuLimit) {
-    this(command, env, workDir, http2, memoryMiB, cpuLimit, Optional.empty());
+    this(
+        command,
+        env,
+        workDir,
+        http2,
+        memoryMiB,
+        cpuLimit,
+        Optional.empty(),
+        InstanceChecks.DEFAULTS);
   }
 
   /** This plan, its instances containers of {@code image}. */
   public LaunchSpec inContainers(ContainerImage image) {
-    return new LaunchSpec(command, env, workDir, http2, memoryMiB, cpuLimit, Optional.of(image));
+    return new LaunchSpec(
+        command, env, workDir, http2, memoryMiB, cpuLimit, Optional.of(image), checks);
+  }
+
+  /** This plan, its instances watched with {@code value}. */
+  public LaunchSpec withChecks(InstanceChecks value) {
+    return new LaunchSpec(command, env, workDir, http2, memoryMiB, cpuLimit, container, value);
   }
 
   /** Without limits. */
@@ -64,6 +81,11 @@ public record LaunchSpec(
   /** Instances spoken to over HTTP/1.1, without limits. */
   public LaunchSpec(List<String> command, Map<String, String> env, Path workDir) {
     this(command, env, workDir, false);
+  }
+
+  /** {@code options} with this plan's checks and limits: how its instances are supervised. */
+  public SupervisorOptions supervise(SupervisorOptions options) {
+    return limit(checks.applyTo(options));
   }
 
   /** {@code options} with this plan's limits. */

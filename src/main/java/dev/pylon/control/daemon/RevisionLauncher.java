@@ -49,7 +49,9 @@ public final class RevisionLauncher {
         revision.dir(),
         spec.http2(),
         memoryMiB,
-        cpuLimit);
+        cpuLimit,
+        Optional.empty(),
+        InstanceChecks.of(spec));
   }
 
   /** What the build detected, for {@code pylon revisions --json}. */

@@ -2,11 +2,14 @@ package dev.pylon.control.daemon;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pylon.runtime.Probe;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +65,46 @@ final class StoreColumns {
                 node.putObject("container")
                     .put("engine", container.engine().toString())
                     .put("image", container.image()));
+    // Absent in rows written before the checks were part of the plan, and for default checks.
+    if (!launch.checks().equals(InstanceChecks.DEFAULTS)) {
+      ObjectNode checks = node.putObject("checks");
+      launch.checks().startup().ifPresent(probe -> probeJson(checks.putObject("startup"), probe));
+      launch
+          .checks()
+          .readiness()
+          .ifPresent(probe -> probeJson(checks.putObject("readiness"), probe));
+      launch.checks().liveness().ifPresent(probe -> probeJson(checks.putObject("liveness"), probe));
+      launch
+          .checks()
+          .startTimeout()
+          .ifPresent(timeout -> checks.put("startTimeoutMillis", timeout.toMillis()));
+    }
     return json(node);
+  }
+
+  private static void probeJson(ObjectNode node, Probe probe) {
+    node.put("type", probe.type().name())
+        .put("path", probe.path())
+        .put("initialDelayMillis", probe.initialDelay().toMillis())
+        .put("periodMillis", probe.period().toMillis())
+        .put("timeoutMillis", probe.timeout().toMillis())
+        .put("successThreshold", probe.successThreshold())
+        .put("failureThreshold", probe.failureThreshold());
+  }
+
+  private static Optional<Probe> probe(JsonNode node) {
+    if (node.isMissingNode() || node.isNull()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Probe(
+            Probe.Type.valueOf(node.get("type").asText()),
+            node.get("path").asText(),
+            Duration.ofMillis(node.get("initialDelayMillis").asLong()),
+            Duration.ofMillis(node.get("periodMillis").asLong()),
+            Duration.ofMillis(node.get("timeoutMillis").asLong()),
+            node.get("successThreshold").asInt(),
+            node.get("failureThreshold").asInt()));
   }
 
   static LaunchSpec launch(String text) throws SQLException {
@@ -87,8 +129,16 @@ final class StoreColumns {
                   new ContainerImage(
                       Path.of(node.get("container").get("engine").asText()),
                       node.get("container").get("image").asText()))
-              : Optional.empty());
-    } catch (JsonProcessingException e) {
+              : Optional.empty(),
+          new InstanceChecks(
+              probe(node.path("checks").path("startup")),
+              probe(node.path("checks").path("readiness")),
+              probe(node.path("checks").path("liveness")),
+              node.path("checks").has("startTimeoutMillis")
+                  ? Optional.of(
+                      Duration.ofMillis(node.path("checks").get("startTimeoutMillis").asLong()))
+                  : Optional.empty()));
+    } catch (JsonProcessingException | RuntimeException e) {
       throw new SQLException("a revision's launch column is damaged: " + text, e);
     }
   }
