@@ -56,7 +56,10 @@ public final class ZygoteLauncher implements InstanceLauncher {
   private final Duration idleWindow;
   private final ProcessLauncher cold;
   private final ScheduledExecutorService timer;
-  private final ZygoteFork forks;
+  // Made with the first zygote, off the reconciler's thread: Jackson's first mapper costs a cold
+  // daemon hundreds of milliseconds on a busy machine, which a revision that never forks need not
+  // pay.
+  private volatile ZygoteFork forks;
   private final AtomicBoolean fallbackSaid = new AtomicBoolean();
   private final AtomicBoolean snapshotsSaid = new AtomicBoolean();
 
@@ -91,7 +94,6 @@ public final class ZygoteLauncher implements InstanceLauncher {
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("pylon-zygote-" + revision).unstarted(r));
-    this.forks = new ZygoteFork(new ObjectMapper(), timer, ANSWER_TIMEOUT);
   }
 
   /** Launchers for {@link InstanceSet}s that share one CRIU check. */
@@ -213,6 +215,9 @@ public final class ZygoteLauncher implements InstanceLauncher {
     Path script;
     int n;
     try {
+      if (forks == null) {
+        forks = new ZygoteFork(new ObjectMapper(), timer, ANSWER_TIMEOUT);
+      }
       sayWhyNotSnapshots();
       synchronized (lock) {
         if (closed) {
