@@ -4,8 +4,20 @@ import re
 import sys
 from pathlib import Path
 
-PROXIES = ["gunicorn", "nginx-gunicorn", "haproxy-gunicorn", "pylon-gunicorn", "uvicorn", "pylon-uvicorn"]
-SCENARIOS = ["hello-keepalive", "hello-close", "64k-keepalive", "64k-close"]
+PROXIES = [
+    "gunicorn",
+    "nginx-gunicorn",
+    "haproxy-gunicorn",
+    "pylon-gunicorn",
+    "uvicorn",
+    "pylon-uvicorn",
+    "gunicorn-1",
+    "pylon-worker",
+    "pylon-run",
+]
+# Pylon's own worker against gunicorn on the same app and process count: (row, its baseline).
+OWN_WORKER = [("pylon-worker", "gunicorn-1"), ("pylon-run", "gunicorn")]
+SCENARIOS = ["hello-keepalive", "hello-close", "64k-keepalive", "64k-close", "hello-sync"]
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -76,12 +88,29 @@ def table(results):
     return "\n".join(lines)
 
 
+def own_worker_table(results):
+    lines = [
+        "| scenario | server | requests/s | baseline | baseline requests/s | ratio | p99 ms | baseline p99 ms |",
+        "|---|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for scenario in SCENARIOS:
+        for row, base in OWN_WORKER:
+            r, b = results.get((scenario, row)), results.get((scenario, base))
+            if not r or not b:
+                continue
+            lines.append(
+                f"| {scenario} | {row} | {r['rps']:.0f} | {base} | {b['rps']:.0f} | {r['rps'] / b['rps']:.2f} "
+                f"| {r['p99']:.2f} | {b['p99']:.2f} |"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def svg(results):
     width, bar, gap, left = 900, 14, 26, 170
     groups = [s for s in SCENARIOS if any((s, p) in results for p in PROXIES)]
     height = 40 + len(groups) * (len(PROXIES) * bar + gap)
     top = max((r["rps"] for r in results.values()), default=1)
-    colours = ["#9e9e9e", "#2e7d32", "#1565c0", "#e65100", "#6a1b9a", "#ef6c00"]
+    colours = ["#9e9e9e", "#2e7d32", "#1565c0", "#e65100", "#6a1b9a", "#ef6c00", "#616161", "#00838f", "#ad1457"]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
         '<text x="10" y="20" font-size="14">Requests per second (higher is better), one run, same machine</text>',
@@ -103,25 +132,44 @@ def svg(results):
     return "\n".join(parts)
 
 
+def replace_section(text, name, section):
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    section = begin + "\n" + section + end
+    if begin in text:
+        return re.sub(re.escape(begin) + r".*" + re.escape(end), lambda _: section, text, flags=re.S)
+    return text.rstrip() + "\n\n" + section + "\n"
+
+
 def main():
     folder, docs = Path(sys.argv[1]), Path(sys.argv[2])
     results = load(folder)
     setup = (folder / "setup.txt").read_text() if (folder / "setup.txt").exists() else ""
     rendered = table(results)
+    own = own_worker_table(results)
     print(rendered)
-    (docs / "benchmarks.svg").write_text(svg(results))
+    if own:
+        print("\n" + own)
     page = docs / "benchmarks.md"
     text = page.read_text() if page.exists() else "# Benchmarks\n"
-    section = (
-        "<!-- bench:begin -->\n"
-        "## Router: side by side (bench/run.sh)\n\n"
-        "```\n" + setup.strip() + "\n```\n\n" + rendered + "\n\n![requests per second](benchmarks.svg)\n"
-        "<!-- bench:end -->"
-    )
-    if "<!-- bench:begin -->" in text:
-        text = re.sub(r"<!-- bench:begin -->.*<!-- bench:end -->", lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
+    # A run limited to some rows (SERVERS=..., ONLY=...) rewrites only the sections it measured.
+    if any(proxy == "nginx-gunicorn" for _, proxy in results):
+        (docs / "benchmarks.svg").write_text(svg(results))
+        text = replace_section(
+            text,
+            "bench",
+            "## Router: side by side (bench/run.sh)\n\n"
+            "```\n" + setup.strip() + "\n```\n\n" + rendered + "\n\n![requests per second](benchmarks.svg)\n",
+        )
+    if own:
+        text = replace_section(
+            text,
+            "ownworker",
+            "## Pylon's built-in WSGI worker against gunicorn (bench/run.sh)\n\n"
+            "The same `bench/apps/wsgi_app.py`: one process each (pylon-worker against gunicorn-1, "
+            "`--workers 1 --threads 8`), and `pylon run` (router + built-in worker, default "
+            "instances, the launcher's own JVM flags) against gunicorn `--workers 2 --threads 8`.\n\n"
+            "```\n" + setup.strip() + "\n```\n\n" + own + "\n",
+        )
     page.write_text(text)
 
 

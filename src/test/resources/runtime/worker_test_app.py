@@ -104,6 +104,39 @@ def slow_route(environ, start_response):
     return [b"slow done"]
 
 
+barriers = {}
+released = threading.Event()
+
+
+def barrier_route(environ, start_response):
+    """Returns once N requests (?N) are inside the app at the same time, or says it gave up."""
+    parties = int(environ["QUERY_STRING"] or "2")
+    with lock:
+        barrier = barriers.setdefault(parties, threading.Barrier(parties))
+    try:
+        barrier.wait(timeout=20)
+        body = b"met"
+    except threading.BrokenBarrierError:
+        body = b"broken"
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def blocked_route(environ, start_response):
+    """Blocks until another request calls /release: only another thread can serve that one."""
+    sys.stderr.write("blocked-route waiting\n")
+    sys.stderr.flush()
+    body = b"released" if released.wait(timeout=20) else b"timed out"
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def release_route(environ, start_response):
+    released.set()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+
+
 ROUTES = {
     "/environ": environ_route,
     "/input": input_route,
@@ -116,6 +149,9 @@ ROUTES = {
     "/closing": closing_route,
     "/closed-count": closed_count_route,
     "/slow": slow_route,
+    "/barrier": barrier_route,
+    "/blocked": blocked_route,
+    "/release": release_route,
 }
 
 

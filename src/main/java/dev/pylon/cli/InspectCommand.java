@@ -34,9 +34,6 @@ final class InspectCommand implements Callable<Integer> {
       description = "Print JSON for scripts (the format is in docs/configuration.md)")
   boolean json;
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   @Mixin AppOptions appOptions;
   @Mixin StateOptions stateOptions;
 
@@ -44,6 +41,7 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws JsonProcessingException {
     Optional<ContainerEngine> engine = ContainerEngine.onPath();
     if (json) {
+      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       // Scripts read stdout: an invalid folder is the documented {"errors": [...]}, not text on
       // stderr. The loader reports a missing folder as an error of its own.
       SpecResult result = SpecLoading.result(appDir, appOptions, stateOptions.stateDir());
@@ -53,7 +51,7 @@ final class InspectCommand implements Callable<Integer> {
       }
       SpecResult.Loaded loaded = (SpecResult.Loaded) result;
       ObjectNode root =
-          (ObjectNode) MAPPER.readTree(SpecReport.json(loaded.spec(), loaded.warnings()));
+          (ObjectNode) mapper.readTree(SpecReport.json(loaded.spec(), loaded.warnings()));
       ObjectNode containers = root.putObject("containerEngine");
       engine.ifPresentOrElse(
           e -> {
@@ -62,7 +60,7 @@ final class InspectCommand implements Callable<Integer> {
             containers.put("runsContainers", e.runs());
           },
           () -> containers.put("missing", ContainerEngine.MISSING));
-      System.out.println(MAPPER.writeValueAsString(root));
+      System.out.println(mapper.writeValueAsString(root));
       return 0;
     }
     SpecResult.Loaded loaded =

@@ -14,6 +14,9 @@ import java.util.stream.Collectors;
 
 /** Reads a folder into a spec with the same errors for every command that needs one. */
 final class SpecLoading {
+  /** Where the import probe's answers are kept, under the state folder. */
+  static final String PROBE_CACHE = "probe-cache";
+
   private SpecLoading() {}
 
   /**
@@ -37,6 +40,7 @@ final class SpecLoading {
             PythonFinder.withProvisioned(stateDir),
             StandalonePythons.automatic(
                 stateDir, System.getenv(), line -> System.err.println("pylon: " + line)))
+        .withProbeCache(stateDir.resolve(PROBE_CACHE))
         .load(appDir.toAbsolutePath().normalize(), options.overrides());
   }
 

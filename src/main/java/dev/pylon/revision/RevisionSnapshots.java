@@ -83,7 +83,7 @@ public final class RevisionSnapshots {
               + revisionId
               + files.ignoreFile().map(name -> " (honouring " + name + ")").orElse(""));
       files.copyTo(temporary);
-      compileBytecode(python, temporary, finalDir);
+      compileBytecode(python, temporary, finalDir, count);
       FileTrees.makeReadOnly(temporary);
       try {
         Files.move(temporary, finalDir, StandardCopyOption.ATOMIC_MOVE);
@@ -99,12 +99,15 @@ public final class RevisionSnapshots {
     return new Snapshot(service, revisionId, finalDir, false, count, bytes, files.ignoreFile());
   }
 
+  /** From how many files of the app bytecode is compiled by a pool of processes. */
+  static final long PARALLEL_COMPILE_FILES = 200;
+
   /**
    * Compiles the app's modules so instances do not pay for it at start. A file that does not
    * compile (a Python 2 script in a tools folder, say) does not fail the build: Python reports it
    * again if the app ever imports it.
    */
-  private void compileBytecode(Path python, Path dir, Path finalDir)
+  private void compileBytecode(Path python, Path dir, Path finalDir, long files)
       throws IOException, InterruptedException {
     progress.step("Compiling bytecode of the app");
     CommandResult compiled =
@@ -115,7 +118,9 @@ public final class RevisionSnapshots {
                 "compileall",
                 "-q",
                 "-j",
-                "0",
+                // A pool of one process per core costs half a second to start: more than
+                // compiling a small app in one process takes.
+                files < PARALLEL_COMPILE_FILES ? "1" : "0",
                 "-d",
                 finalDir.toString(),
                 dir.toString()),

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -35,6 +36,18 @@ final class UpstreamPool {
   private static final long CHECK_PEER_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Bootstrap template;
+  private final Bootstrap ipv4Template;
+
+  /**
+   * Each loop's own copies of the templates, so a new connection does not copy a bootstrap (its
+   * option and attribute maps) first: an instance that closes every connection gets one per
+   * request.
+   */
+  private final ConcurrentHashMap<EventLoop, Connectors> connectorsByLoop =
+      new ConcurrentHashMap<>();
+
+  private record Connectors(Bootstrap dualStack, Bootstrap ipv4) {}
+
   private final long maxIdleNanos;
   private final int maxIdlePerUpstream;
   private final ConcurrentHashMap<EventLoop, Map<String, ArrayDeque<Idle>>> idleByLoop =
@@ -45,11 +58,11 @@ final class UpstreamPool {
   UpstreamPool(Transport transport, RouterConfig config, RouterMetrics metrics) {
     this.maxIdleNanos = config.upstreamIdleTimeout().toNanos();
     this.maxIdlePerUpstream = config.maxIdlePerUpstream();
-    this.template =
+    Bootstrap common =
         new Bootstrap()
-            .channel(transport.clientChannel())
             .resolver(NoopAddressResolverGroup.INSTANCE)
-            .option(ChannelOption.TCP_NODELAY, true)
+            // no option(TCP_NODELAY): Netty's socket configs turn it on by default, and setting it
+            // again is one more system call per new connection
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
@@ -62,6 +75,8 @@ final class UpstreamPool {
                         .addLast("proxy", new UpstreamConnectionHandler(UpstreamPool.this));
                   }
                 });
+    this.template = common.clone().channel(transport.clientChannel());
+    this.ipv4Template = common.channelFactory(transport.ipv4ClientChannel());
     this.http2 = new Http2UpstreamConnections(template, config, metrics, this);
   }
 
@@ -111,7 +126,13 @@ final class UpstreamPool {
 
   /** Opens a new connection on {@code loop}. */
   ChannelFuture connect(EventLoop loop, Upstream upstream) {
-    return template.clone(loop).connect(address(upstream));
+    InetSocketAddress address = address(upstream);
+    Connectors connectors =
+        connectorsByLoop.computeIfAbsent(
+            loop, l -> new Connectors(template.clone(l), ipv4Template.clone(l)));
+    Bootstrap bootstrap =
+        address.getAddress() instanceof Inet4Address ? connectors.ipv4() : connectors.dualStack();
+    return bootstrap.connect(address);
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.pylon.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +28,38 @@ import org.slf4j.LoggerFactory;
 final class AppProbe {
   private static final Logger log = LoggerFactory.getLogger(AppProbe.class);
   private static final String MARKER = "PYLON-PROBE:";
+
+  /**
+   * Variables of the caller's shell that say nothing about the app and change from call to call.
+   */
+  private static final Set<String> VOLATILE_ENV =
+      Set.of(
+          "_",
+          "PWD",
+          "OLDPWD",
+          "SHLVL",
+          "TERM",
+          "COLUMNS",
+          "LINES",
+          "TERM_SESSION_ID",
+          // hyperfine changes it on every run, to vary the stack alignment
+          "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET");
+
   private final ObjectMapper json = new ObjectMapper();
   private final Duration timeout;
+  private final Optional<ProbeCache> cache;
 
   AppProbe(Duration timeout) {
+    this(timeout, Optional.empty());
+  }
+
+  AppProbe(Duration timeout, Optional<ProbeCache> cache) {
     this.timeout = timeout;
+    this.cache = cache;
+  }
+
+  AppProbe withCache(ProbeCache cache) {
+    return new AppProbe(timeout, Optional.of(cache));
   }
 
   /** What the probe learned. */
@@ -58,71 +90,137 @@ final class AppProbe {
   }
 
   Answer probe(Interpreter python, Path sourceDir, AppTarget app, Map<String, String> userEnv) {
+    byte[] code;
+    try (InputStream in = AppProbe.class.getResourceAsStream("probe_app.py")) {
+      if (in == null) {
+        return new Answer.NoAnswer("probe_app.py is missing from the jar");
+      }
+      code = in.readAllBytes();
+    } catch (IOException e) {
+      return new Answer.NoAnswer("cannot read probe_app.py from the jar: " + e.getMessage());
+    }
+    List<String> args =
+        List.of(
+            python.executable().toString(),
+            app.importRoot().toString().isEmpty() ? "." : app.importRoot().toString(),
+            app.module(),
+            app.attribute() + (app.factory() ? "()" : ""));
+    Map<String, String> env = new TreeMap<>(System.getenv());
+    env.putAll(userEnv);
+    env.put("PYTHONDONTWRITEBYTECODE", "1"); // leave no __pycache__ in the user's folder
+    env.putIfAbsent("PORT", "8080");
+    app.djangoSettings().ifPresent(s -> env.put("DJANGO_SETTINGS_MODULE", s));
+    if (cache.isEmpty()) {
+      return run(code, args, sourceDir, env, app).answer();
+    }
+    List<String> inputs = new ArrayList<>(args);
+    inputs.add(new String(code, StandardCharsets.UTF_8));
+    inputs.add(sourceDir.toString());
+    env.forEach((k, v) -> inputs.add(VOLATILE_ENV.contains(k) ? "" : k + "=" + v));
+    String key = ProbeCache.key(inputs);
+    Optional<String> cached = cache.get().lookup(key);
+    if (cached.isPresent()) {
+      try {
+        return parse(cached.get(), sourceDir).answer();
+      } catch (IOException | RuntimeException e) {
+        log.debug("ignoring a probe cache entry that does not parse: {}", e.toString());
+      }
+    }
+    long started = System.currentTimeMillis();
+    Parsed parsed = run(code, args, sourceDir, env, app);
+    if (parsed.reads().isPresent()
+        && (parsed.answer() instanceof Answer.Inspected
+            || parsed.answer() instanceof Answer.NoAttribute
+            || parsed.answer() instanceof Answer.BadSyntax)) {
+      // A failed import is probed again: it often fails for a reason outside the files it read
+      // (a dependency installed since, a service that was down).
+      List<String> reads = new ArrayList<>(parsed.reads().get());
+      reads.add(python.executable().toString());
+      cache.get().store(key, parsed.line(), reads, started);
+    }
+    return parsed.answer();
+  }
+
+  /** An answer, the line it was read from (without its reads) and the paths the import read. */
+  private record Parsed(Answer answer, String line, Optional<List<String>> reads) {
+    static Parsed of(Answer answer) {
+      return new Parsed(answer, "", Optional.empty());
+    }
+  }
+
+  private Parsed run(
+      byte[] code, List<String> args, Path sourceDir, Map<String, String> env, AppTarget app) {
     Path script;
     Path output;
     try {
       script = Files.createTempFile("pylon-probe", ".py");
       output = Files.createTempFile("pylon-probe", ".out");
     } catch (IOException e) {
-      return new Answer.NoAnswer("cannot write a temporary file: " + e.getMessage());
+      return Parsed.of(new Answer.NoAnswer("cannot write a temporary file: " + e.getMessage()));
     }
-    try (InputStream in = AppProbe.class.getResourceAsStream("probe_app.py")) {
-      if (in == null) {
-        return new Answer.NoAnswer("probe_app.py is missing from the jar");
-      }
-      Files.write(script, in.readAllBytes());
-      ProcessBuilder pb =
-          new ProcessBuilder(
-              python.executable().toString(),
-              script.toString(),
-              app.importRoot().toString().isEmpty() ? "." : app.importRoot().toString(),
-              app.module(),
-              app.attribute() + (app.factory() ? "()" : ""));
+    try {
+      Files.write(script, code);
+      List<String> command = new ArrayList<>();
+      command.add(args.get(0));
+      command.add(script.toString());
+      command.addAll(args.subList(1, args.size()));
+      ProcessBuilder pb = new ProcessBuilder(command);
       pb.directory(sourceDir.toFile());
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.redirectOutput(output.toFile());
       pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-      Map<String, String> env = pb.environment();
-      env.putAll(userEnv);
-      env.put("PYTHONDONTWRITEBYTECODE", "1"); // leave no __pycache__ in the user's folder
-      env.putIfAbsent("PORT", "8080");
-      app.djangoSettings().ifPresent(s -> env.put("DJANGO_SETTINGS_MODULE", s));
+      pb.environment().clear();
+      pb.environment().putAll(env);
       Process process = pb.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(2, TimeUnit.SECONDS);
-        return new Answer.NoAnswer(
-            "importing "
-                + app.module()
-                + " took longer than "
-                + timeout.toSeconds()
-                + " s (does it start a server or connect to something at import?)");
+        return Parsed.of(
+            new Answer.NoAnswer(
+                "importing "
+                    + app.module()
+                    + " took longer than "
+                    + timeout.toSeconds()
+                    + " s (does it start a server or connect to something at import?)"));
       }
       process.descendants().forEach(ProcessHandle::destroyForcibly);
-      return parse(Files.readString(output, StandardCharsets.UTF_8), sourceDir);
+      String line = null;
+      for (String l : Files.readString(output, StandardCharsets.UTF_8).lines().toList()) {
+        if (l.startsWith(MARKER)) {
+          line = l.substring(MARKER.length());
+        }
+      }
+      if (line == null) {
+        return Parsed.of(
+            new Answer.NoAnswer("the probe printed no answer (the app may exit at import)"));
+      }
+      return parse(line, sourceDir);
     } catch (IOException e) {
-      return new Answer.NoAnswer("cannot run " + python.executable() + ": " + e.getMessage());
+      return Parsed.of(new Answer.NoAnswer("cannot run " + args.get(0) + ": " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Answer.NoAnswer("interrupted");
+      return Parsed.of(new Answer.NoAnswer("interrupted"));
     } finally {
       deleteQuietly(script);
       deleteQuietly(output);
     }
   }
 
-  private Answer parse(String stdout, Path sourceDir) throws IOException {
-    String line = null;
-    for (String l : stdout.lines().toList()) {
-      if (l.startsWith(MARKER)) {
-        line = l.substring(MARKER.length());
-      }
-    }
-    if (line == null) {
-      return new Answer.NoAnswer("the probe printed no answer (the app may exit at import)");
-    }
+  /** The probe's JSON line as an answer. */
+  private Parsed parse(String line, Path sourceDir) throws IOException {
     JsonNode a = json.readTree(line);
+    Optional<List<String>> reads = Optional.empty();
+    if (a instanceof ObjectNode object && object.remove("reads") instanceof ArrayNode paths) {
+      List<String> names = new ArrayList<>();
+      paths.forEach(p -> names.add(p.asText()));
+      reads = Optional.of(names);
+      line = json.writeValueAsString(object);
+    }
+    return new Parsed(answer(a, sourceDir), line, reads);
+  }
+
+  private static Answer answer(JsonNode a, Path sourceDir) {
     if (a.path("ok").asBoolean()) {
       return new Answer.Inspected(
           a.path("kind").asText(), a.path("type").asText(), a.path("factory").asBoolean());

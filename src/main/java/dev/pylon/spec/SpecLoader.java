@@ -51,9 +51,26 @@ public final class SpecLoader {
 
   private SpecLoader(
       PythonFinder finder, Duration probeTimeout, Optional<PythonProvisioner> provisioner) {
+    this(
+        finder,
+        provisioner,
+        probeTimeout.isZero() ? Optional.empty() : Optional.of(new AppProbe(probeTimeout)));
+  }
+
+  private SpecLoader(
+      PythonFinder finder, Optional<PythonProvisioner> provisioner, Optional<AppProbe> probe) {
     this.finder = finder;
     this.provisioner = provisioner;
-    this.probe = probeTimeout.isZero() ? Optional.empty() : Optional.of(new AppProbe(probeTimeout));
+    this.probe = probe;
+  }
+
+  /**
+   * The same loader, keeping the import probe's answers in {@code dir} (for Pylon, {@code
+   * STATE/probe-cache}): the app is imported again only when a file or folder the import read has
+   * changed, or the interpreter, the environment or the question did.
+   */
+  public SpecLoader withProbeCache(Path dir) {
+    return new SpecLoader(finder, provisioner, probe.map(p -> p.withCache(new ProbeCache(dir))));
   }
 
   /** Reads {@code appDir}; the overrides win over every file. Starts nothing but probes. */

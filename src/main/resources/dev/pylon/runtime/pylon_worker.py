@@ -4,22 +4,27 @@ Standard library only, Python 3.8+. Usage:
 
     python pylon_worker.py --app MODULE:ATTR --host 127.0.0.1 --port N --threads 8 [--chdir DIR]
 
-Shape (after gunicorn's gthread worker): the main thread owns the listening socket and every
-idle keep-alive connection in one selector; a connection that becomes readable is handed to a
-fixed pool of threads, which serve the requests it holds and hand it back. An idle connection
-therefore never pins a thread.
+Shape (leader/followers): of the --threads pool threads, one at a time is the leader. It owns
+the poller that watches the listening socket and every keep-alive connection, and serves a
+readable connection's requests itself, on the spot: no hand-off to another thread, no
+re-registering the connection, no GIL ping-pong. A watchdog notices a request that has kept
+the leader for longer than one tick (slow or blocking app code, a slow client): it takes that
+connection out of the poller and makes an idle thread the leader, so the others keep being
+served while it runs. Up to --threads requests therefore run in the app at once, as in
+gunicorn's gthread worker; a fast app pays for none of it. An idle connection never pins a
+thread.
 
 Exit status: 0 after SIGTERM/SIGINT and a graceful drain, 2 on bad arguments, 3 when the app
 cannot be imported (nothing is bound in that case), 4 when the port cannot be bound.
 """
 
 import argparse
-import collections
 import importlib
 import os
-import selectors
+import select
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -35,9 +40,16 @@ MAX_HEADER_BYTES = 65536
 MAX_HEADERS = 100
 # Left-over request body a connection may skip to stay alive; past this it is closed instead.
 MAX_BODY_DRAIN = 1 << 20
-SOCKET_TIMEOUT = 60.0
+SOCKET_TIMEOUT = 60
 KEEPALIVE_IDLE_TIMEOUT = 75.0
 READ_BLOCK = 65536
+# Below this a response is joined into one buffer for one send(); above it, sendmsg() gathers
+# the pieces without copying the body.
+JOIN_LIMIT = 16384
+# How long a request may hold the leader before another thread takes over the poller. A hello
+# request takes ~50 us, a typical Flask one under 1 ms; waiting on a database or a slow client
+# is what this is for.
+LEADER_TICK = 0.005
 LOOPBACK_PEERS = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 
 STATUS_REASONS = {
@@ -77,11 +89,26 @@ class ClientGone(Exception):
     """The peer closed the connection or a socket operation failed: nothing left to answer."""
 
 
+def blocking_with_timeout(sock, seconds):
+    """A blocking socket whose reads and writes give up after seconds.
+
+    The kernel's SO_RCVTIMEO/SO_SNDTIMEO rather than socket.settimeout(): with the latter
+    CPython polls before every recv() and send(), one more system call each.
+    """
+    sock.setblocking(True)
+    interval = struct.pack("ll", seconds, 0)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, interval)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, interval)
+
+
 class Connection(object):
     """A client socket with a read buffer that the worker controls (so pipelining is visible)."""
 
+    __slots__ = ("sock", "fd", "addr", "buf", "idle_since")
+
     def __init__(self, sock, addr):
         self.sock = sock
+        self.fd = sock.fileno()
         self.addr = addr
         self.buf = bytearray()
         self.idle_since = time.monotonic()
@@ -89,7 +116,7 @@ class Connection(object):
     def fill(self):
         try:
             data = self.sock.recv(READ_BLOCK)
-        except (OSError, socket.timeout) as e:
+        except OSError as e:  # socket.timeout and BlockingIOError (SO_RCVTIMEO) included
             raise ClientGone(str(e))
         if not data:
             return False
@@ -124,7 +151,23 @@ class Connection(object):
     def send(self, data):
         try:
             self.sock.sendall(data)
-        except (OSError, socket.timeout) as e:
+        except OSError as e:
+            raise ClientGone(str(e))
+
+    def send_pieces(self, pieces):
+        """Sends the byte strings in order: one system call for a small response."""
+        total = 0
+        for piece in pieces:
+            total += len(piece)
+        if total <= JOIN_LIMIT or len(pieces) == 1:
+            self.send(pieces[0] if len(pieces) == 1 else b"".join(pieces))
+            return
+        try:
+            sent = self.sock.sendmsg(pieces)
+            if sent < total:
+                rest = memoryview(b"".join(pieces))[sent:]
+                self.sock.sendall(rest)
+        except OSError as e:
             raise ClientGone(str(e))
 
     def close(self):
@@ -309,15 +352,43 @@ class FileWrapper(object):
 
 
 class Request(object):
-    def __init__(self, method, target, version, headers):
+    __slots__ = ("method", "target", "version", "lines")
+
+    def __init__(self, method, target, version, lines):
         self.method = method
         self.target = target
         self.version = version
-        self.headers = headers  # list of (lower-case name, value)
+        self.lines = lines  # the header lines, continuations folded in; parsed by make_environ
 
-    def header(self, name):
-        values = [v for k, v in self.headers if k == name]
-        return ",".join(values) if values else None
+
+# What make_environ does with a header besides HTTP_*: the ones that frame the request.
+ORDINARY, HOST, CONTENT_TYPE, CONTENT_LENGTH, CONNECTION, EXPECT, TRANSFER_ENCODING = range(7)
+HEADER_ROLES = {
+    "host": HOST,
+    "content-type": CONTENT_TYPE,
+    "content-length": CONTENT_LENGTH,
+    "connection": CONNECTION,
+    "expect": EXPECT,
+    "transfer-encoding": TRANSFER_ENCODING,
+}
+# A header name as it arrives -> (its role, its environ key or None). The router sends the same
+# dozen names in every request; caching spares lower(), upper() and replace() per header.
+_header_names = {}
+MAX_CACHED_HEADER_NAMES = 1024
+
+
+def header_name(name):
+    known = _header_names.get(name)
+    if known is None:
+        if not name or name != name.strip():
+            raise BadRequest(400, "malformed header line")
+        lower = name.lower()
+        # X_Foo would be indistinguishable from X-Foo (header smuggling): no environ key for it
+        key = None if "_" in lower else "HTTP_" + lower.upper().replace("-", "_")
+        known = (HEADER_ROLES.get(lower, ORDINARY), key)
+        if len(_header_names) < MAX_CACHED_HEADER_NAMES:
+            _header_names[name] = known
+    return known
 
 
 class Response(object):
@@ -358,39 +429,62 @@ class Response(object):
     def write(self, data):
         if self.status is None:
             raise AssertionError("write() before start_response()")
+        out = []
+        self._body(data, out)
+        if out:
+            self.conn.send_pieces(out)
+
+    def write_last(self, data):
+        """The whole rest of the body at once (the app returned a list): one send with the head."""
+        if self.status is None:
+            raise AssertionError("the app returned without calling start_response()")
+        out = []
+        self._body(data, out)
+        self._end(out)
+        if out:
+            self.conn.send_pieces(out)
+
+    def finish(self):
+        out = []
+        self._end(out)
+        if out:
+            self.conn.send_pieces(out)
+
+    def _body(self, data, out):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("the app must give bytes, got %s" % type(data).__name__)
         if not data:
             return
         if not self.headers_sent:
-            self._send_headers()
+            out.append(self._head(False))
         if not self.body_allowed:
             return
         if self.chunked:
-            self.conn.send(b"%x\r\n" % len(data) + bytes(data) + b"\r\n")
+            out.append(b"%x\r\n" % len(data))
+            out.append(data)
+            out.append(b"\r\n")
         elif self.length_left is not None:
             if len(data) > self.length_left:
                 data = bytes(data)[: self.length_left]  # never past the declared length
             self.length_left -= len(data)
-            self.conn.send(data)
+            out.append(data)
         else:
-            self.conn.send(data)
+            out.append(data)
 
-    def finish(self):
+    def _end(self, out):
         if not self.headers_sent:
-            self._send_headers(empty=True)
+            out.append(self._head(True))
         if self.chunked and self.body_allowed:
-            self.conn.send(b"0\r\n\r\n")
+            out.append(b"0\r\n\r\n")
         if self.length_left and self.body_allowed:
             self.keep_alive = False  # the app gave less than it promised; the peer must see EOF
 
-    def _send_headers(self, empty=False):
+    def _head(self, empty):
         code = int(self.status[:3])
-        names = set()
-        lines = ["HTTP/1.1 %s\r\n" % self.status]
+        has_date = False
+        lines = ["HTTP/1.1 ", self.status, "\r\n"]
         for name, value in self.headers:
             lower = name.lower()
-            names.add(lower)
             if lower == "connection":
                 if "close" in value.lower():
                     self.keep_alive = False
@@ -402,7 +496,12 @@ class Response(object):
                     self.length_left = int(value.strip())
                 except ValueError:
                     raise AssertionError("bad Content-Length %r" % value)
-            lines.append("%s: %s\r\n" % (name, value))
+            elif lower == "date":
+                has_date = True
+            lines.append(name)
+            lines.append(": ")
+            lines.append(value)
+            lines.append("\r\n")
         no_body_status = code < 200 or code in (204, 304)
         if self.length_left is None and not no_body_status:
             if empty:
@@ -420,8 +519,10 @@ class Response(object):
             # The client waits for "100 Continue" and may or may not send the body after this
             # answer: only closing tells where a next request would start.
             self.keep_alive = False
-        if "date" not in names:
-            lines.append("Date: %s\r\n" % http_date())
+        if not has_date:
+            lines.append("Date: ")
+            lines.append(http_date())
+            lines.append("\r\n")
         if not self.keep_alive:
             lines.append("Connection: close\r\n")
         elif self.request.version == "HTTP/1.0":
@@ -429,7 +530,7 @@ class Response(object):
         lines.append("\r\n")
         head = "".join(lines).encode("latin-1")  # may fail: then nothing was sent, a 500 still can be
         self.headers_sent = True
-        self.conn.send(head)
+        return head
 
 
 class Worker(object):
@@ -441,62 +542,202 @@ class Worker(object):
         self.threads = threads
         self.graceful_timeout = graceful_timeout
         self.stopping = threading.Event()
-        # The selector and the idle connections in it: pool threads give connections back by
-        # registering them directly (epoll allows it while select() runs), under this lock.
-        self.sel = selectors.DefaultSelector()
-        self.idle = {}
-        self.sel_lock = threading.Lock()
-        self.work = collections.deque()
-        self.work_ready = threading.Condition()
-        self.busy = 0
+        self.poller = select.epoll()
+        self.listeners = {}  # fd -> listening socket: TCP, and the Unix socket when --unix is given
+        self.conns = {}  # fd -> Connection for every connection in the poller
+        # One lock for the poller's registrations and the leadership below. Only the leader
+        # polls; the others change registrations under this lock while it does (epoll allows it).
+        self.lock = threading.Lock()
+        self.idle_threads = threading.Condition(self.lock)
+        self.leader = None  # the token of the pool thread that polls, or None while all are busy
+        self.serving = None  # the connection the leader is serving, if it is
+        self.serves = 0  # counts leader serves, so the watchdog can tell a new one from a long one
+        self.busy = 0  # pool threads inside a request
+        self.stopped = False  # the drain is over: pool threads exit
+        self.sweep_at = time.monotonic() + 1.0
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
         self.wake_w.setblocking(False)
+        self.environ_base = {
+            "SCRIPT_NAME": os.environ.get("SCRIPT_NAME", ""),
+            "SERVER_SOFTWARE": "pylon-worker",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "wsgi.file_wrapper": FileWrapper,
+            "wsgi.input_terminated": True,
+        }
 
-    # ---- main thread: accept, watch idle connections, dispatch readable ones
+    # ---- main thread: start the pool, wait for a signal, drain
 
-    def serve(self, listener):
+    def serve(self, listeners):
+        for listener in listeners:
+            self.listeners[listener.fileno()] = listener
+            self.poller.register(listener.fileno(), select.EPOLLIN)
+        self.poller.register(self.wake_r.fileno(), select.EPOLLIN)
         for i in range(self.threads):
             t = threading.Thread(target=self._thread_main, name="pylon-worker-%d" % (i + 1))
             t.daemon = True
             t.start()
-        sel, idle = self.sel, self.idle
-        sel.register(listener, selectors.EVENT_READ, "listen")
-        sel.register(self.wake_r, selectors.EVENT_READ, "wake")
-        last_sweep = time.monotonic()
-        while not self.stopping.is_set():
-            for key, _ in sel.select(timeout=1.0):
-                if key.data == "listen":
-                    self._accept(listener)
-                elif key.data == "wake":
-                    self._drain_wake()
-                else:
-                    conn = key.data
-                    with self.sel_lock:
-                        if idle.pop(conn.sock, None) is None:
-                            continue
-                        sel.unregister(conn.sock)
-                    self._dispatch(conn)
-            now = time.monotonic()
-            if now - last_sweep >= 1.0:
-                last_sweep = now
-                with self.sel_lock:
-                    for sock, conn in list(idle.items()):
-                        if now - conn.idle_since > KEEPALIVE_IDLE_TIMEOUT:
-                            sel.unregister(sock)
-                            del idle[sock]
-                            conn.close()
-        return self._drain(listener)
+        watchdog = threading.Thread(target=self._watchdog, name="pylon-worker-watchdog")
+        watchdog.daemon = True
+        watchdog.start()
+        while not self.stopping.wait(1.0):
+            pass
+        return self._drain()
 
-    def _keep(self, conn):
-        """Gives a connection back to the selector to wait for its next request."""
-        conn.idle_since = time.monotonic()
-        with self.sel_lock:
-            if self.stopping.is_set():
-                conn.close()
+    def wake(self):
+        try:
+            self.wake_w.send(b"x")
+        except OSError:
+            pass  # a wake-up is already pending
+
+    def _drain(self):
+        """Graceful stop: the leader closes the listener, serves what has arrived, closes idle
+        connections; requests still in the app get graceful_timeout seconds."""
+        self.wake()
+        deadline = time.monotonic() + self.graceful_timeout
+        with self.lock:
+            while (not self.stopped or self.busy) and time.monotonic() < deadline:
+                self.idle_threads.wait(timeout=0.1)
+            unfinished = self.busy if self.stopped else max(self.busy, 1)
+        if unfinished:
+            log("graceful timeout: %d request(s) still running, exiting anyway" % unfinished)
+            return False
+        return True
+
+    # ---- the watchdog: hands the poller on when a request keeps the leader
+
+    def _watchdog(self):
+        seen = -1
+        while True:
+            time.sleep(LEADER_TICK)
+            with self.lock:
+                if self.stopped:
+                    return
+                conn = self.serving
+                if conn is not None and self.serves == seen:
+                    # The same serve as one tick ago: take its connection out of the poller (the
+                    # next leader must not see its unread bytes) and let an idle thread lead.
+                    self._forget(conn)
+                    self.serving = None
+                    self.leader = None
+                    self.idle_threads.notify()
+                seen = self.serves
+
+    # ---- pool threads: lead in turn
+
+    def _thread_main(self):
+        token = object()
+        while True:
+            with self.lock:
+                while self.leader is not None and not self.stopped:
+                    self.idle_threads.wait()
+                if self.stopped:
+                    return
+                self.leader = token
+            try:
+                self._lead(token)
+            except BaseException:  # never lose a pool thread
+                traceback.print_exc()
+                with self.lock:
+                    if self.leader is token:
+                        self.leader = None
+                        self.idle_threads.notify()
+
+    def _lead(self, token):
+        """Polls and serves until another thread took over (this one was slow) or the drain ends."""
+        poll = self.poller.poll
+        conns = self.conns
+        listeners = self.listeners
+        wake_fd = self.wake_r.fileno()
+        while True:
+            stopping = self.stopping.is_set()
+            if stopping and listeners:
+                with self.lock:
+                    for fd, listener in list(listeners.items()):
+                        self.poller.unregister(fd)
+                        listener.close()
+                    listeners.clear()
+            served_any = False
+            for fd, _ in poll(0 if stopping else 1.0):
+                listener = listeners.get(fd)
+                if listener is not None:
+                    self._accept(listener)
+                    continue
+                if fd == wake_fd:
+                    self._drain_wake()
+                    continue
+                conn = conns.get(fd)
+                if conn is None:
+                    continue  # closed or taken out since the poll
+                served_any = True
+                with self.lock:
+                    self.serving = conn
+                    self.serves += 1
+                    self.busy += 1
+                try:
+                    keep = self._serve_connection(conn)
+                except BaseException:
+                    traceback.print_exc()
+                    keep = False
+                if keep:
+                    conn.idle_since = time.monotonic()
+                with self.lock:
+                    self.busy -= 1
+                    demoted = self.leader is not token
+                    if not demoted:
+                        self.serving = None
+                    if not keep or self.stopping.is_set():
+                        self._forget(conn)
+                        conn.close()
+                    elif demoted:
+                        self._remember(conn)  # it left the poller when this thread was passed over
+                    if demoted:
+                        self.idle_threads.notify_all()  # the drain may be waiting on busy
+                        return
+            if stopping and not served_any:
+                self._finish_drain()
                 return
-            self.idle[conn.sock] = conn
-            self.sel.register(conn.sock, selectors.EVENT_READ, conn)
+            now = time.monotonic()
+            if now >= self.sweep_at:
+                self.sweep_at = now + 1.0
+                self._sweep(now)
+
+    def _finish_drain(self):
+        with self.lock:
+            for conn in list(self.conns.values()):
+                self._forget(conn)
+                conn.close()
+            self.stopped = True
+            self.leader = None
+            self.idle_threads.notify_all()
+
+    def _sweep(self, now):
+        with self.lock:
+            for conn in list(self.conns.values()):
+                if now - conn.idle_since > KEEPALIVE_IDLE_TIMEOUT:
+                    self._forget(conn)
+                    conn.close()
+
+    def _remember(self, conn):
+        """Puts a connection in the poller to wait for its next request (lock held)."""
+        if self.stopping.is_set():
+            conn.close()
+            return
+        self.conns[conn.fd] = conn
+        self.poller.register(conn.fd, select.EPOLLIN)
+
+    def _forget(self, conn):
+        """Takes a connection out of the poller (lock held); a no-op if it is not in it."""
+        if self.conns.pop(conn.fd, None) is not None:
+            try:
+                self.poller.unregister(conn.fd)
+            except (OSError, ValueError):
+                pass
 
     def _accept(self, listener):
         while True:
@@ -507,16 +748,15 @@ class Worker(object):
             except OSError as e:
                 log("accept failed: %s" % e)
                 return
-            sock.setblocking(True)
-            sock.settimeout(SOCKET_TIMEOUT)
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
+            blocking_with_timeout(sock, SOCKET_TIMEOUT)
+            if sock.family != socket.AF_UNIX:
+                try:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                except OSError:
+                    pass
             conn = Connection(sock, addr)
-            with self.sel_lock:
-                self.idle[sock] = conn
-                self.sel.register(sock, selectors.EVENT_READ, conn)
+            with self.lock:
+                self._remember(conn)
 
     def _drain_wake(self):
         try:
@@ -525,64 +765,7 @@ class Worker(object):
         except (BlockingIOError, InterruptedError):
             pass
 
-    def wake(self):
-        try:
-            self.wake_w.send(b"x")
-        except (BlockingIOError, InterruptedError, OSError):
-            pass  # a wake-up is already pending
-
-    def _dispatch(self, conn):
-        with self.work_ready:
-            self.work.append(conn)
-            self.work_ready.notify()
-
-    def _drain(self, listener):
-        """Graceful stop: no new connections; serve what has arrived; close idle ones."""
-        sel = self.sel
-        sel.unregister(listener)
-        listener.close()
-        with self.sel_lock:
-            for key, _ in sel.select(timeout=0):
-                if key.data not in ("listen", "wake"):
-                    conn = key.data
-                    sel.unregister(conn.sock)
-                    del self.idle[conn.sock]
-                    self._dispatch(conn)
-            for conn in self.idle.values():
-                sel.unregister(conn.sock)
-                conn.close()
-            self.idle.clear()
-        deadline = time.monotonic() + self.graceful_timeout
-        with self.work_ready:
-            while (self.work or self.busy) and time.monotonic() < deadline:
-                self.work_ready.wait(timeout=0.1)
-            unfinished = len(self.work) + self.busy
-        if unfinished:
-            log("graceful timeout: %d request(s) still running, exiting anyway" % unfinished)
-            return False
-        return True
-
-    # ---- pool threads: serve the requests a readable connection holds
-
-    def _thread_main(self):
-        while True:
-            with self.work_ready:
-                while not self.work:
-                    self.work_ready.wait()
-                conn = self.work.popleft()
-                self.busy += 1
-            try:
-                keep = self._serve_connection(conn)
-            except BaseException:  # never lose a pool thread
-                traceback.print_exc()
-                keep = False
-            if keep and not self.stopping.is_set():
-                self._keep(conn)
-            else:
-                conn.close()
-            with self.work_ready:
-                self.busy -= 1
-                self.work_ready.notify_all()
+    # ---- serving: the requests one readable connection holds
 
     def _serve_connection(self, conn):
         """Serves requests while bytes are buffered; True to keep the connection alive."""
@@ -599,27 +782,26 @@ class Worker(object):
     def _serve_one(self, conn):
         try:
             request = read_request_head(conn)
+            if request is None:
+                return False
+            environ, connection, expect, encoding, length_text = self.make_environ(conn, request)
         except BadRequest as e:
             send_error(conn, e.status, str(e))
             return False
-        if request is None:
-            return False
-        version = request.version
-        connection = (request.header("connection") or "").lower()
-        if version == "HTTP/1.1":
-            keep_alive = "close" not in connection
+        if request.version == "HTTP/1.1":
+            keep_alive = connection is None or "close" not in connection.lower()
         else:
-            keep_alive = "keep-alive" in connection
+            keep_alive = connection is not None and "keep-alive" in connection.lower()
         if self.stopping.is_set():
             keep_alive = False
         response = Response(conn, request, keep_alive)
         try:
-            body = make_body(conn, request, response)
+            body = make_body(conn, request, response, expect, encoding, length_text)
         except BadRequest as e:
             send_error(conn, e.status, str(e))
             return False
         response.body = body
-        environ = self.make_environ(conn, request, body)
+        environ["wsgi.input"] = body
         self.run_app(environ, response)
         if not response.keep_alive:
             return False
@@ -628,86 +810,103 @@ class Worker(object):
         except BadRequest:
             return False
 
-    def make_environ(self, conn, request, body):
+    def make_environ(self, conn, request):
+        """The WSGI environ, and the raw Connection, Expect, Transfer-Encoding and
+        Content-Length values (joined when repeated) that frame the request."""
         target = request.target
-        if target.startswith(("http://", "https://")):
+        if target[:1] != "/" and target.startswith(("http://", "https://")):
             rest = target.split("://", 1)[1]
             target = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
         path, _, query = target.partition("?")
-        path = path.partition("#")[0]
-        peer = conn.addr[0] if isinstance(conn.addr, tuple) else ""
-        host = request.header("host")
-        server_name, server_port = self.host, str(self.port)
-        if host:
-            if host.startswith("["):  # an IPv6 literal: [::1]:8080
-                end = host.find("]") + 1
-                name, port = host[:end], host[end + 1 :] if host[end : end + 1] == ":" else ""
-            else:
-                name, _, port = host.partition(":")
-            server_name = name
-            server_port = port if port.isdigit() else "80"
-        environ = {
-            "REQUEST_METHOD": request.method,
-            "SCRIPT_NAME": os.environ.get("SCRIPT_NAME", ""),
-            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-            "QUERY_STRING": query,
-            "RAW_URI": request.target,
-            "SERVER_NAME": server_name,
-            "SERVER_PORT": server_port,
-            "SERVER_PROTOCOL": request.version,
-            "REMOTE_ADDR": peer,
-            "REMOTE_PORT": str(conn.addr[1]) if isinstance(conn.addr, tuple) else "",
-            "SERVER_SOFTWARE": "pylon-worker",
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": body,
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "wsgi.file_wrapper": FileWrapper,
-            "wsgi.input_terminated": True,
-        }
+        if "#" in path:
+            path = path.partition("#")[0]
+        if "%" in path or not path.isascii():
+            path = unquote_to_bytes(path).decode("latin-1")
+        addr = conn.addr
+        if isinstance(addr, tuple):
+            peer, peer_port = addr[0], str(addr[1])
+        else:
+            peer, peer_port = "", ""
+        environ = self.environ_base.copy()
+        environ["REQUEST_METHOD"] = request.method
+        environ["QUERY_STRING"] = query
+        environ["RAW_URI"] = request.target
+        environ["SERVER_NAME"] = self.host
+        environ["SERVER_PORT"] = str(self.port)
+        environ["SERVER_PROTOCOL"] = request.version
+        environ["REMOTE_ADDR"] = peer
+        environ["REMOTE_PORT"] = peer_port
+        environ["CONTENT_TYPE"] = ""
+        environ["CONTENT_LENGTH"] = ""
         script_name = environ["SCRIPT_NAME"]
-        if script_name and environ["PATH_INFO"].startswith(script_name):
-            environ["PATH_INFO"] = environ["PATH_INFO"][len(script_name) :]
-        for name, value in request.headers:
-            if "_" in name:
-                continue  # X_Foo would be indistinguishable from X-Foo (header smuggling)
-            if name == "content-type":
-                environ["CONTENT_TYPE"] = value
+        if script_name and path.startswith(script_name):
+            path = path[len(script_name) :]
+        environ["PATH_INFO"] = path
+        connection = expect = encoding = length_text = None
+        for text in request.lines:
+            name, sep, value = text.partition(":")
+            if not sep:
+                raise BadRequest(400, "malformed header line")
+            role, key = header_name(name)
+            value = value.strip()
+            if role:
+                if role == HOST:
+                    if value.startswith("["):  # an IPv6 literal: [::1]:8080
+                        end = value.find("]") + 1
+                        server, port = value[:end], value[end + 1 :] if value[end : end + 1] == ":" else ""
+                    else:
+                        server, _, port = value.partition(":")
+                    environ["SERVER_NAME"] = server
+                    environ["SERVER_PORT"] = port if port.isdigit() else "80"
+                elif role == CONTENT_TYPE:
+                    environ["CONTENT_TYPE"] = value
+                    continue
+                elif role == CONTENT_LENGTH:
+                    environ["CONTENT_LENGTH"] = value
+                    length_text = value if length_text is None else length_text + "," + value
+                    continue
+                elif role == CONNECTION:
+                    connection = value if connection is None else connection + "," + value
+                elif role == EXPECT:
+                    expect = value if expect is None else expect + "," + value
+                else:
+                    encoding = value if encoding is None else encoding + "," + value
+            if key is None:
                 continue
-            if name == "content-length":
-                environ["CONTENT_LENGTH"] = value
-                continue
-            key = "HTTP_" + name.upper().replace("-", "_")
             if key in environ:
                 environ[key] += "," + value
             else:
                 environ[key] = value
-        environ.setdefault("CONTENT_TYPE", "")
-        environ.setdefault("CONTENT_LENGTH", "")
-        if "HTTP_TRANSFER_ENCODING" in environ:
+        if encoding is not None:
             environ["CONTENT_LENGTH"] = ""
-        proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[-1].strip().lower()
-        if proto == "https" and peer in LOOPBACK_PEERS:
+        proto = environ.get("HTTP_X_FORWARDED_PROTO")
+        if proto and proto.split(",")[-1].strip().lower() == "https" and peer in LOOPBACK_PEERS:
             environ["wsgi.url_scheme"] = "https"
-        return environ
+        return environ, connection, expect, encoding, length_text
 
     def run_app(self, environ, response):
         result = None
         try:
             result = self.app(environ, response.start_response)
-            try:
-                for data in result:
-                    if data:
-                        response.write(data)
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
-            if response.status is None:
-                raise AssertionError("the app returned without calling start_response()")
-            response.finish()
+            kind = type(result)
+            if kind is list or kind is tuple:
+                # Every block exists already: frame them as one, send them with the head.
+                if len(result) == 1:
+                    data = result[0]
+                else:
+                    data = b"".join(result)
+                response.write_last(data)
+            else:
+                try:
+                    for data in result:
+                        if data:
+                            response.write(data)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+                if response.status is None:
+                    raise AssertionError("the app returned without calling start_response()")
+                response.finish()
         except ClientGone:
             response.keep_alive = False
             raise
@@ -725,27 +924,37 @@ class Worker(object):
                     "500 Internal Server Error",
                     [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
                 )
-                response.write(body)
-                response.finish()
+                response.write_last(body)
             # else: the headers are out; only closing the connection can tell the peer.
 
 
 def read_request_head(conn):
     """The request line and headers, or None when the peer closed an idle connection."""
+    buf = conn.buf
+    if not buf:
+        if not conn.fill():
+            return None
+        buf = conn.buf
+    end = buf.find(b"\r\n\r\n")
+    if 0 < end <= MAX_HEADER_BYTES and buf[0] != 10 and buf[0] != 13:
+        # The usual case: the whole head arrived at once with CRLF line ends; split it in one go.
+        text = buf[:end].decode("latin-1")
+        if text.count("\n") == text.count("\r\n"):
+            del buf[: end + 4]
+            lines = text.split("\r\n")
+            return parse_head(lines[0], lines[1:])
+    return read_request_head_by_lines(conn)
+
+
+def read_request_head_by_lines(conn):
+    """read_request_head for a head that is not all there yet, or has bare LF line ends."""
     line = conn.read_line(MAX_REQUEST_LINE)
     while line in (b"\r\n", b"\n"):  # RFC 9112: ignore at least one empty line before a request
         line = conn.read_line(MAX_REQUEST_LINE)
     if not line:
         return None
-    parts = line.decode("latin-1").rstrip("\r\n").split(" ")
-    if len(parts) != 3:
-        raise BadRequest(400, "malformed request line")
-    method, target, version = parts
-    if not version.startswith("HTTP/1."):
-        raise BadRequest(505, "unsupported protocol %s" % version)
-    if version not in ("HTTP/1.0", "HTTP/1.1"):
-        version = "HTTP/1.1"
-    headers = []
+    request_line = line.decode("latin-1").rstrip("\r\n")
+    lines = []
     total = 0
     while True:
         line = conn.read_line(MAX_REQUEST_LINE)
@@ -754,39 +963,57 @@ def read_request_head(conn):
         if line in (b"\r\n", b"\n"):
             break
         total += len(line)
-        if total > MAX_HEADER_BYTES or len(headers) >= MAX_HEADERS:
+        if total > MAX_HEADER_BYTES or len(lines) >= MAX_HEADERS:
             raise BadRequest(431, "too many or too large headers")
-        text = line.decode("latin-1").rstrip("\r\n")
+        lines.append(line.decode("latin-1").rstrip("\r\n"))
+    return parse_head(request_line, lines)
+
+
+def parse_head(request_line, lines):
+    parts = request_line.split(" ")
+    if len(parts) != 3:
+        raise BadRequest(400, "malformed request line")
+    method, target, version = parts
+    if version != "HTTP/1.1" and version != "HTTP/1.0":
+        if not version.startswith("HTTP/1."):
+            raise BadRequest(505, "unsupported protocol %s" % version)
+        version = "HTTP/1.1"
+    if len(lines) > MAX_HEADERS:
+        raise BadRequest(431, "too many or too large headers")
+    for text in lines:
         if text[:1] in (" ", "\t"):
-            if not headers:
+            lines = fold_continuations(lines)
+            break
+    return Request(method, target, version, lines)
+
+
+def fold_continuations(lines):
+    """Obsolete line folding (RFC 9112 5.2): a line starting with SP or HT continues the last."""
+    folded = []
+    for text in lines:
+        if text[:1] in (" ", "\t"):
+            if not folded:
                 raise BadRequest(400, "continuation line before any header")
-            name, value = headers[-1]
-            headers[-1] = (name, value + " " + text.strip())
-            continue
-        name, sep, value = text.partition(":")
-        if not sep or not name or name != name.strip():
-            raise BadRequest(400, "malformed header line")
-        headers.append((name.lower(), value.strip()))
-    return Request(method, target, version, headers)
+            folded[-1] = folded[-1].rstrip() + " " + text.strip()
+        else:
+            folded.append(text)
+    return folded
 
 
-def make_body(conn, request, response):
-    expect = (request.header("expect") or "").lower()
-
+def make_body(conn, request, response, expect, encoding, length_text):
     def send_continue():
         if not response.headers_sent:
             conn.send(b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    on_first_read = send_continue if expect == "100-continue" and request.version == "HTTP/1.1" else None
-    encoding = request.header("transfer-encoding")
+    continues = expect is not None and expect.lower() == "100-continue" and request.version == "HTTP/1.1"
+    on_first_read = send_continue if continues else None
     if encoding is not None:
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
         if codings != ["chunked"]:
             raise BadRequest(501, "unsupported Transfer-Encoding %r" % encoding)
-        if request.header("content-length") is not None:
+        if length_text is not None:
             response.keep_alive = False  # RFC 9112 6.3: chunked wins, and the connection ends
         return ChunkedBody(conn, on_first_read)
-    length_text = request.header("content-length")
     if length_text is None:
         return LengthBody(conn, 0, None)
     values = set(v.strip() for v in length_text.split(","))
@@ -832,11 +1059,35 @@ def load_app(spec, directory):
     return obj
 
 
+def listen_unix(path):
+    """A listening Unix socket at path (a stale one left by a killed instance is replaced)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        log("cannot replace %s: %s" % (path, e))
+        return None
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        unix.bind(path)
+        unix.listen(1024)
+    except OSError as e:
+        log("cannot listen on %s: %s" % (path, e))
+        unix.close()
+        return None
+    unix.setblocking(False)
+    return unix
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="pylon_worker.py", description="Pylon's built-in WSGI worker")
     parser.add_argument("--app", required=True, help="MODULE:ATTR of the WSGI callable")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    parser.add_argument(
+        "--unix", default=None, help="also serve on this Unix socket path (the router's way in)"
+    )
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--chdir", default=None, help="directory to change to and import from")
     parser.add_argument(
@@ -871,6 +1122,12 @@ def main(argv=None):
         log("cannot listen on %s:%d: %s" % (args.host, args.port, e))
         return EXIT_BIND_FAILED
     listener.setblocking(False)
+    listeners = [listener]
+    if args.unix:
+        unix = listen_unix(args.unix)
+        if unix is None:
+            return EXIT_BIND_FAILED
+        listeners.append(unix)
 
     worker = Worker(app, args.app, args.host, args.port, args.threads, args.graceful_timeout)
 
@@ -883,7 +1140,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log("serving %s on %s:%d with %d threads" % (args.app, args.host, args.port, args.threads))
-    clean = worker.serve(listener)
+    if args.unix:
+        log("also serving on unix:%s" % args.unix)
+    clean = worker.serve(listeners)
     # A repeated SIGTERM during interpreter shutdown must not turn a clean exit into a kill.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)

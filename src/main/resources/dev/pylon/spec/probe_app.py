@@ -2,10 +2,12 @@
 
 Run by dev.pylon.spec.AppProbe in a short-lived process, with the app folder as the working
 directory. The answer is one line starting with PYLON-PROBE: and a JSON object, so that
-anything the app prints while importing does not confuse it.
+anything the app prints while importing does not confuse it. The answer lists every path the
+import opened or listed ("reads"), so Pylon can keep it until one of them changes.
 """
 
 import importlib
+import importlib.util
 import inspect
 import json
 import os
@@ -13,7 +15,31 @@ import sys
 import traceback
 
 
+READS = set()
+
+
+def record_reads(event, args):
+    """Audit hook: the files and folders the app's import opens or lists, as absolute paths."""
+    if event == "open" or event in ("os.listdir", "os.scandir"):
+        path = args[0] if args else None
+        if path is None and event != "open":
+            path = "."
+        if isinstance(path, (str, bytes, os.PathLike)):
+            try:
+                path = os.path.abspath(os.fsdecode(path))
+            except (TypeError, ValueError):
+                return
+            READS.add(path)
+            if path.endswith(".pyc"):
+                try:  # a .pyc stands for its source: an edited source makes it stale
+                    READS.add(importlib.util.source_from_cache(path))
+                except (NotImplementedError, ValueError):
+                    pass
+
+
 def answer(**fields):
+    if hasattr(sys, "addaudithook"):
+        fields["reads"] = sorted(READS)
     sys.stdout.write("\nPYLON-PROBE:" + json.dumps(fields) + "\n")
     sys.stdout.flush()
 
@@ -79,7 +105,13 @@ def main():
     root, module_name, attribute = sys.argv[1:4]
     called = attribute.endswith("()")
     attribute = attribute[:-2] if called else attribute
+    # The probe's own folder (a temporary one) is no place for the app's imports, and a changing
+    # folder among the reads would keep the answer from being reused.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     sys.path.insert(0, os.path.abspath(root))
+    if hasattr(sys, "addaudithook"):  # Python 3.8 and later
+        sys.addaudithook(record_reads)
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as error:

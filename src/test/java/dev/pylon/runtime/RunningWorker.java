@@ -46,13 +46,14 @@ final class RunningWorker implements AutoCloseable {
   }
 
   /** Starts the worker on {@code app} from {@code appDir}; does not wait for it to listen. */
-  static RunningWorker start(Path appDir, String app) throws IOException {
+  static RunningWorker start(Path appDir, String app, String... extraArgs) throws IOException {
     Path script = BuiltinWorker.materialize(appDir.resolve("worker"));
     int port = freePort();
     List<String> command = new ArrayList<>();
     for (String part : BuiltinWorker.command("python3", script, app, appDir, 4)) {
       command.add(part.replace("$PORT", Integer.toString(port)));
     }
+    command.addAll(List.of(extraArgs));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     builder.environment().put("PYTHONUNBUFFERED", "1");

@@ -99,6 +99,7 @@ final class Deployer {
         switch (new SpecLoader(
                 PythonFinder.withProvisioned(stateDir),
                 StandalonePythons.automatic(stateDir, System.getenv(), progress::step))
+            .withProbeCache(stateDir.resolve("probe-cache"))
             .load(dir, overrides)) {
           case SpecResult.Loaded loaded -> {
             loaded.warnings().forEach(w -> progress.step("warning: " + w.render()));
