@@ -91,6 +91,14 @@ final class ServerCommand implements Callable<Integer> {
               + " here, and it exits once its requests are done")
   boolean takeover;
 
+  @Option(
+      names = "--zygote-idle",
+      defaultValue = "15m",
+      converter = DurationConverter.class,
+      description =
+          "How long a revision keeps its zygote (the warm process new instances fork from) once it has no instance; 0 turns warm starts off (default: ${DEFAULT-VALUE})")
+  Duration zygoteIdle;
+
   @Mixin StateOptions stateOptions;
 
   @Override
@@ -114,7 +122,8 @@ final class ServerCommand implements Callable<Integer> {
                     grace,
                     startTimeout)
                 .withScalingWindows(stableWindow, scaleToZeroGrace)
-                .withTakeover(takeover));
+                .withTakeover(takeover)
+                .withZygoteIdle(zygoteIdle));
     CountDownLatch stop = new CountDownLatch(1);
     Thread onSignal =
         new Thread(

@@ -22,6 +22,7 @@ import java.util.List;
 public final class BuiltinWorker {
   private static final String RESOURCE = "pylon_worker.py";
   private static final String ASGI_RESOURCE = "pylon_asgi_worker.py";
+  private static final String ZYGOTE_RESOURCE = "pylon_zygote.py";
 
   /** Exit status of the ASGI worker when the app's lifespan startup failed (nothing is bound). */
   public static final int EXIT_STARTUP_FAILED = 5;
@@ -68,6 +69,14 @@ public final class BuiltinWorker {
       Files.deleteIfExists(temp);
     }
     return target;
+  }
+
+  /**
+   * {@link #materialize} for the zygote ({@code pylon_zygote-<hash>.py}), the fork server {@link
+   * ZygoteLauncher} starts.
+   */
+  public static Path materializeZygote(Path dir) throws IOException {
+    return materialize(dir, resource(ZYGOTE_RESOURCE), "pylon_zygote");
   }
 
   /**

@@ -90,12 +90,18 @@ final class InstanceCgroup {
   /** {@code command} preceded by the step that puts the process into this cgroup. */
   List<String> joinCommand(List<String> command) {
     List<String> joined = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "pylon-cgroup"));
-    for (Path dir : dirs) {
-      joined.add(dir.resolve("cgroup.procs").toString());
-    }
+    procsFiles().forEach(file -> joined.add(file.toString()));
     joined.add("--");
     joined.addAll(command);
     return joined;
+  }
+
+  /**
+   * The files a process writes its own pid into to join this cgroup (one per hierarchy), for a
+   * process that is not started through {@link #joinCommand} (a fork of a zygote).
+   */
+  List<Path> procsFiles() {
+    return dirs.stream().map(dir -> dir.resolve("cgroup.procs")).toList();
   }
 
   /** How many processes the kernel killed in this cgroup for going over its memory limit. */

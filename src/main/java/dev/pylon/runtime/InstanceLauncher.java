@@ -26,6 +26,12 @@ public interface InstanceLauncher extends AutoCloseable {
   RunningInstance launch(LaunchRequest request, Output output) throws LaunchException;
 
   /**
+   * Tells the launcher that {@code instance} (one it started) passed its start-up probe: the app
+   * has been imported and serves. A launcher that keeps a warm template of the app makes it now.
+   */
+  default void ready(RunningInstance instance) {}
+
+  /**
    * Resident memory of each of {@code instances} (started by this launcher) whose kernel does not
    * enforce its memory limit, read in one pass where the launcher can; missing: unknown.
    */

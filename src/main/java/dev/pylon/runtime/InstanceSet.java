@@ -279,6 +279,9 @@ public final class InstanceSet implements AutoCloseable {
       case Action.RunProbe probe -> runProbe(slot, probe.kind(), probe.attempt());
       case Action.Emit emit -> {
         emit(emit.kind(), slot.name, emit.detail());
+        if (emit.kind() == Kind.READY) {
+          slot.ifRunning(launches.launcher()::ready);
+        }
         if (emit.kind() == Kind.READY && options.sandbox().isPresent() && !openSaid) {
           OpenListeners.warning(slot.name, slot.life.port())
               .ifPresent(w -> emit(Kind.WARNING, template.revision(), w));
@@ -342,6 +345,18 @@ public final class InstanceSet implements AutoCloseable {
                 () -> {
                   slot.handle = handle;
                   apply(slot, new Input.Started(attempt, handle.pid()));
+                  // A launcher that sees the port open (a fork from a zygote) has it probed at
+                  // once rather than at the next start-up interval.
+                  handle
+                      .listening()
+                      .thenRun(
+                          () ->
+                              supervisor.post(
+                                  () ->
+                                      apply(
+                                          slot,
+                                          new Input.TimerFired(
+                                              InstanceLifecycle.Timer.STARTUP, attempt))));
                 });
           }
 

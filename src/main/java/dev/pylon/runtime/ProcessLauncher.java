@@ -318,9 +318,9 @@ public final class ProcessLauncher implements InstanceLauncher {
 
   /**
    * The cgroup for this start's limits, or null when none is needed or none can be made (said once;
-   * the memory watch then covers the instance).
+   * the memory watch then covers the instance). {@link ZygoteLauncher} puts its forks in one too.
    */
-  private InstanceCgroup makeCgroup(LaunchRequest request) {
+  InstanceCgroup makeCgroup(LaunchRequest request) {
     CgroupSupport support = cgroups;
     if (support == null
         || !(support.limitsMemory() && request.memoryLimitMiB() > 0

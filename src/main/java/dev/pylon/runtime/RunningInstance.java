@@ -30,6 +30,14 @@ public interface RunningInstance {
    */
   CompletableFuture<InstanceExit> exit();
 
+  /**
+   * Completes when the launcher saw the instance start listening on its port (a zygote's fork
+   * reports it), so the start-up probe runs at once; never, for a launcher that cannot tell.
+   */
+  default CompletableFuture<Void> listening() {
+    return new CompletableFuture<>();
+  }
+
   /** CPU seconds it has used (all its processes, ever), if known. */
   OptionalDouble cpuSeconds();
 

@@ -10,10 +10,12 @@ import dev.pylon.router.RouterConfig;
 import dev.pylon.router.RoutingSnapshot;
 import dev.pylon.runtime.ContainerLauncher;
 import dev.pylon.runtime.ContainerRun;
+import dev.pylon.runtime.CriuCheck;
 import dev.pylon.runtime.InstanceLauncher;
 import dev.pylon.runtime.ProcessLauncher;
 import dev.pylon.runtime.StrayInstances;
 import dev.pylon.runtime.SupervisorOptions;
+import dev.pylon.runtime.ZygoteLauncher;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -42,6 +44,7 @@ public final class Daemon implements AutoCloseable {
 
   private final DaemonSettings settings;
   private final Clock clock = Clock.systemUTC();
+  private final CriuCheck criu = new CriuCheck(); // asked once, by the first zygote
   private final AtomicBoolean stopped = new AtomicBoolean();
   private Store store;
   private Router router;
@@ -119,7 +122,7 @@ public final class Daemon implements AutoCloseable {
                                   .launch()
                                   .checks()
                                   .startTimeoutWithin(settings.startTimeout()))),
-              revision -> launchers(revision, settings.grace()),
+              revision -> launchers(revision, settings.grace(), criu, settings.zygoteIdle()),
               logs,
               settings.stableWindow(),
               settings.scaleToZeroGrace());
@@ -299,13 +302,15 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Processes, or containers of the image the revision's launch plan names ({@code pylon deploy
+   * Processes (forked from a zygote once one instance was ready, unless {@code zygoteIdle} is
+   * zero), or containers of the image the revision's launch plan names ({@code pylon deploy
    * --container}); the container launcher first removes what a killed daemon left of the revision.
    */
-  private static InstanceLauncher.Factory launchers(RevisionRecord revision, Duration grace) {
+  private static InstanceLauncher.Factory launchers(
+      RevisionRecord revision, Duration grace, CriuCheck criu, Duration zygoteIdle) {
     LaunchSpec launch = revision.launch();
     if (launch.container().isEmpty()) {
-      return ProcessLauncher::new;
+      return zygoteIdle.isZero() ? ProcessLauncher::new : ZygoteLauncher.factory(criu, zygoteIdle);
     }
     ContainerRun run =
         new ContainerRun(

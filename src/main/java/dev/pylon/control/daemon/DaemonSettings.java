@@ -1,6 +1,7 @@
 package dev.pylon.control.daemon;
 
 import dev.pylon.autoscale.ScalingPolicy;
+import dev.pylon.runtime.ZygoteLauncher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,6 +21,8 @@ import java.util.Optional;
  *     saw no traffic (Knative's 30 s; shorter in tests)
  * @param takeover take over from the daemon running on {@code stateDir}, if one is ({@code pylon
  *     server --takeover}): its sockets, instances and state move here ({@link Handover})
+ * @param zygoteIdle how long a revision keeps its zygote (the warm template new instances fork
+ *     from) once it has no instance; zero: no zygote, every start is cold
  */
 public record DaemonSettings(
     Path stateDir,
@@ -31,7 +34,8 @@ public record DaemonSettings(
     Duration startTimeout,
     Duration stableWindow,
     Duration scaleToZeroGrace,
-    boolean takeover) {
+    boolean takeover,
+    Duration zygoteIdle) {
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_ADMIN_PORT = 8081;
 
@@ -54,7 +58,8 @@ public record DaemonSettings(
         startTimeout,
         ScalingPolicy.DEFAULT_STABLE_WINDOW,
         ScalingPolicy.DEFAULT_SCALE_TO_ZERO_GRACE_PERIOD,
-        false);
+        false,
+        ZygoteLauncher.DEFAULT_IDLE_WINDOW);
   }
 
   /** The same settings with other autoscaling windows (tests idle to zero in seconds). */
@@ -69,7 +74,8 @@ public record DaemonSettings(
         startTimeout,
         stableWindow,
         scaleToZeroGrace,
-        takeover);
+        takeover,
+        zygoteIdle);
   }
 
   /** The same settings, taking over from a running daemon ({@code --takeover}) or not. */
@@ -84,6 +90,23 @@ public record DaemonSettings(
         startTimeout,
         stableWindow,
         scaleToZeroGrace,
+        value,
+        zygoteIdle);
+  }
+
+  /** The same settings with another zygote idle window (zero: every start is cold). */
+  public DaemonSettings withZygoteIdle(Duration value) {
+    return new DaemonSettings(
+        stateDir,
+        host,
+        port,
+        adminPort,
+        defaultService,
+        grace,
+        startTimeout,
+        stableWindow,
+        scaleToZeroGrace,
+        takeover,
         value);
   }
 }
