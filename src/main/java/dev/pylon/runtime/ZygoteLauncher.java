@@ -55,6 +55,9 @@ public final class ZygoteLauncher implements InstanceLauncher {
   private final CriuCheck criu;
   private final Duration idleWindow;
   private final ProcessLauncher cold;
+  // The zygote itself never runs under the shim: it is a cache, not an instance, and must die
+  // with the daemon (parent-death signal) rather than outlive it with nobody to adopt it.
+  private final ProcessLauncher templates;
   private final Set<String> adopting = new HashSet<>();
   private final ScheduledExecutorService timer;
   // Made with the first zygote, off the reconciler's thread: Jackson's first mapper costs a cold
@@ -92,6 +95,7 @@ public final class ZygoteLauncher implements InstanceLauncher {
     this.criu = criu;
     this.idleWindow = idleWindow;
     this.cold = new ProcessLauncher(revision, options, warnings);
+    this.templates = new ProcessLauncher(revision, options.withShim(false), warnings);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("pylon-zygote-" + revision).unstarted(r));
@@ -286,7 +290,7 @@ public final class ZygoteLauncher implements InstanceLauncher {
         };
     RunningInstance process;
     try {
-      process = cold.launch(request, output);
+      process = templates.launch(request, output);
     } catch (LaunchException e) {
       templateEnded(null, "could not be started: " + e.getMessage(), List.of());
       return;
@@ -461,6 +465,7 @@ public final class ZygoteLauncher implements InstanceLauncher {
     }
     timer.shutdownNow();
     cold.close();
+    templates.close();
     Path made;
     synchronized (lock) {
       made = dir;
