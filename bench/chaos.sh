@@ -92,7 +92,13 @@ faults() { # target host state-dir -> the fault scenarios under wrk load, one ro
   if wanted sigstop; then
     load sigstop "$host"
     sleep 5
-    victim=$(instance_pids "$dir" | shuf -n 1)
+    victim=""
+    for _ in $(seq 1 100); do # an instance may be restarting after the last scenario's faults
+      victim=$(instance_pids "$dir" | shuf -n 1)
+      [ -n "$victim" ] && break
+      sleep 0.1
+    done
+    [ -n "$victim" ] || { echo "chaos: no instance to stop" >&2; exit 1; }
     kill -STOP "$victim"
     sleep 10
     kill -CONT "$victim" 2>/dev/null || true
