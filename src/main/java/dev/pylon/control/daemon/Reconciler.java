@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -474,24 +475,7 @@ public final class Reconciler implements AutoCloseable {
    * snapshot says until it stops. Revisions already stopping finish stopping.
    */
   void handOver() {
-    closed = true;
-    scaler.close();
-    poke();
-    synchronized (this) {
-      List<Running> all = new ArrayList<>(running.values());
-      running.clear();
-      List<Thread> detaching = new ArrayList<>();
-      for (Running run : all) {
-        detaching.add(Thread.ofVirtual().start(run.instances::handOver));
-      }
-      for (Thread thread : detaching) {
-        try {
-          thread.join(longestGrace.plusSeconds(15));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    endEveryRevision(run -> run.instances.handOver());
     stopper.shutdown();
     writes.close();
   }
@@ -504,24 +488,7 @@ public final class Reconciler implements AutoCloseable {
   /** Stops every instance (the router should be drained first). */
   @Override
   public void close() {
-    closed = true;
-    scaler.close();
-    poke();
-    synchronized (this) {
-      List<Running> all = new ArrayList<>(running.values());
-      running.clear();
-      List<Thread> stops = new ArrayList<>();
-      for (Running run : all) {
-        stops.add(Thread.ofVirtual().start(() -> run.instances.stop(run.grace)));
-      }
-      for (Thread stop : stops) {
-        try {
-          stop.join(longestGrace.plusSeconds(15));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    endEveryRevision(run -> run.instances.stop(run.grace));
     stopper.shutdown();
     try {
       stopper.awaitTermination(longestGrace.toSeconds() + 15, TimeUnit.SECONDS);
@@ -529,6 +496,31 @@ public final class Reconciler implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     writes.close();
+  }
+
+  /**
+   * Stops reconciling and ends every running revision at once ({@code ending} each on a thread of
+   * its own, so the slowest grace bounds the wait, not their sum).
+   */
+  private void endEveryRevision(Consumer<Running> ending) {
+    closed = true;
+    scaler.close();
+    poke();
+    synchronized (this) {
+      List<Running> all = new ArrayList<>(running.values());
+      running.clear();
+      List<Thread> ends = new ArrayList<>();
+      for (Running run : all) {
+        ends.add(Thread.ofVirtual().start(() -> ending.accept(run)));
+      }
+      for (Thread end : ends) {
+        try {
+          end.join(longestGrace.plusSeconds(15));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   /** A running revision; {@code ready} and {@code health} are replaced by the set's listener. */
