@@ -38,7 +38,7 @@ public final class SpecLoader {
    *     only and starts no Python process for the app
    */
   public SpecLoader(PythonFinder finder, Duration probeTimeout) {
-    this(finder, probeTimeout, Optional.empty());
+    this(finder, Optional.empty(), probeFor(probeTimeout));
   }
 
   /**
@@ -46,15 +46,7 @@ public final class SpecLoader {
    * provisioner} (which may download), and imports the app for at most 10 s.
    */
   public SpecLoader(PythonFinder finder, PythonProvisioner provisioner) {
-    this(finder, Duration.ofSeconds(10), Optional.of(provisioner));
-  }
-
-  private SpecLoader(
-      PythonFinder finder, Duration probeTimeout, Optional<PythonProvisioner> provisioner) {
-    this(
-        finder,
-        provisioner,
-        probeTimeout.isZero() ? Optional.empty() : Optional.of(new AppProbe(probeTimeout)));
+    this(finder, Optional.of(provisioner), probeFor(Duration.ofSeconds(10)));
   }
 
   private SpecLoader(
@@ -62,6 +54,10 @@ public final class SpecLoader {
     this.finder = finder;
     this.provisioner = provisioner;
     this.probe = probe;
+  }
+
+  private static Optional<AppProbe> probeFor(Duration timeout) {
+    return timeout.isZero() ? Optional.empty() : Optional.of(new AppProbe(timeout));
   }
 
   /**
