@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -100,8 +99,7 @@ final class ForkedInstance implements RunningInstance {
 
   @Override
   public OptionalLong residentBytes() {
-    Long bytes = ProcessGroups.residentBytes(Set.of(pid)).get(pid);
-    return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
+    return ProcessGroups.residentBytes(pid);
   }
 
   @Override

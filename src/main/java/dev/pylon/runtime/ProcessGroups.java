@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -121,6 +122,12 @@ final class ProcessGroups {
       stat(Long.parseLong(name)).filter(Stat::running).ifPresent(all::add);
     }
     return all;
+  }
+
+  /** The resident memory of one process group, led by {@code group}; empty when it is gone. */
+  static OptionalLong residentBytes(long group) {
+    Long bytes = residentBytes(Set.of(group)).get(group);
+    return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
   }
 
   /**

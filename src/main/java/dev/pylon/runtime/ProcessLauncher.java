@@ -471,8 +471,7 @@ public final class ProcessLauncher implements InstanceLauncher {
 
     @Override
     public OptionalLong residentBytes() {
-      Long bytes = ProcessGroups.residentBytes(java.util.Set.of(process.pid())).get(process.pid());
-      return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
+      return ProcessGroups.residentBytes(process.pid());
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -314,8 +313,7 @@ final class ShimInstance implements RunningInstance {
 
   @Override
   public OptionalLong residentBytes() {
-    Long bytes = ProcessGroups.residentBytes(Set.of(record.pid())).get(record.pid());
-    return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
+    return ProcessGroups.residentBytes(record.pid());
   }
 
   @Override
