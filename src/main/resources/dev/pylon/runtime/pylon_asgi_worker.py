@@ -27,6 +27,7 @@ import hashlib
 import importlib
 import inspect
 import os
+import re
 import signal
 import socket
 import struct
@@ -46,6 +47,9 @@ MAX_HEADERS = 100
 # Body bytes held for the app before the connection stops reading from the client.
 BODY_HIGH_WATER = 1 << 20
 KEEPALIVE_IDLE_TIMEOUT = 75.0
+# Idle connections are looked over this often instead of holding a timer each: a timer armed and
+# cancelled per request cost more than the rest of the keep-alive bookkeeping.
+IDLE_SWEEP_INTERVAL = 5.0
 MAX_WEBSOCKET_MESSAGE = 16 << 20
 LOOPBACK_PEERS = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -107,9 +111,15 @@ class BadRequest(Exception):
         self.status = status
 
 
+_status_lines = {}
+
+
 def status_line(status):
-    reason = REASONS.get(status, "Unknown")
-    return b"HTTP/1.1 %d %s\r\n" % (status, reason.encode("ascii"))
+    line = _status_lines.get(status)
+    if line is None:
+        reason = REASONS.get(status, "Unknown")
+        line = _status_lines[status] = b"HTTP/1.1 %d %s\r\n" % (status, reason.encode("ascii"))
+    return line
 
 
 def error_response(status, message):
@@ -122,7 +132,18 @@ def error_response(status, message):
 
 
 class Request(object):
-    __slots__ = ("method", "target", "version", "headers", "keep_alive", "chunked", "length", "expect_continue", "upgrade")
+    __slots__ = (
+        "method",
+        "target",
+        "version",
+        "headers",
+        "keep_alive",
+        "chunked",
+        "length",
+        "expect_continue",
+        "upgrade",
+        "forwarded",
+    )
 
     def __init__(self, method, target, version, headers):
         self.method = method
@@ -134,36 +155,51 @@ class Request(object):
         self.length = 0
         self.expect_continue = False
         self.upgrade = False
+        self.forwarded = False  # an X-Forwarded-Proto or -For field is present
+
+
+# One header line: an RFC 9110 token, a colon, the value without its surrounding blanks. Anchored
+# at each line's start, so a malformed line matches nothing and the count of matches tells.
+HEADER_LINE = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*\r?$", re.M)
+# The fields the worker itself reads; every other field only passes through to the app.
+FIELDS_READ = frozenset(
+    (b"connection", b"transfer-encoding", b"content-length", b"expect", b"upgrade", b"x-forwarded-proto", b"x-forwarded-for")
+)
+# Response fields the worker reads or replaces to frame the body.
+FRAMING_FIELDS = frozenset((b"content-length", b"date", b"connection", b"transfer-encoding"))
+HTTP_VERSIONS = {b"HTTP/1.1": "HTTP/1.1", b"HTTP/1.0": "HTTP/1.0"}
 
 
 def parse_head(head):
     """A Request from the bytes before the blank line, or BadRequest."""
-    lines = head.split(b"\r\n")
-    request_line = lines[0]
+    request_line, _, block = head.partition(b"\r\n")
     if len(request_line) > MAX_REQUEST_LINE:
         raise BadRequest(414, "request line longer than %d bytes" % MAX_REQUEST_LINE)
     parts = request_line.split(b" ")
     if len(parts) != 3:
         raise BadRequest(400, "malformed request line")
-    method, target, version = (p.decode("latin-1") for p in parts)
-    if version not in ("HTTP/1.1", "HTTP/1.0"):
-        raise BadRequest(505, "unsupported %s" % version)
-    if not method or not method.isalpha() or not method.isupper():
+    raw_method, raw_target, raw_version = parts
+    version = HTTP_VERSIONS.get(raw_version)
+    if version is None:
+        raise BadRequest(505, "unsupported %s" % raw_version.decode("latin-1"))
+    if not raw_method.isalpha() or not raw_method.isupper():
         raise BadRequest(400, "bad method")
-    if len(lines) - 1 > MAX_HEADERS:
+    method = raw_method.decode("ascii")
+    request = Request(method, raw_target.decode("latin-1"), version, [])
+    if not block:
+        return request
+    fields = HEADER_LINE.findall(block)
+    if len(fields) > MAX_HEADERS:
         raise BadRequest(431, "more than %d header fields" % MAX_HEADERS)
-    headers = []
+    if len(fields) != block.count(b"\r\n") + 1:
+        raise BadRequest(400, "malformed header line")
+    headers = request.headers = [(name.lower(), value) for name, value in fields]
     connection_tokens = ()
     transfer_encoding = None
     content_length = None
-    request = Request(method, target, version, headers)
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip() or b" " in name or b"\t" in name:
-            raise BadRequest(400, "malformed header line")
-        name = name.lower()
-        value = value.strip(b" \t")
-        headers.append((name, value))
+    for name, value in headers:
+        if name not in FIELDS_READ:
+            continue
         if name == b"connection":
             connection_tokens = connection_tokens + tuple(t.strip().lower() for t in value.split(b","))
         elif name == b"transfer-encoding":
@@ -172,14 +208,19 @@ def parse_head(head):
             if content_length is not None or not value.isdigit():
                 raise BadRequest(400, "bad Content-Length")
             content_length = int(value)
-        elif name == b"expect" and value.lower() == b"100-continue":
-            request.expect_continue = version == "HTTP/1.1"
-        elif name == b"upgrade" and value.lower() == b"websocket":
-            request.upgrade = True
-    if b"close" in connection_tokens:
-        request.keep_alive = False
-    elif b"keep-alive" in connection_tokens:
-        request.keep_alive = True
+        elif name == b"expect":
+            if value.lower() == b"100-continue":
+                request.expect_continue = version == "HTTP/1.1"
+        elif name == b"upgrade":
+            if value.lower() == b"websocket":
+                request.upgrade = True
+        else:
+            request.forwarded = True
+    if connection_tokens:
+        if b"close" in connection_tokens:
+            request.keep_alive = False
+        elif b"keep-alive" in connection_tokens:
+            request.keep_alive = True
     request.upgrade = request.upgrade and b"upgrade" in connection_tokens and method == "GET"
     if transfer_encoding is not None:
         if transfer_encoding != b"chunked":
@@ -267,6 +308,14 @@ class Worker(object):
         self.connections = set()
         self.stopping = False
 
+    def sweep_idle_connections(self):
+        """Closes keep-alive connections idle past the timeout, then looks again later."""
+        deadline = self.loop.time() - KEEPALIVE_IDLE_TIMEOUT
+        for connection in list(self.connections):
+            if connection.idle_since is not None and connection.idle_since <= deadline:
+                connection.close()
+        self.loop.call_later(IDLE_SWEEP_INTERVAL, self.sweep_idle_connections)
+
     def drained(self):
         return all(c.idle() for c in self.connections)
 
@@ -285,7 +334,7 @@ class HttpProtocol(asyncio.Protocol):
         self.reading_paused = False
         self.write_paused = False
         self.write_resumed = None
-        self.idle_timer = None
+        self.idle_since = None  # loop time the connection last became idle; None while busy
 
     # asyncio callbacks
 
@@ -344,13 +393,10 @@ class HttpProtocol(asyncio.Protocol):
         return self.cycle is None and self.websocket is None
 
     def arm_idle_timer(self):
-        self.cancel_idle_timer()
-        self.idle_timer = self.loop.call_later(KEEPALIVE_IDLE_TIMEOUT, self.close)
+        self.idle_since = self.loop.time()
 
     def cancel_idle_timer(self):
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
-            self.idle_timer = None
+        self.idle_since = None
 
     def close(self):
         if not self.closed:
@@ -429,7 +475,7 @@ def request_scope(protocol, request, kind):
     scheme = "http"
     client = protocol.client
     peer = client[0] if client else None
-    if peer in LOOPBACK_PEERS:
+    if request.forwarded and peer in LOOPBACK_PEERS:
         # Pylon's router is the only peer on loopback; it sets these (and strips clients' own).
         for name, value in request.headers:
             if name == b"x-forwarded-proto":
@@ -448,7 +494,7 @@ def request_scope(protocol, request, kind):
         "asgi": ASGI_VERSIONS,
         "http_version": request.version[5:],
         "scheme": scheme,
-        "path": unquote_to_bytes(path_part).decode("utf-8", "surrogateescape"),
+        "path": unquote_to_bytes(path_part).decode("utf-8", "surrogateescape") if "%" in path_part or not path_part.isascii() else path_part,
         "raw_path": raw_path,
         "query_string": query.encode("latin-1"),
         "root_path": "",
@@ -478,7 +524,7 @@ class RequestCycle(object):
         self.body_done = not request.chunked and request.length == 0
         self.remaining = request.length
         self.decoder = ChunkedDecoder() if request.chunked else None
-        self.body_event = asyncio.Event()
+        self.body_event = None  # made when receive() first has to wait: most requests never do
         self.disconnected = False
         self.continue_sent = False
         self.body_given = False
@@ -539,11 +585,21 @@ class RequestCycle(object):
                     self.response_started = True
                     self.protocol.transport.write(error_response(e.status, str(e)))
                 self.protocol.close()
-            self.body_event.set()
+            self.wake_receiver()
         # Reading goes on while the app holds little (so a client that leaves is seen), and
         # stops while it is behind on the body or pipelined requests pile up.
         if len(self.body) > BODY_HIGH_WATER or len(buf) > MAX_HEAD_BYTES:
             self.protocol.pause_reading()
+
+    def wake_receiver(self):
+        if self.body_event is not None:
+            self.body_event.set()
+
+    async def body_arrival(self):
+        if self.body_event is None:
+            self.body_event = asyncio.Event()
+        self.body_event.clear()
+        await self.body_event.wait()
 
     def client_half_closed(self):
         if not self.body_done:
@@ -552,7 +608,7 @@ class RequestCycle(object):
     def client_gone(self):
         self.disconnected = True
         self.keep_alive = False
-        self.body_event.set()
+        self.wake_receiver()
 
     async def receive(self):
         if self.disconnected or self.response_done:
@@ -560,16 +616,14 @@ class RequestCycle(object):
         if self.body_given:
             # The whole body was given: the next event is the disconnect, whenever it comes.
             while not self.disconnected and not self.response_done:
-                self.body_event.clear()
-                await self.body_event.wait()
+                await self.body_arrival()
             return {"type": "http.disconnect"}
         if self.request.expect_continue and not self.continue_sent and not self.response_started and not self.body_done:
             self.continue_sent = True
             self.protocol.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         while not self.body and not self.body_done and not self.disconnected:
             self.protocol.resume_reading()
-            self.body_event.clear()
-            await self.body_event.wait()
+            await self.body_arrival()
         if self.disconnected:
             return {"type": "http.disconnect"}
         chunk = bytes(self.body)
@@ -639,6 +693,9 @@ class RequestCycle(object):
         has_date = False
         for name, value in headers:
             lname = name.lower()
+            if lname not in FRAMING_FIELDS:
+                parts.append(name + b": " + value + b"\r\n")
+                continue
             if lname == b"content-length":
                 has_length = True
                 try:
@@ -675,7 +732,7 @@ class RequestCycle(object):
         if self.response_done:
             return
         self.response_done = True
-        self.body_event.set()
+        self.wake_receiver()
         # A body the app did not read: skip it if it is all here, else the connection ends.
         if not self.body_done:
             self.feed_body()
@@ -1062,6 +1119,7 @@ def new_event_loop():
 async def serve(args, app, loop_name):
     loop = asyncio.get_running_loop()
     worker = Worker(app, loop, args.host, args.port)
+    worker.sweep_idle_connections()
     lifespan = Lifespan(app, worker.state, args.lifespan)
     failure = await lifespan.startup()
     if failure is not None:
