@@ -72,3 +72,8 @@ async def echo(websocket: WebSocket):
             await websocket.close(code=1000)
             return
         await websocket.send_text("echo: " + text)
+
+
+@app.get("/headers")
+async def headers(request: Request):
+    return {"headers": [[name.decode("latin-1"), value.decode("latin-1")] for name, value in request.scope["headers"]]}

@@ -5,6 +5,7 @@ Usage:
 
     python pylon_asgi_worker.py --app MODULE:ATTR --host 127.0.0.1 --port N [--chdir DIR]
         [--factory] [--uds PATH] [--graceful-timeout S] [--lifespan auto|on|off]
+        [--loop auto|asyncio|uvloop]
 
 Shape: one event loop, one asyncio.Protocol per connection, one request cycle at a time per
 connection (pipelined requests wait in the read buffer). Reading pauses while the app has not
@@ -1101,19 +1102,24 @@ def parse_args(argv):
     parser.add_argument("--chdir", default=None, help="directory to change to and import from")
     parser.add_argument("--factory", action="store_true", help="ATTR is a function returning the app")
     parser.add_argument("--lifespan", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto", help="auto: uvloop when installed")
     parser.add_argument("--graceful-timeout", type=float, default=30.0, help="seconds to finish requests after SIGTERM")
     # Accepted for the same command line as the WSGI worker; one event loop serves all requests.
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def new_event_loop():
-    try:
-        import uvloop  # noqa: F401 - the faster loop when the environment has it
+def new_event_loop(choice):
+    """The event loop `--loop` asks for: uvloop's when it is installed (auto), or the one named."""
+    if choice != "asyncio":
+        try:
+            import uvloop  # noqa: F401 - the faster loop when the environment has it
 
-        return uvloop.new_event_loop(), "uvloop"
-    except ImportError:
-        return asyncio.new_event_loop(), "asyncio"
+            return uvloop.new_event_loop(), "uvloop"
+        except ImportError:
+            if choice == "uvloop":
+                raise
+    return asyncio.new_event_loop(), "asyncio"
 
 
 async def serve(args, app, loop_name):
@@ -1183,7 +1189,11 @@ def main(argv=None):
         log("failed to load the app %s from %s" % (args.app, directory))
         sys.stderr.flush()
         return EXIT_APP_IMPORT_FAILED
-    loop, loop_name = new_event_loop()
+    try:
+        loop, loop_name = new_event_loop(args.loop)
+    except ImportError:
+        log("--loop uvloop: uvloop is not installed in this environment (add uvloop to the app's requirements, or use --loop auto)")
+        return 2
     asyncio.set_event_loop(loop)
     try:
         status = loop.run_until_complete(serve(args, app, loop_name))

@@ -23,6 +23,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Pylon's built-in ASGI worker run by Debian's python3 (which has FastAPI and Starlette) on real
@@ -38,7 +40,12 @@ class BuiltinAsgiWorkerTest {
     try (InputStream in = getClass().getResourceAsStream("/runtime/" + resource)) {
       Files.write(dir.resolve(resource), in.readAllBytes());
     }
-    return RunningWorker.startAsgi(dir, app, DEBIAN_PYTHON);
+    return RunningWorker.startAsgi(dir, app, DEBIAN_PYTHON, "--loop", loop());
+  }
+
+  /** The event loop every test here runs on; a subclass runs them all again on another. */
+  String loop() {
+    return "auto";
   }
 
   private List<String> events() throws IOException {
@@ -235,6 +242,54 @@ class BuiltinAsgiWorkerTest {
 
       String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(reply).startsWith("HTTP/1.1 400 ").contains("connection: close");
+    }
+  }
+
+  @Test
+  void givesTheAppEveryHeaderLowerCasedWithItsValueTrimmed() throws Exception {
+    try (RunningWorker worker = start("asgi_test_app.py", "asgi_test_app:app").awaitListening();
+        Socket socket = new Socket("127.0.0.1", worker.port)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /headers HTTP/1.1\r\nHost: t\r\nX-Spaced:   a  b \t\r\nX-Empty:\r\n"
+                      + "x-repeated: 1\r\nX-Repeated: 2\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+
+      String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(reply).startsWith("HTTP/1.1 200 ");
+      JsonNode headers = json.readTree(reply.substring(reply.indexOf("\r\n\r\n") + 4));
+      assertThat(headers.get("headers").toString())
+          .isEqualTo(
+              "[[\"host\",\"t\"],[\"x-spaced\",\"a  b\"],[\"x-empty\",\"\"],"
+                  + "[\"x-repeated\",\"1\"],[\"x-repeated\",\"2\"],[\"connection\",\"close\"]]");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "Bad Name: v",
+        "Name : v",
+        " folded-continuation",
+        "NoColonAtAll",
+        "Quote\"d: v",
+        ": no name",
+      })
+  void refusesAMalformedHeaderLineWith400(String line) throws Exception {
+    try (RunningWorker worker =
+            start("asgi_no_lifespan.py", "asgi_no_lifespan:app").awaitListening();
+        Socket socket = new Socket("127.0.0.1", worker.port)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET / HTTP/1.1\r\nHost: t\r\n" + line + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+
+      String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(reply).startsWith("HTTP/1.1 400 ").contains("malformed header line");
     }
   }
 

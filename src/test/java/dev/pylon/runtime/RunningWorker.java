@@ -64,13 +64,15 @@ final class RunningWorker implements AutoCloseable {
    * Starts the ASGI worker on {@code app} from {@code appDir} with {@code python} (Debian's, for
    * its FastAPI and Starlette); does not wait for it to listen.
    */
-  static RunningWorker startAsgi(Path appDir, String app, String python) throws IOException {
+  static RunningWorker startAsgi(Path appDir, String app, String python, String... extraArgs)
+      throws IOException {
     Path script = BuiltinWorker.materializeAsgi(appDir.resolve("worker"));
     int port = freePort();
     List<String> command = new ArrayList<>();
     for (String part : BuiltinWorker.asgiCommand(python, script, app, appDir)) {
       command.add(part.replace("$PORT", Integer.toString(port)));
     }
+    command.addAll(List.of(extraArgs));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     builder.environment().put("PYTHONUNBUFFERED", "1");
