@@ -26,7 +26,8 @@ import java.util.Optional;
  *   <li>scale-down delay: the highest count wanted within the delay;
  *   <li>initial scale is a floor until first reached; then min/max bounds;
  *   <li>zero only when min is 0 and no traffic was seen for the stable window plus the grace period
- *       (or the pod retention, if longer); until then the last instance stays.
+ *       (or the pod retention, if longer); until then the last instance stays. A revision that has
+ *       no instance at all (none ready, none starting) and no load stays at zero at once.
  * </ol>
  */
 public final class Autoscaler {
@@ -52,11 +53,31 @@ public final class Autoscaler {
    * @param state the state from the previous decision, or {@link ScalerState#start}
    */
   public Decision decide(Instant now, WindowStats stats, int readyInstances, ScalerState state) {
+    return decide(now, stats, readyInstances, readyInstances, state);
+  }
+
+  /**
+   * Decides how many instances the revision should have, knowing how many it has in all.
+   *
+   * @param now the current time (from the caller's clock)
+   * @param stats the revision's load window as of {@code now}
+   * @param readyInstances instances ready to serve now
+   * @param runningInstances instances the revision has, ready or still starting (restarting after a
+   *     crash, adopted from a previous daemon): a revision with none of them and no load stays at
+   *     zero at once, one whose instances are only starting is not taken to zero under them
+   * @param state the state from the previous decision, or {@link ScalerState#start}
+   */
+  public Decision decide(
+      Instant now, WindowStats stats, int readyInstances, int runningInstances, ScalerState state) {
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(stats, "stats");
     Objects.requireNonNull(state, "state");
     if (readyInstances < 0) {
       throw new IllegalArgumentException("readyInstances < 0: " + readyInstances);
+    }
+    if (runningInstances < readyInstances) {
+      throw new IllegalArgumentException(
+          "runningInstances " + runningInstances + " < readyInstances " + readyInstances);
     }
     if (policy.pinned()) {
       return new Decision(
@@ -75,8 +96,8 @@ public final class Autoscaler {
       int keep =
           policy.bound(
               state.reachedInitialScale()
-                  ? readyInstances
-                  : Math.max(readyInstances, policy.initialScale()));
+                  ? runningInstances
+                  : Math.max(runningInstances, policy.initialScale()));
       return new Decision(
           keep,
           Decision.Mode.NO_DATA,
@@ -249,7 +270,7 @@ public final class Autoscaler {
                   ? "pod retention "
                   : "grace ")
               + seconds(policy.lastInstanceKeptFor());
-      if (idle.compareTo(needed) >= 0 || (readyInstances == 0 && unlimited == 0)) {
+      if (idle.compareTo(needed) >= 0 || (runningInstances == 0 && unlimited == 0)) {
         mode = Decision.Mode.ZERO;
         reason =
             new StringBuilder("scale to zero: no traffic for ")

@@ -44,6 +44,15 @@ public final class Scaler implements AutoCloseable {
     int ready(String revision);
   }
 
+  /**
+   * How many instances a revision has, ready or still starting (restarting after a crash, adopted
+   * from a previous daemon): never fewer than its ready ones.
+   */
+  @FunctionalInterface
+  public interface RunningCount {
+    int running(String revision);
+  }
+
   /** Receives a revision's decision when its desired count changes (and its first one). */
   @FunctionalInterface
   public interface ScaleTarget {
@@ -53,14 +62,22 @@ public final class Scaler implements AutoCloseable {
   private final Clock clock;
   private final LoadSource load;
   private final ReadyCount ready;
+  private final RunningCount running;
   private final ScaleTarget target;
   private final Map<String, Revision> revisions = new ConcurrentHashMap<>();
   private ScheduledExecutorService executor;
 
+  /** A scaler whose revisions have no instances but their ready ones (none start slowly). */
   public Scaler(Clock clock, LoadSource load, ReadyCount ready, ScaleTarget target) {
+    this(clock, load, ready, ready::ready, target);
+  }
+
+  public Scaler(
+      Clock clock, LoadSource load, ReadyCount ready, RunningCount running, ScaleTarget target) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.load = Objects.requireNonNull(load, "load");
     this.ready = Objects.requireNonNull(ready, "ready");
+    this.running = Objects.requireNonNull(running, "running");
     this.target = Objects.requireNonNull(target, "target");
   }
 
@@ -155,7 +172,9 @@ public final class Scaler implements AutoCloseable {
       Decision d;
       boolean push;
       synchronized (r) {
-        d = r.autoscaler.decide(now, r.window.stats(now), ready.ready(name), r.state);
+        int readyNow = ready.ready(name);
+        int runningNow = Math.max(readyNow, running.running(name));
+        d = r.autoscaler.decide(now, r.window.stats(now), readyNow, runningNow, r.state);
         r.state = d.state();
         r.last = d;
         push = d.desiredInstances() != r.pushed;

@@ -1,6 +1,7 @@
 package dev.pylon.autoscale;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -121,5 +122,70 @@ class AutoscalerTest {
 
     assertThat(d.desiredInstances()).isEqualTo(1);
     assertThat(d.mode()).isEqualTo(Decision.Mode.STABLE);
+  }
+
+  @Test
+  void aRevisionWithNoInstanceAndNoLoadStaysAtZeroAtOnce() {
+    Decision d =
+        new Autoscaler(TEN_AT_70)
+            .decide(T0.plusSeconds(1), load(0, 0), 0, 0, ScalerState.afterRestart(T0, 1));
+
+    assertThat(d.desiredInstances()).isZero();
+    assertThat(d.mode()).isEqualTo(Decision.Mode.ZERO);
+  }
+
+  @Test
+  void anInstanceThatIsStillStartingIsNotScaledToZeroUnderIt() {
+    Autoscaler a = new Autoscaler(TEN_AT_70);
+
+    // Restarting after a crash, or adopted from a previous daemon: none ready, one starting.
+    Decision starting =
+        a.decide(T0.plusSeconds(1), load(0, 0), 0, 1, ScalerState.afterRestart(T0, 1));
+    assertThat(starting.desiredInstances()).isEqualTo(1);
+    assertThat(starting.mode()).isEqualTo(Decision.Mode.IDLE);
+
+    // Only the idle window (stable 60 s + grace 30 s) takes it to zero.
+    Decision idle = a.decide(T0.plusSeconds(90), load(0, 0), 0, 1, starting.state());
+    assertThat(idle.desiredInstances()).isZero();
+    assertThat(idle.mode()).isEqualTo(Decision.Mode.ZERO);
+  }
+
+  @Test
+  void withoutSamplesTheInstancesStillStartingAreKept() {
+    Decision d =
+        new Autoscaler(TEN_AT_70)
+            .decide(T0, WindowStats.EMPTY, 0, 2, ScalerState.afterRestart(T0, 2));
+
+    assertThat(d.desiredInstances()).isEqualTo(2);
+    assertThat(d.reason()).isEqualTo("no load samples within the 60 s window yet: keeping 2");
+  }
+
+  @Test
+  void noRevisionWithAnInstanceGoesToZeroBeforeItsIdleWindowWhateverIsReady() {
+    Autoscaler a = new Autoscaler(TEN_AT_70);
+    for (int ready = 0; ready <= 3; ready++) {
+      for (int running = Math.max(ready, 1); running <= 4; running++) {
+        for (int second = 0; second < 90; second += 7) {
+          Decision d =
+              a.decide(
+                  T0.plusSeconds(second),
+                  load(0, 0),
+                  ready,
+                  running,
+                  ScalerState.afterRestart(T0, 1));
+          assertThat(d.desiredInstances())
+              .as("ready %d, running %d, %d s idle", ready, running, second)
+              .isGreaterThanOrEqualTo(1);
+        }
+      }
+    }
+  }
+
+  @Test
+  void refusesFewerInstancesInAllThanReady() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () -> new Autoscaler(TEN_AT_70).decide(T0, load(0, 0), 2, 1, ScalerState.start(T0)))
+        .withMessageContaining("runningInstances 1 < readyInstances 2");
   }
 }

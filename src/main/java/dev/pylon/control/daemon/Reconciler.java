@@ -96,30 +96,9 @@ public final class Reconciler implements AutoCloseable {
   /**
    * @param defaultService the service every host without a route of its own goes to
    * @param options how each revision's instances are supervised (probes, limits, grace)
+   * @param launchers what starts each revision's instances: processes ({@link ProcessLauncher}),
+   *     zygote forks, or containers of the revision's image ({@code pylon run --container})
    * @param output where instances' lines go
-   */
-  public Reconciler(
-      DesiredStore store,
-      Router router,
-      Optional<String> defaultService,
-      Function<RevisionRecord, SupervisorOptions> options,
-      RevisionOutput output,
-      Duration stableWindow,
-      Duration scaleToZeroGrace) {
-    this(
-        store,
-        router,
-        defaultService,
-        options,
-        revision -> ProcessLauncher::new,
-        output,
-        stableWindow,
-        scaleToZeroGrace);
-  }
-
-  /**
-   * Like the other constructor, with what starts each revision's instances: processes ({@link
-   * ProcessLauncher}) or containers of the revision's image ({@code pylon run --container}).
    */
   public Reconciler(
       DesiredStore store,
@@ -134,7 +113,9 @@ public final class Reconciler implements AutoCloseable {
     this.output = output;
     this.stableWindow = stableWindow;
     this.scaleToZeroGrace = scaleToZeroGrace;
-    this.scaler = new Scaler(Clock.systemUTC(), this::load, this::readyCount, this::scaled);
+    this.scaler =
+        new Scaler(
+            Clock.systemUTC(), this::load, this::readyCount, this::runningCount, this::scaled);
     this.store = store;
     this.writes = new StoreWriter(store);
     this.router = router;
@@ -198,6 +179,12 @@ public final class Reconciler implements AutoCloseable {
   private int readyCount(String revisionId) {
     Running run = running.get(revisionId);
     return run == null ? 0 : run.ready.size();
+  }
+
+  /** Ready instances and those the set is starting, restarting or adopting: its scale. */
+  private int runningCount(String revisionId) {
+    Running run = running.get(revisionId);
+    return run == null ? 0 : Math.max(run.count, run.ready.size());
   }
 
   private void scaled(String revisionId, Decision decision) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pylon.router.Router;
 import dev.pylon.router.RouterConfig;
+import dev.pylon.runtime.ProcessLauncher;
 import dev.pylon.runtime.RestartBackoff;
 import dev.pylon.runtime.SupervisorOptions;
 import java.nio.file.Path;
@@ -112,6 +113,7 @@ class CrashLoopRoutingTest {
             router,
             Optional.empty(),
             revision -> options,
+            revision -> ProcessLauncher::new,
             logs,
             Duration.ofSeconds(60),
             Duration.ofSeconds(30));
