@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
+  // Beyond a hand-over's linger: time for a request that arrived at its end to be read and counted.
+  private static final long LINGER_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final RouterConfig config;
   private final Transport transport = Transport.best();
@@ -228,11 +230,17 @@ public final class Router implements AutoCloseable {
       @Override
       protected void initChannel(Channel ch) {
         ch.closeFuture().addListener(connectionClosed);
-        if (context.connections.incrementAndGet() > config.maxConnections() || context.draining) {
+        boolean refused = context.draining && context.drainLinger.isZero();
+        if (context.connections.incrementAndGet() > config.maxConnections() || refused) {
           ch.close(); // past the cap: closed before a byte is read, nothing answered
           return;
         }
         clients.add(ch);
+        if (context.draining) {
+          // Accepted from the shared queue while handing over: its request is answered (with
+          // Connection: close), since the client cannot tell it was not, and cannot retry.
+          closeWhenQuiet(ch, context.drainLinger);
+        }
         if (tlsContexts != null) {
           ch.pipeline()
               .addLast("tls", tlsContexts.newHandler(ch.alloc()))
@@ -382,6 +390,7 @@ public final class Router implements AutoCloseable {
    * a connection closed under a request in flight, which it could not know to be safe to retry.
    */
   public boolean drain(Duration timeout, Duration idleLinger) {
+    context.drainLinger = idleLinger;
     context.draining = true;
     List<Channel> servers;
     synchronized (this) {
@@ -392,17 +401,23 @@ public final class Router implements AutoCloseable {
       if (ch.pipeline().get(TunnelRelay.class) != null) {
         continue; // a WebSocket: closed at the end of the drain
       }
-      ClientConnectionHandler handler = ch.pipeline().get(ClientConnectionHandler.class);
-      if (handler != null) {
-        handler.closeIfIdle(idleLinger);
-      } else {
-        // not yet speaking HTTP/1, or an HTTP/2 connection: closing it sends GOAWAY and lets
-        // the streams under way finish
-        ch.close();
-      }
+      // Not yet speaking HTTP/1 (its first bytes may be on their way), or HTTP/2 (closing it
+      // sends GOAWAY and lets the streams under way finish), or HTTP/1 closed once idle.
+      closeWhenQuiet(ch, idleLinger);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean finished = awaitInFlight(deadline, true);
+    if (finished && idleLinger.isPositive()) {
+      // A connection in its linger may still bring a request: wait out the linger (and its
+      // second look), then for that request, before the caller closes what is left.
+      long lingerEnd = System.nanoTime() + 2 * idleLinger.toNanos() + LINGER_MARGIN_NANOS;
+      while (System.nanoTime() < Math.min(lingerEnd, deadline)
+          && clients.stream().anyMatch(ch -> ch.pipeline().get(TunnelRelay.class) == null)) {
+        awaitInFlight(deadline, true);
+        sleepQuietly(10);
+      }
+      finished = awaitInFlight(deadline, true);
+    }
     for (Channel ch : clients) {
       if (ch.pipeline().get(TunnelRelay.class) != null) {
         ch.close();
@@ -410,6 +425,32 @@ public final class Router implements AutoCloseable {
     }
     awaitInFlight(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), false);
     return finished;
+  }
+
+  /**
+   * A connection accepted just before or during a hand-over drain, whose first bytes may still be
+   * on their way: once {@code linger} has passed, an HTTP/1 connection closes when idle (a request
+   * under way is answered with Connection: close first), any other (HTTP/2: GOAWAY) closes.
+   */
+  private static void closeWhenQuiet(Channel ch, Duration linger) {
+    ClientConnectionHandler handler = ch.pipeline().get(ClientConnectionHandler.class);
+    if (handler != null) {
+      handler.closeIfIdle(linger);
+    } else if (linger.isZero()) {
+      ch.close();
+    } else {
+      ch.eventLoop()
+          .schedule(
+              () -> closeWhenQuiet(ch, Duration.ZERO), linger.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits until no request (other than WebSockets, if {@code exceptTunnels}) is in flight. */

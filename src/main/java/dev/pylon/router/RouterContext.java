@@ -1,6 +1,7 @@
 package dev.pylon.router;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +30,12 @@ final class RouterContext {
   private final ConcurrentHashMap<String, AdmissionQueue> queues = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<EventExecutor, LoopTimeouts> timeouts = new ConcurrentHashMap<>();
   volatile boolean draining;
+
+  /**
+   * While draining for a hand-over: how long a connection that has sent nothing is given to send
+   * its first request before it is closed. Zero for a plain stop (such connections close at once).
+   */
+  volatile Duration drainLinger = Duration.ZERO;
 
   /** Told the backend's name when a request waits for a backend that is scaled to zero. */
   volatile Consumer<String> activation = backend -> {};

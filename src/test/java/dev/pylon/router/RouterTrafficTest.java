@@ -176,4 +176,42 @@ class RouterTrafficTest {
     }
     assertThat(refused).isTrue();
   }
+
+  @Test
+  void aHandOverDrainAnswersAConnectionWhoseFirstRequestArrivesDuringIt() throws Exception {
+    TestUpstream a = app("a");
+    InetSocketAddress address =
+        start(RouterConfig.defaults("127.0.0.1", 0), List.of(a.upstream(0)));
+    // Accepted, but its first bytes not yet sent: wrk's reconnect after a Connection: close.
+    try (RawHttp fresh = new RawHttp(address)) {
+      fresh.timeout(10_000);
+      await(() -> router.connections() == 1);
+      var draining =
+          CompletableFuture.supplyAsync(
+              () -> router.drain(Duration.ofSeconds(10), Duration.ofSeconds(2)), CLIENTS);
+      Thread.sleep(200);
+
+      RawHttp.Response r = fresh.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read();
+
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.headers()).containsEntry("connection", "close");
+      assertThat(draining.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(fresh.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
+  void aHandOverDrainClosesAConnectionThatNeverSendsOnceItsLingerIsOver() throws Exception {
+    TestUpstream a = app("a");
+    InetSocketAddress address =
+        start(RouterConfig.defaults("127.0.0.1", 0), List.of(a.upstream(0)));
+    try (RawHttp silent = new RawHttp(address)) {
+      silent.timeout(10_000);
+      await(() -> router.connections() == 1);
+
+      assertThat(router.drain(Duration.ofSeconds(5), Duration.ofMillis(200))).isTrue();
+
+      assertThat(silent.closedByPeer()).isTrue();
+    }
+  }
 }
