@@ -14,8 +14,9 @@
 #
 #   bench/chaos.sh                      # 60 s per scenario
 #   DURATION=20 ONLY=kill9 bench/chaos.sh
-# Loopback only; every loop is bounded in time. Prints a table and rewrites the chaos section
-# of docs/benchmarks.md.
+#   KEEP_STATE=1 ONLY=restart bench/chaos.sh   # keep the state directory (server.log, wrk output)
+# Loopback only; every loop is bounded in time. Prints a table; a run of every scenario (no ONLY)
+# rewrites the chaos section of docs/benchmarks.md.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
@@ -31,7 +32,11 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   pkill -CONT -f "$state/" 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$state"
+  if [ -n "${KEEP_STATE:-}" ]; then
+    echo "chaos: state kept in $state" >&2
+  else
+    rm -rf "$state"
+  fi
 }
 trap cleanup EXIT
 command -v wrk >/dev/null || { echo "chaos: wrk is missing (apt-get install wrk)" >&2; exit 1; }
@@ -74,6 +79,7 @@ record() { # scenario target -> appends a table row from wrk_out
   failed=$((failed + $(echo "$errors" | tr ' ' '\n' | awk -F= '{ s += $2 } END { print s + 0 }')))
   rows+=("| $1 | $2 | ${requests:-0} | $failed | ${status:-none} | ${errors:-none} | ${p99:-?} |")
   echo "chaos: $1 ($2): ${requests:-0} requests, $failed failed (${status:-}; ${errors:-})" >&2
+  sed -n 's/^BODY /chaos:   first body of a /p' "$wrk_out" >&2
 }
 
 faults() { # target host state-dir -> the fault scenarios under wrk load, one row each
@@ -191,6 +197,9 @@ table="| scenario | under | requests | failed | responses by status | socket err
 |---|---|---:|---:|---|---|---:|"
 for row in "${rows[@]}"; do table+=$'\n'"$row"; done
 echo "$table"
+if [ -n "$ONLY" ]; then
+  exit 0 # a partial run does not replace the full table in docs/benchmarks.md
+fi
 
 setup="$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(./pylon --version | head -1); wrk -t1 -c16 for ${DURATION} s per scenario; bench/apps/chaos on the built-in worker, Debian's Python"
 /usr/bin/python3 - "$root/docs/benchmarks.md" "$table" "$setup" <<'PY'

@@ -1,5 +1,6 @@
 -- wrk script: counts responses by status class so a chaos run can say what failed how.
 counts = {}
+samples = {} -- the first body seen per failing status, so a run can say why it failed
 local threads = {}
 
 function setup(thread)
@@ -8,19 +9,27 @@ end
 
 function init(args)
   counts = {}
+  samples = {}
 end
 
 function response(status, headers, body)
   local key = tostring(status)
   counts[key] = (counts[key] or 0) + 1
+  if status >= 300 and samples[key] == nil then
+    samples[key] = string.sub(body or "", 1, 300):gsub("%s+", " ")
+  end
 end
 
 function done(summary, latency, requests)
   local total = {}
+  local bodies = {}
   for _, thread in ipairs(threads) do
     local c = thread:get("counts")
     for k, v in pairs(c) do
       total[k] = (total[k] or 0) + v
+    end
+    for k, v in pairs(thread:get("samples")) do
+      bodies[k] = bodies[k] or v
     end
   end
   local parts = {}
@@ -34,4 +43,7 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("SOCKET_ERRORS connect=%d read=%d write=%d timeout=%d\n",
     e.connect, e.read, e.write, e.timeout))
+  for k, v in pairs(bodies) do
+    io.write(string.format("BODY %s %s\n", k, v))
+  end
 end
