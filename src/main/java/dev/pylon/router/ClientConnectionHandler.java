@@ -185,7 +185,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     exchange = null;
-    if (!keepConnection || router.draining) {
+    if (!keepConnection) {
       closing = true;
       releaseHeld();
       return;
@@ -199,6 +199,11 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     if (!closing && held.isEmpty()) {
       setReading(exchange == null || exchange.wantsClientData());
+      if (exchange == null && router.draining) {
+        // told keep-alive before the drain began: its next request is answered with
+        // Connection: close, or it closes once it has been idle for the drain's linger
+        closeIfIdle(router.drainLinger);
+      }
     }
   }
 

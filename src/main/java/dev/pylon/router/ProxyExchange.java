@@ -322,7 +322,7 @@ final class ProxyExchange implements UpstreamConnector.Requester, AdmissionTurn.
   }
 
   void finishResponse(LastHttpContent last) {
-    boolean keepClient = relay.keepClient(router.draining) && requestComplete;
+    boolean keepClient = relay.keepClient() && requestComplete;
     link.release(relay.upstreamReusable() && requestComplete);
     end(relay.status()); // before the last write, so the request is no longer counted once it
     // arrives

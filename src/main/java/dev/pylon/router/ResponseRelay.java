@@ -30,6 +30,7 @@ final class ResponseRelay {
   private boolean upstreamKeepAlive;
   private boolean upstreamDelimited;
   private boolean closeClientAfter;
+  private boolean keepAliveAnnounced; // what the response head told the client
   private int status;
   private long bytesSent;
 
@@ -67,9 +68,13 @@ final class ResponseRelay {
     interim = false;
   }
 
-  /** Whether the client connection may carry another request after this response. */
-  boolean keepClient(boolean draining) {
-    return head.clientKeepAlive && !closeClientAfter && !draining;
+  /**
+   * Whether the client connection may carry another request after this response: what its head
+   * announced. A drain that begins later does not change it, since the client, told keep-alive, may
+   * already be sending its next request (which is then answered with Connection: close).
+   */
+  boolean keepClient() {
+    return keepAliveAnnounced && !closeClientAfter;
   }
 
   /** Whether the instance's connection may carry another request after this response. */
@@ -148,7 +153,8 @@ final class ResponseRelay {
       closeClientAfter = true; // the rest of the request body will not be read
     }
     response.setProtocolVersion(HttpVersion.HTTP_1_1);
-    if (!keepClient(exchange.draining())) {
+    keepAliveAnnounced = head.clientKeepAlive && !closeClientAfter && !exchange.draining();
+    if (!keepAliveAnnounced) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (!head.clientHttp11) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
