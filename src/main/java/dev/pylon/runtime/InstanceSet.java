@@ -52,6 +52,7 @@ public final class InstanceSet implements AutoCloseable {
   private final ExecutorService prober = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicBoolean startCalled = new AtomicBoolean();
   private final AtomicBoolean stopCalled = new AtomicBoolean();
+  private final AtomicBoolean leftoversEnded = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopping;
   private volatile boolean handedOver;
@@ -219,8 +220,9 @@ public final class InstanceSet implements AutoCloseable {
   /**
    * Lets go of every instance for the next Pylon to adopt ({@link RunningInstance#detach}): they
    * keep running and serving, nothing is reported, and the router keeps the ready list it has until
-   * it stops routing. An instance that cannot outlive Pylon (a container's, or one without a shim)
-   * is stopped as {@link #stop} would. After this the set does nothing more.
+   * it stops routing. An instance that cannot outlive Pylon (a container's, a zygote's fork, one
+   * without a shim) keeps serving too, for the requests the draining router still sends it, until
+   * {@link #endWhatWasNotHandedOver}. After this the set reports nothing more.
    */
   public void handOver() {
     if (!stopCalled.compareAndSet(false, true)) {
@@ -232,19 +234,37 @@ public final class InstanceSet implements AutoCloseable {
             handedOver = true;
             return null;
           });
-      List<RunningInstance> kept =
-          launches == null ? List.of() : launches.detachAll(options.grace());
+      List<RunningInstance> kept = launches == null ? List.of() : launches.detachAdoptable();
       log.info("{}: handed over {}", template.revision(), kept);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       prober.shutdownNow();
       supervisor.shutdown();
+      gate.stopped();
+    }
+  }
+
+  /**
+   * After {@link #handOver} and once the router no longer sends requests here: stops (SIGTERM,
+   * grace, SIGKILL) the instances no successor could adopt, then closes the launcher (a zygote).
+   */
+  public void endWhatWasNotHandedOver() {
+    if (!handedOver || !leftoversEnded.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (launches != null) {
+        launches.stopAll(options.grace());
+      }
+    } catch (InterruptedException e) {
+      launches.killAll();
+      Thread.currentThread().interrupt();
+    } finally {
       if (launches != null) {
         launches.close();
       }
       stopped.countDown();
-      gate.stopped();
     }
   }
 

@@ -108,22 +108,22 @@ final class Launches {
 
   /**
    * Lets a start in progress finish, then lets go of every live instance that can outlive Pylon
-   * (returned) and stops the others; nothing is reported of either.
+   * (returned, and no longer counted live). The others stay live and serving until {@link
+   * #stopAll}: the old router may still have requests on them while a successor starts their
+   * replacements.
    */
-  List<RunningInstance> detachAll(Duration grace) throws InterruptedException {
+  List<RunningInstance> detachAdoptable() throws InterruptedException {
     stopping = true;
     starts.shutdown();
     if (!starts.awaitTermination(10, TimeUnit.SECONDS)) {
       log.warn("{}: a start did not finish within 10 s", revision);
     }
     List<RunningInstance> kept = new ArrayList<>();
-    List<RunningInstance> stop = new ArrayList<>();
     for (RunningInstance instance : live) {
-      (instance.detach() ? kept : stop).add(instance);
-    }
-    if (!stop.isEmpty()) {
-      GroupStop.stop(stop, grace, KILL_WAIT, revision);
-      stop.forEach(Launches::awaitExit);
+      if (instance.detach()) {
+        kept.add(instance);
+        live.remove(instance);
+      }
     }
     return kept;
   }

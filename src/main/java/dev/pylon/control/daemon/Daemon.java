@@ -239,6 +239,7 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void successorServes() {
       router.drain(settings.grace(), IDLE_LINGER);
+      reconciler.endWhatWasNotHandedOver();
       close();
       handedOver.complete(null);
     }
@@ -261,6 +262,7 @@ public final class Daemon implements AutoCloseable {
     if (released) {
       // the successor owns the instances, the store, the lock and server.json now
       router.drain(settings.grace(), IDLE_LINGER);
+      reconciler.endWhatWasNotHandedOver();
       router.close();
       logs.close();
       return;

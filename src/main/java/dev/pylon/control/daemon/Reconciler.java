@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,7 @@ public final class Reconciler implements AutoCloseable {
   private final Function<RevisionRecord, InstanceLauncher.Factory> launchers;
   private final RevisionOutput output;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final List<Running> handedOver = new CopyOnWriteArrayList<>();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final ExecutorService stopper = Executors.newVirtualThreadPerTaskExecutor();
   private final Object wake = new Object();
@@ -462,9 +464,29 @@ public final class Reconciler implements AutoCloseable {
    * snapshot says until it stops. Revisions already stopping finish stopping.
    */
   void handOver() {
+    handedOver.addAll(running.values());
     endEveryRevision(run -> run.instances.handOver());
     stopper.shutdown();
     writes.close();
+  }
+
+  /**
+   * After {@link #handOver}, once the router has drained: stops what no successor could adopt
+   * (zygote forks, containers), each revision on a thread of its own.
+   */
+  void endWhatWasNotHandedOver() {
+    List<Thread> ends = new ArrayList<>();
+    for (Running run : handedOver) {
+      ends.add(Thread.ofVirtual().start(run.instances::endWhatWasNotHandedOver));
+    }
+    for (Thread end : ends) {
+      try {
+        end.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** The revisions that run now, for waiting until each has a ready instance. */

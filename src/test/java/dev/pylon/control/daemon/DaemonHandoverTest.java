@@ -49,25 +49,7 @@ class DaemonHandoverTest {
       List<Long> pids = instancePids();
       assertThat(pids).hasSize(1);
 
-      AtomicBoolean loading = new AtomicBoolean(true);
-      AtomicInteger sent = new AtomicInteger();
-      List<String> failures = new CopyOnWriteArrayList<>();
-      Thread load =
-          Thread.ofPlatform()
-              .start(
-                  () -> {
-                    while (loading.get()) {
-                      try {
-                        int status = RawHttp.get(port, "hello.localhost", "/").status();
-                        if (status != 200) {
-                          failures.add("HTTP " + status);
-                        }
-                      } catch (IOException e) {
-                        failures.add(e.toString());
-                      }
-                      sent.incrementAndGet();
-                    }
-                  });
+      Load load = Load.start(port);
       DaemonProcess serving = first;
       try {
         for (int restart = 1; restart <= 2; restart++) {
@@ -83,13 +65,13 @@ class DaemonHandoverTest {
         }
         Thread.sleep(500);
       } finally {
-        loading.set(false);
-        load.join(10_000);
+        load.stop();
       }
       System.out.printf(
-          "two takeovers under load: %d requests, %d failed%n", sent.get(), failures.size());
-      assertThat(failures).as("failed of %d requests", sent.get()).isEmpty();
-      assertThat(sent.get()).isPositive();
+          "two takeovers under load: %d requests, %d failed%n",
+          load.sent(), load.failures().size());
+      assertThat(load.failures()).as("failed of %d requests", load.sent()).isEmpty();
+      assertThat(load.sent()).isPositive();
       assertThat(instancePids()).as("no instance started again").isEqualTo(pids);
       assertThat(instanceStarts()).containsOnly(1);
 
@@ -111,6 +93,121 @@ class DaemonHandoverTest {
     } finally {
       for (DaemonProcess daemon : started) {
         daemon.close();
+      }
+    }
+  }
+
+  /**
+   * Two instances: the second is forked from the revision's zygote, which no successor can adopt.
+   * It keeps serving what the old router sends it until that router has drained, and only then
+   * stops, while the successor starts its replacement: nothing fails.
+   */
+  @Test
+  @Timeout(240)
+  void aTakeoverOfAZygoteForkDropsNothing() throws Exception {
+    Path hello = Path.of("").toAbsolutePath().resolve("examples/hello");
+    int port = freePort();
+    DaemonProcess first = DaemonProcess.start(state, port);
+    List<DaemonProcess> started = new ArrayList<>(List.of(first));
+    try {
+      first.awaitListening(state, Duration.ofSeconds(30));
+      ObjectNode body =
+          JSON.createObjectNode().put("path", hello.toString()).put("service", "hello");
+      AdminClient.connect(state).stream("/v1/deploy", body, event -> {});
+      AdminClient.connect(state)
+          .put("/v1/services/hello/scaling", JSON.createObjectNode().put("min", 2).put("max", 2));
+      awaitReadyInstances(2, Duration.ofSeconds(30));
+
+      Load load = Load.start(port, 8, true);
+      try {
+        Thread.sleep(500);
+        DaemonProcess next = DaemonProcess.start(state, port, "--takeover");
+        started.add(next);
+        next.awaitListening(state, Duration.ofSeconds(60));
+        assertThat(first.awaitExit(Duration.ofSeconds(30)))
+            .as("the daemon taken over from exits by itself: %s", first.output())
+            .isZero();
+        Thread.sleep(500);
+      } finally {
+        load.stop();
+      }
+      System.out.printf(
+          "a takeover of two instances under load: %d requests, %d failed%n",
+          load.sent(), load.failures().size());
+      assertThat(load.failures()).as("failed of %d requests", load.sent()).isEmpty();
+      assertThat(load.sent()).isPositive();
+      awaitReadyInstances(2, Duration.ofSeconds(30));
+    } finally {
+      for (DaemonProcess daemon : started) {
+        daemon.close();
+      }
+    }
+  }
+
+  private void awaitReadyInstances(int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      int ready = 0;
+      for (JsonNode instance : AdminClient.connect(state).get("/v1/instances")) {
+        ready += "ready".equals(instance.path("state").asText()) ? 1 : 0;
+      }
+      if (ready >= count) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("%d ready instances", count).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Clients sending GET / in a loop, each on a new connection or on one kept alive, counting what
+   * did not succeed.
+   */
+  private record Load(
+      List<Thread> threads, AtomicBoolean loading, AtomicInteger sentCount, List<String> failures) {
+    static Load start(int port) {
+      return start(port, 1, false);
+    }
+
+    static Load start(int port, int clients, boolean keepAlive) {
+      AtomicBoolean loading = new AtomicBoolean(true);
+      AtomicInteger sent = new AtomicInteger();
+      List<String> failures = new CopyOnWriteArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int n = 0; n < clients; n++) {
+        threads.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try (KeepAliveHttp connection = new KeepAliveHttp(port, "hello.localhost")) {
+                        while (loading.get()) {
+                          try {
+                            int status =
+                                keepAlive
+                                    ? connection.get("/")
+                                    : RawHttp.get(port, "hello.localhost", "/").status();
+                            if (status != 200) {
+                              failures.add("HTTP " + status);
+                            }
+                          } catch (IOException e) {
+                            failures.add(e.toString());
+                          }
+                          sent.incrementAndGet();
+                        }
+                      }
+                    }));
+      }
+      return new Load(threads, loading, sent, failures);
+    }
+
+    int sent() {
+      return sentCount.get();
+    }
+
+    void stop() throws InterruptedException {
+      loading.set(false);
+      for (Thread thread : threads) {
+        thread.join(10_000);
       }
     }
   }
