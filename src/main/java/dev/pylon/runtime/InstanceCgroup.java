@@ -87,6 +87,54 @@ final class InstanceCgroup {
     return new InstanceCgroup(support.mode(), memoryLimitMiB, made, memoryDir);
   }
 
+  /**
+   * The cgroup(s) an earlier Pylon made for the instance led by {@code pid}, now adopted: the
+   * {@code pylon-*} children of the memory and CPU parents that hold it, with the memory limit they
+   * enforce. Empty when it runs in none (the memory watch then covers it).
+   */
+  static Optional<InstanceCgroup> holding(CgroupSupport support, long pid) {
+    if (support.mode() == CgroupSupport.Mode.NONE) {
+      return Optional.empty();
+    }
+    List<Path> parents = new ArrayList<>();
+    support.memoryParent().ifPresent(parents::add);
+    support.cpuParent().filter(p -> !parents.contains(p)).ifPresent(parents::add);
+    List<Path> dirs = new ArrayList<>();
+    Optional<Path> memoryDir = Optional.empty();
+    long limitMiB = 0;
+    String member = Long.toString(pid);
+    for (Path parent : parents) {
+      try (var children = Files.list(parent)) {
+        for (Path child :
+            children.filter(c -> c.getFileName().toString().startsWith("pylon-")).toList()) {
+          if (!Files.readAllLines(child.resolve("cgroup.procs"), StandardCharsets.UTF_8)
+              .contains(member)) {
+            continue;
+          }
+          dirs.add(child);
+          if (parent.equals(support.memoryParent().orElse(null))) {
+            Path limit =
+                child.resolve(
+                    support.mode() == CgroupSupport.Mode.V2
+                        ? "memory.max"
+                        : "memory.limit_in_bytes");
+            String text = Files.exists(limit) ? Files.readString(limit).trim() : "max";
+            // v1 shows "no limit" as a page-rounded LONG_MAX
+            if (text.matches("[0-9]+") && text.length() < 16) {
+              limitMiB = Long.parseLong(text) >> 20;
+              memoryDir = Optional.of(child);
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("cannot look for the cgroup of pid {} in {}: {}", pid, parent, e.toString());
+      }
+    }
+    return dirs.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new InstanceCgroup(support.mode(), limitMiB, dirs, memoryDir));
+  }
+
   /** {@code command} preceded by the step that puts the process into this cgroup. */
   List<String> joinCommand(List<String> command) {
     List<String> joined = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "pylon-cgroup"));

@@ -8,6 +8,11 @@ public record InstanceEvent(Instant at, String instance, Kind kind, String detai
   public enum Kind {
     /** A process was started for the instance (detail: pid and port). */
     STARTING,
+    /**
+     * A running instance that an earlier Pylon started (before a restart or hand-over) was taken
+     * over (detail: pid and port); it is probed before it gets traffic again.
+     */
+    ADOPTED,
     /** The instance's port accepts connections; it gets traffic from now on. */
     READY,
     /** The instance failed its readiness probe after being ready; it gets no traffic. */

@@ -38,8 +38,12 @@ public final class InstanceLifecycle {
     /** Start a new attempt on {@code port} (first start, or the restart delay is over). */
     record Launch(int port) implements Input {}
 
-    /** The attempt's process runs. */
-    record Started(int attempt, long pid) implements Input {}
+    /** The attempt's process runs: started now, or {@code adopted} from an earlier Pylon. */
+    record Started(int attempt, long pid, boolean adopted) implements Input {
+      public Started(int attempt, long pid) {
+        this(attempt, pid, false);
+      }
+    }
 
     record TimerFired(Timer timer, int attempt) implements Input {}
 
@@ -183,9 +187,13 @@ public final class InstanceLifecycle {
       return running;
     }
     out.add(
-        new Action.Emit(
-            Kind.STARTING,
-            "pid " + in.pid() + ", port " + life.port() + " (start " + life.attempt() + ")"));
+        in.adopted()
+            ? new Action.Emit(
+                Kind.ADOPTED,
+                "pid " + in.pid() + ", port " + life.port() + ": started by an earlier Pylon")
+            : new Action.Emit(
+                Kind.STARTING,
+                "pid " + in.pid() + ", port " + life.port() + " (start " + life.attempt() + ")"));
     out.add(
         new Action.Schedule(
             Timer.STARTUP, life.attempt(), probes.first(ProbeSchedule.Kind.STARTUP)));

@@ -364,7 +364,7 @@ public final class InstanceSet implements AutoCloseable {
             supervisor.post(
                 () -> {
                   slot.handle = handle;
-                  apply(slot, new Input.Started(attempt, handle.pid()));
+                  apply(slot, new Input.Started(attempt, handle.pid(), handle.adopted()));
                   // A launcher that sees the port open (a fork from a zygote) has it probed at
                   // once rather than at the next start-up interval.
                   handle

@@ -210,8 +210,11 @@ public final class ProcessLauncher implements InstanceLauncher {
   private RunningInstance start(LaunchRequest request, Output output) throws LaunchException {
     StrayInstances.Supervised adopt = claimed.remove(request.instance());
     if (adopt != null && adopt.port() == request.port()) {
+      InstanceCgroup cgroup =
+          cgroups == null ? null : InstanceCgroup.holding(cgroups, adopt.pid()).orElse(null);
       Optional<ShimInstance> adopted =
-          ShimInstance.adopt(adopt, options.runDir().get(), options.sandbox().isPresent(), output);
+          ShimInstance.adopt(
+              adopt, options.runDir().get(), options.sandbox().isPresent(), cgroup, output);
       if (adopted.isPresent()) {
         log.info("{}: adopted pid {} on port {}", request.instance(), adopt.pid(), adopt.port());
         return adopted.get();

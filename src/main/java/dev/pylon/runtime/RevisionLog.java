@@ -73,7 +73,7 @@ public final class RevisionLog implements InstanceListener, AutoCloseable {
   /** Cloud Logging severities: trouble the user must act on is ERROR, passing trouble WARNING. */
   static String severity(Kind kind) {
     return switch (kind) {
-      case STARTING, READY, RESTARTING, STOPPED -> "INFO";
+      case STARTING, ADOPTED, READY, RESTARTING, STOPPED -> "INFO";
       case UNREADY, LIVENESS_FAILED, EXITED, WARNING -> "WARNING";
       case MEMORY_LIMIT, FAILED_TO_START, CRASH_LOOP -> "ERROR";
     };

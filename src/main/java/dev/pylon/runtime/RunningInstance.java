@@ -50,6 +50,11 @@ public interface RunningInstance {
   /** Whether the kernel killed something of it for exceeding its memory limit. */
   boolean memoryLimitHit();
 
+  /** Whether an earlier Pylon started it and this one took it over. */
+  default boolean adopted() {
+    return false;
+  }
+
   /**
    * Lets go of it: it keeps running for the next Pylon to adopt, and this one no longer follows its
    * output or its exit. False when it cannot outlive Pylon (then stop it as usual).

@@ -40,7 +40,8 @@ final class ShimInstance implements RunningInstance {
   private final Path folder;
   private final ProcessHandle leader;
   private final CompletableFuture<?> shimExit;
-  private final InstanceCgroup cgroup; // null: none (or adopted: the memory watch covers it)
+  private final InstanceCgroup cgroup; // null: none (the memory watch covers it)
+  private final boolean adopted;
   private final boolean sandboxed;
   private final List<FollowedFile> outputs = new ArrayList<>();
   private final List<Thread> readers = new ArrayList<>();
@@ -54,8 +55,10 @@ final class ShimInstance implements RunningInstance {
       ProcessHandle leader,
       CompletableFuture<?> shimExit,
       InstanceCgroup cgroup,
-      boolean sandboxed) {
+      boolean sandboxed,
+      boolean adopted) {
     this.record = record;
+    this.adopted = adopted;
     this.runDir = runDir;
     this.folder = runDir.resolve(record.folder());
     this.leader = leader;
@@ -135,19 +138,21 @@ final class ShimInstance implements RunningInstance {
     StrayInstances.recordSupervised(runDir, record);
     ProcessHandle leader = ProcessHandle.of(pid).orElse(shim.toHandle());
     ShimInstance started =
-        new ShimInstance(record, runDir, leader, shim.onExit(), cgroup, sandboxed);
+        new ShimInstance(record, runDir, leader, shim.onExit(), cgroup, sandboxed, false);
     started.follow(output, 0, 0);
     return started;
   }
 
   /**
    * Takes over {@code record}'s instance, which a previous daemon started (now this Pylon's in the
-   * run directory), following its output from where the previous daemon stopped reading.
+   * run directory), following its output from where the previous daemon stopped reading; {@code
+   * cgroup} is the one it runs in, null if none.
    */
   static Optional<ShimInstance> adopt(
       StrayInstances.Supervised record,
       Path runDir,
       boolean sandboxed,
+      InstanceCgroup cgroup,
       InstanceLauncher.Output output) {
     Optional<ProcessHandle> leader = ProcessHandle.of(record.pid());
     Optional<ProcessHandle> shim = ProcessHandle.of(record.shimPid());
@@ -156,7 +161,8 @@ final class ShimInstance implements RunningInstance {
     }
     StrayInstances.setOwner(runDir, record, true);
     ShimInstance adopted =
-        new ShimInstance(record, runDir, leader.get(), shim.get().onExit(), null, sandboxed);
+        new ShimInstance(
+            record, runDir, leader.get(), shim.get().onExit(), cgroup, sandboxed, true);
     Path folder = runDir.resolve(record.folder());
     adopted.follow(output, readOffset(folder, "stdout"), readOffset(folder, "stderr"));
     return Optional.of(adopted);
@@ -245,6 +251,11 @@ final class ShimInstance implements RunningInstance {
    * Lets go of the instance, which keeps running for a successor: stops following its output
    * (remembering how far it was read) and records it as owned by nobody.
    */
+  @Override
+  public boolean adopted() {
+    return adopted;
+  }
+
   @Override
   public boolean detach() {
     detached = true;

@@ -167,4 +167,30 @@ class CgroupSupportTest {
     }
     assertThat(cgroup.dirs()).allSatisfy(d -> assertThat(d).doesNotExist());
   }
+
+  @Test
+  void anAdoptedInstanceIsFoundInTheCgroupItRunsIn() throws Exception {
+    CgroupSupport support = CgroupSupport.detect();
+    org.junit.jupiter.api.Assumptions.assumeTrue(support.limitsMemory(), support.reason());
+
+    InstanceCgroup made =
+        InstanceCgroup.create(support, "pylon-adopt-" + ProcessHandle.current().pid(), 48, 0.5);
+    Process process = new ProcessBuilder(made.joinCommand(List.of("sleep", "30"))).start();
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+      java.util.Optional<InstanceCgroup> found = java.util.Optional.empty();
+      while (found.isEmpty() && System.nanoTime() < deadline) {
+        found = InstanceCgroup.holding(support, process.pid());
+        Thread.sleep(20);
+      }
+      assertThat(found).as("the cgroup holding pid %d", process.pid()).isPresent();
+      assertThat(found.get().dirs()).containsExactlyInAnyOrderElementsOf(made.dirs());
+      assertThat(found.get().memoryLimitMiB()).isEqualTo(48);
+      assertThat(found.get().memoryKills()).isZero();
+      assertThat(InstanceCgroup.holding(support, ProcessHandle.current().pid())).isEmpty();
+    } finally {
+      process.destroyForcibly().waitFor();
+      assertThat(made.remove(java.time.Duration.ofSeconds(5))).isTrue();
+    }
+  }
 }

@@ -91,6 +91,19 @@ class InstanceLifecycleTest {
   }
 
   @Test
+  void anAdoptedProcessIsSaidToBeAdoptedAndProbedLikeANewOne() {
+    Life life = new Life(options());
+
+    life.feed(new Input.Launch(PORT));
+    life.feed(new Input.Started(1, 42, true));
+    assertThat(life.actions)
+        .containsExactly(
+            new Action.Emit(Kind.ADOPTED, "pid 42, port 8000: started by an earlier Pylon"),
+            new Action.Schedule(Timer.STARTUP, 1, INTERVAL));
+    assertThat(life.life.state()).isEqualTo(State.STARTING);
+  }
+
+  @Test
   void aFailedStartupCheckIsRetriedAndAPassedOneMakesItReadyAndStartsReadinessAndLiveness() {
     Life life = new Life(options().withLiveness(Probe.http("/healthz")));
     life.running().after(INTERVAL);

@@ -22,7 +22,14 @@ final class InstancePhases {
     boolean before = health().inCrashLoop();
     String name = event.instance();
     switch (event.kind()) {
-      case STARTING, EXITED, RESTARTING, FAILED_TO_START, UNREADY, LIVENESS_FAILED, MEMORY_LIMIT ->
+      case STARTING,
+          ADOPTED,
+          EXITED,
+          RESTARTING,
+          FAILED_TO_START,
+          UNREADY,
+          LIVENESS_FAILED,
+          MEMORY_LIMIT ->
           live.add(name);
       case READY -> {
         live.add(name);

@@ -74,6 +74,7 @@ class DaemonHandoverTest {
       assertThat(load.sent()).isPositive();
       assertThat(instancePids()).as("no instance started again").isEqualTo(pids);
       assertThat(instanceStarts()).containsOnly(1);
+      assertThat(eventKinds()).contains("adopted");
 
       // SIGKILL: the next daemon adopts the instance the killed one left.
       serving.kill();
@@ -218,6 +219,14 @@ class DaemonHandoverTest {
       pids.add(instance.path("pid").asLong());
     }
     return pids;
+  }
+
+  private List<String> eventKinds() throws Exception {
+    List<String> kinds = new ArrayList<>();
+    for (JsonNode event : AdminClient.connect(state).get("/v1/events")) {
+      kinds.add(event.path("kind").asText());
+    }
+    return kinds;
   }
 
   private List<Integer> instanceStarts() throws Exception {
