@@ -16,12 +16,18 @@ final class FollowedFile extends InputStream {
   private static final Duration POLL = Duration.ofMillis(50);
 
   private final RandomAccessFile file;
+  private final ReadPartFreeing freeing;
   private volatile boolean finished;
   private volatile boolean detached;
   private volatile long offset;
 
-  FollowedFile(Path path, long from) throws IOException {
+  /**
+   * Follows {@code path} from {@code from}; each time another {@code freeStep} bytes have been
+   * read, their disk space is given back ({@link ReadPartFreeing}).
+   */
+  FollowedFile(Path path, long from, long freeStep) throws IOException {
     this.file = new RandomAccessFile(path.toFile(), "r");
+    this.freeing = new ReadPartFreeing(path, freeStep);
     this.offset = Math.min(from, file.length());
     file.seek(offset);
   }
@@ -56,6 +62,7 @@ final class FollowedFile extends InputStream {
       int n = file.read(buffer, from, length);
       if (n > 0) {
         offset += n;
+        freeing.readUpTo(offset);
         return n;
       }
       if (last) {

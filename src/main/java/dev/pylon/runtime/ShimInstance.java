@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class ShimInstance implements RunningInstance {
   private static final Logger log = LoggerFactory.getLogger(ShimInstance.class);
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+  // What a shim's output file may hold on disk of output already read, before it is given back.
+  private static final long OUTPUT_FREE_STEP = 8L << 20;
   private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
   private static final Duration SHIM_START = Duration.ofSeconds(20);
   static final String SCRIPT = "pylon_shim.py";
@@ -174,7 +176,9 @@ final class ShimInstance implements RunningInstance {
       try {
         file =
             new FollowedFile(
-                folder.resolve(stderr ? "stderr" : "stdout"), stderr ? stderrFrom : stdoutFrom);
+                folder.resolve(stderr ? "stderr" : "stdout"),
+                stderr ? stderrFrom : stdoutFrom,
+                OUTPUT_FREE_STEP);
       } catch (IOException e) {
         log.warn("{}: cannot read its output: {}", record.instance(), e.getMessage());
         continue;
