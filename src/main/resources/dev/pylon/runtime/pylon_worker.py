@@ -1080,6 +1080,39 @@ def listen_unix(path):
     return unix
 
 
+def rehearse():
+    """One request through the worker's own parsing, environ and response code (never the app's:
+    a stand-in answers it) over a socket pair, and one pool thread started and joined. A zygote's
+    spare runs it while idle, so that the copy-on-write faults and first-run work of these paths
+    are paid before a request waits on the instance, not after."""
+    ours, theirs = socket.socketpair()
+    try:
+        blocking_with_timeout(ours, 1)
+        theirs.sendall(
+            b"GET /rehearsal?x=1 HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pylon\r\n"
+            b"Accept: */*\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n"
+        )
+
+        def stand_in(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+            return [b"ok"]
+
+        worker = Worker(stand_in, "rehearsal:app", "127.0.0.1", 0, 1, 1.0)
+        try:
+            worker._serve_one(Connection(ours, ("127.0.0.1", 0)))
+        finally:
+            worker.poller.close()
+            worker.wake_r.close()
+            worker.wake_w.close()
+        theirs.recv(READ_BLOCK)
+        thread = threading.Thread(target=lambda: None)
+        thread.start()
+        thread.join()
+    finally:
+        ours.close()
+        theirs.close()
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="pylon_worker.py", description="Pylon's built-in WSGI worker")
     parser.add_argument("--app", required=True, help="MODULE:ATTR of the WSGI callable")

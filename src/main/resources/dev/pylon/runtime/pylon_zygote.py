@@ -53,6 +53,16 @@ class Kind(object):
         self.argv = list(argv)
         self.run = None
 
+    def rehearse(self):
+        """In a spare, while nothing waits for it: walks the steps an instance takes before it
+        listens (the environment, a header's JSON, argument parsing, a socket) with the template's
+        own values, so their copy-on-write page faults and the interpreter's first-run work are paid
+        now rather than on a request. Nothing of it is kept."""
+        environment = dict(os.environ)
+        os.environ.update(environment)
+        json.loads(json.dumps({"argv": self.argv, "env": environment, "cwd": os.getcwd()}))
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+
     @staticmethod
     def of(argv):
         """argv is an instance command without the interpreter: SCRIPT ARGS... or -m gunicorn ARGS..."""
@@ -84,6 +94,12 @@ class BuiltinWorker(Kind):
         finally:
             os.chdir(previous)
         return module
+
+    def rehearse(self):
+        Kind.rehearse(self)
+        self.worker.parse_args(self.argv[1:])
+        if hasattr(self.worker, "rehearse"):  # the WSGI worker; the ASGI one has its own loop
+            self.worker.rehearse()
 
     def start(self, argv, ready):
         listening_on(os.environ.get("PORT", ""), ready)
@@ -267,6 +283,10 @@ class Zygote(object):
 
     def await_instance(self, channel):
         """In the spare: blocks until the zygote hands it an instance, then becomes it."""
+        try:
+            self.kind.rehearse()
+        except BaseException as e:  # a rehearsal only warms up: what fails here fails for real later
+            log("the spare's rehearsal failed: %s" % e)
         try:
             message, fds, _, _ = socket.recv_fds(channel, HEADER_LIMIT, 3)
         except OSError:

@@ -335,4 +335,28 @@ class BuiltinWorkerTest {
       assertThat(files).hasSize(1);
     }
   }
+
+  /**
+   * A zygote's spare rehearses the request path while idle: it must say nothing, run no app code
+   * and leave no socket or thread behind for the instance it becomes.
+   */
+  @Test
+  void aRehearsalIsSilentAndLeavesNothingOpen(@TempDir Path dir) throws Exception {
+    Path worker = BuiltinWorker.materialize(dir);
+    String check =
+        "import importlib.util, os, threading, sys\n"
+            + "spec = importlib.util.spec_from_file_location('w', sys.argv[1])\n"
+            + "w = importlib.util.module_from_spec(spec); spec.loader.exec_module(w)\n"
+            + "before = sorted(os.listdir('/proc/self/fd')); threads = threading.active_count()\n"
+            + "w.rehearse()\n"
+            + "after = sorted(os.listdir('/proc/self/fd'))\n"
+            + "print(before == after, threads == threading.active_count())\n";
+    Process python =
+        new ProcessBuilder("/usr/bin/python3", "-c", check, worker.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(python.getInputStream().readAllBytes()).strip();
+    assertThat(python.waitFor()).isZero();
+    assertThat(said).isEqualTo("True True");
+  }
 }
