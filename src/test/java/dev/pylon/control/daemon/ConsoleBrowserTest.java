@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -129,8 +131,9 @@ class ConsoleBrowserTest {
         setShare(browser, second, 50);
         assertThat(browser.findElement(By.cssSelector("#traffic output.total")).getText())
             .isEqualTo("100");
+        WebElement page = browser.findElement(By.tagName("html"));
         browser.findElement(By.cssSelector("#traffic button")).click();
-        assertThat(flash(browser)).contains("50 %");
+        assertThat(flash(browser, page)).contains("50 %");
         assertThat(revisionRow(browser, first).getText()).contains("50 %");
         assertThat(revisionRow(browser, second).getText()).contains("50 %");
         Map<String, Integer> counts = count(port, 200);
@@ -145,8 +148,9 @@ class ConsoleBrowserTest {
         WebElement scale = browser.findElement(By.id("scale"));
         type(scale.findElement(By.name("min")), "5");
         type(scale.findElement(By.name("max")), "2");
+        page = browser.findElement(By.tagName("html"));
         scale.findElement(By.tagName("button")).click();
-        String refusal = flash(browser);
+        String refusal = flash(browser, page);
         assertThat(refusal).startsWith("Refused:").contains("min");
         chromium.screenshot(SHOTS, "console-refused");
 
@@ -198,14 +202,16 @@ class ConsoleBrowserTest {
         new org.openqa.selenium.support.ui.Select(tag.findElement(By.name("revision")))
             .selectByVisibleText(second);
         type(tag.findElement(By.name("tag")), "canary");
+        page = browser.findElement(By.tagName("html"));
         tag.findElement(By.tagName("button")).click();
-        assertThat(flash(browser)).contains(second + " is tagged canary");
+        assertThat(flash(browser, page)).contains(second + " is tagged canary");
         assertThat(revisionRow(browser, second).findElement(By.cssSelector("a.tag")).getText())
             .isEqualTo("canary");
         assertThat(RawHttp.get(port, "canary---hello.localhost", "/").body().strip())
             .isEqualTo(second);
+        page = browser.findElement(By.tagName("html"));
         browser.findElement(By.cssSelector("#rollback button")).click();
-        assertThat(flash(browser)).isEqualTo("hello now serves " + first);
+        assertThat(flash(browser, page)).isEqualTo("hello now serves " + first);
         assertThat(count(port, 20).keySet()).containsOnly(first);
 
         // The admin token keeps working, for the console's pages as for the API.
@@ -217,9 +223,10 @@ class ConsoleBrowserTest {
 
         WebElement delete = browser.findElement(By.id("delete"));
         type(delete.findElement(By.name("confirm")), "hello");
+        page = browser.findElement(By.tagName("html"));
         delete.findElement(By.tagName("button")).click();
         browser.switchTo().alert().accept();
-        assertThat(flash(browser)).isEqualTo("hello is deleted; its instances stop");
+        assertThat(flash(browser, page)).isEqualTo("hello is deleted; its instances stop");
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/");
         assertThat(browser.findElements(By.cssSelector("tr[data-service=hello]"))).isEmpty();
       }
@@ -228,12 +235,19 @@ class ConsoleBrowserTest {
 
   // ---- the page
 
-  /** The message the page shows after an action (waiting for the action to end). */
-  private static String flash(ChromeDriver browser) {
+  /**
+   * The message the page after an action shows: waits until {@code before} (the page the action was
+   * taken on, which may carry an earlier action's message) has been replaced, then reads it.
+   */
+  private static String flash(ChromeDriver browser, WebElement before) {
     try {
       return new WebDriverWait(browser, Duration.ofSeconds(60))
-          .until(b -> b.findElement(By.cssSelector(".flash")))
-          .getText();
+          .ignoring(StaleElementReferenceException.class)
+          .until(
+              b ->
+                  ExpectedConditions.stalenessOf(before).apply(b)
+                      ? b.findElement(By.cssSelector(".flash")).getText()
+                      : null);
     } catch (org.openqa.selenium.TimeoutException e) {
       throw new AssertionError(
           "no message after the action; the page shows: "
