@@ -6,9 +6,7 @@ import dev.pylon.autoscale.ScalerState;
 import dev.pylon.autoscale.ScalingMetric;
 import dev.pylon.autoscale.ScalingPolicy;
 import dev.pylon.router.Router;
-import dev.pylon.runtime.InstanceEvent;
 import dev.pylon.runtime.InstanceLauncher;
-import dev.pylon.runtime.InstanceListener;
 import dev.pylon.runtime.InstanceSet;
 import dev.pylon.runtime.InstanceStatus;
 import dev.pylon.runtime.ProcessLauncher;
@@ -68,8 +66,8 @@ public final class Reconciler implements AutoCloseable {
   private final Function<RevisionRecord, SupervisorOptions> options;
   private final Function<RevisionRecord, InstanceLauncher.Factory> launchers;
   private final RevisionOutput output;
-  private final Map<String, Running> running = new ConcurrentHashMap<>();
-  private final List<Running> handedOver = new CopyOnWriteArrayList<>();
+  private final Map<String, RunningRevision> running = new ConcurrentHashMap<>();
+  private final List<RunningRevision> handedOver = new CopyOnWriteArrayList<>();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final ExecutorService stopper = Executors.newVirtualThreadPerTaskExecutor();
   private final Object wake = new Object();
@@ -161,7 +159,7 @@ public final class Reconciler implements AutoCloseable {
    * held at zero instances starts one.
    */
   private double load(String revisionId, ScalingMetric metric) {
-    Running run = running.get(revisionId);
+    RunningRevision run = running.get(revisionId);
     int requests = router.queued(revisionId);
     if (activations.remove(revisionId)) {
       requests = Math.max(requests, 1);
@@ -179,20 +177,20 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private int readyCount(String revisionId) {
-    Running run = running.get(revisionId);
+    RunningRevision run = running.get(revisionId);
     return run == null ? 0 : run.ready.size();
   }
 
   /** Ready instances and those the set is starting, restarting or adopting: its scale. */
   private int runningCount(String revisionId) {
-    Running run = running.get(revisionId);
+    RunningRevision run = running.get(revisionId);
     return run == null ? 0 : Math.max(run.count, run.ready.size());
   }
 
   private void scaled(String revisionId, Decision decision) {
     Integer before = desired.put(revisionId, decision.desiredInstances());
     writes.rememberScale(revisionId, decision.desiredInstances());
-    Running run = running.get(revisionId);
+    RunningRevision run = running.get(revisionId);
     int current = before != null ? before : run != null ? run.count : -1;
     if (current != decision.desiredInstances()) {
       log.info(
@@ -253,7 +251,7 @@ public final class Reconciler implements AutoCloseable {
    */
   public StartOutcome awaitReady(String revisionId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Running run;
+    RunningRevision run;
     while ((run = running.get(revisionId)) == null) {
       if (System.nanoTime() > deadline || closed) {
         return new StartOutcome(
@@ -273,7 +271,7 @@ public final class Reconciler implements AutoCloseable {
     Map<String, RevisionScale> all = new HashMap<>();
     policies.forEach(
         (id, policy) -> {
-          Running run = running.get(id);
+          RunningRevision run = running.get(id);
           Optional<Decision> last = scaler.lastDecision(id);
           all.put(
               id,
@@ -340,11 +338,13 @@ public final class Reconciler implements AutoCloseable {
     for (var entry : next.revisions().entrySet()) {
       String id = entry.getKey();
       int count = next.instances().get(id);
-      Running run = running.get(id);
+      RunningRevision run = running.get(id);
       if (run == null) {
         RevisionRecord revision = entry.getValue();
         log.info("starting {} instance(s) of {}", count, id);
-        Feed feed = new Feed(revision);
+        RevisionFeed feed =
+            new RevisionFeed(
+                revision, router, output, writes, r -> running.get(id) == r, this::publish);
         SupervisorOptions supervised = options.apply(revision);
         InstanceSet set =
             new InstanceSet(
@@ -354,7 +354,7 @@ public final class Reconciler implements AutoCloseable {
                 supervised,
                 launchers.apply(revision),
                 InstantSource.system());
-        Running started = new Running(set, count, supervised.grace());
+        RunningRevision started = new RunningRevision(set, count, supervised.grace());
         if (supervised.grace().compareTo(longestGrace) > 0) {
           longestGrace = supervised.grace();
         }
@@ -368,7 +368,7 @@ public final class Reconciler implements AutoCloseable {
     }
     List<String> unwanted =
         running.keySet().stream().filter(id -> !next.revisions().containsKey(id)).toList();
-    List<Running> leaving = new ArrayList<>();
+    List<RunningRevision> leaving = new ArrayList<>();
     for (String id : unwanted) {
       forget(id);
       serviceOf.remove(id);
@@ -377,7 +377,7 @@ public final class Reconciler implements AutoCloseable {
     }
     // Out of the routes first; then each leaving revision finishes its requests and stops.
     publish();
-    for (Running run : leaving) {
+    for (RunningRevision run : leaving) {
       stopper.execute(
           () -> {
             drain(run);
@@ -430,7 +430,7 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /** Waits (up to the grace period) until no request is in flight at the revision's instances. */
-  private void drain(Running run) {
+  private void drain(RunningRevision run) {
     long deadline = System.nanoTime() + run.grace.toNanos();
     try {
       while (System.nanoTime() < deadline
@@ -476,7 +476,7 @@ public final class Reconciler implements AutoCloseable {
    */
   void endWhatWasNotHandedOver() {
     List<Thread> ends = new ArrayList<>();
-    for (Running run : handedOver) {
+    for (RunningRevision run : handedOver) {
       ends.add(Thread.ofVirtual().start(run.instances::endWhatWasNotHandedOver));
     }
     for (Thread end : ends) {
@@ -511,15 +511,15 @@ public final class Reconciler implements AutoCloseable {
    * Stops reconciling and ends every running revision at once ({@code ending} each on a thread of
    * its own, so the slowest grace bounds the wait, not their sum).
    */
-  private void endEveryRevision(Consumer<Running> ending) {
+  private void endEveryRevision(Consumer<RunningRevision> ending) {
     closed = true;
     scaler.close();
     poke();
     synchronized (this) {
-      List<Running> all = new ArrayList<>(running.values());
+      List<RunningRevision> all = new ArrayList<>(running.values());
       running.clear();
       List<Thread> ends = new ArrayList<>();
-      for (Running run : all) {
+      for (RunningRevision run : all) {
         ends.add(Thread.ofVirtual().start(() -> ending.accept(run)));
       }
       for (Thread end : ends) {
@@ -529,80 +529,6 @@ public final class Reconciler implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
-    }
-  }
-
-  /** A running revision; {@code ready} and {@code health} are replaced by the set's listener. */
-  private static final class Running {
-    final InstanceSet instances;
-    final CpuRate cpu = new CpuRate();
-    final Duration grace;
-    final InstancePhases phases = new InstancePhases(); // the set's supervisor thread only
-    volatile int count;
-    volatile List<ReadyInstance> ready = List.of();
-    volatile RevisionHealth health = RevisionHealth.NONE;
-
-    Running(InstanceSet instances, int count, Duration grace) {
-      this.instances = instances;
-      this.count = count;
-      this.grace = grace;
-    }
-  }
-
-  /** Publishes a new snapshot when a revision's ready instances change; records events. */
-  private final class Feed implements InstanceListener {
-    private final RevisionRecord revision;
-
-    Feed(RevisionRecord revision) {
-      this.revision = revision;
-    }
-
-    // The set this feed reports for: a revision stopped and started again has a new set, and the
-    // old one's last reports must not overwrite the new one's ready instances.
-    volatile Running owner;
-
-    /** The router's id of each instance that was ever ready, for telling it of exits. */
-    private final Map<String, String> upstreamIds = new ConcurrentHashMap<>();
-
-    @Override
-    public void readyChanged(List<ReadyInstance> ready) {
-      ready.forEach(i -> upstreamIds.put(i.name(), RoutingTable.upstreamId(i)));
-      Running run = owner;
-      if (run != null) {
-        run.ready = List.copyOf(ready);
-        run.phases.ready(ready);
-        run.health = run.phases.health();
-        if (running.get(revision.id()) == run) {
-          publish();
-        }
-      }
-    }
-
-    @Override
-    public void event(InstanceEvent event) {
-      String upstreamId = upstreamIds.get(event.instance());
-      if (upstreamId != null && event.kind() == InstanceEvent.Kind.EXITED) {
-        router.instanceExited(upstreamId, "instance " + event.instance() + " " + event.detail());
-      }
-      String kind = event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
-      record(event.at(), event.instance(), kind, event.detail());
-      Running run = owner;
-      if (run != null) {
-        boolean seen = run.phases.event(event);
-        run.health = run.phases.health();
-        if (seen && running.get(revision.id()) == run) {
-          publish(); // a crash loop began or ended: the router answers at once, or waits again
-        }
-      }
-    }
-
-    @Override
-    public void output(String instance, boolean stderr, String line) {
-      output.line(revision.id(), instance, stderr, line);
-    }
-
-    private void record(Instant at, String instance, String kind, String detail) {
-      writes.event(at, revision.service(), revision.id(), instance, kind, detail);
     }
   }
 }
