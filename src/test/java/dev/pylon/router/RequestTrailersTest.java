@@ -96,7 +96,7 @@ class RequestTrailersTest {
     assertThat(trailers).contains("X-Checksum: 5d41402a").doesNotContainIgnoringCase("content-");
     assertThat(seen)
         .doesNotContain("evil")
-        .doesNotContainIgnoringCase("content-length: 99")
+        .doesNotContainPattern("(?i)content-length\\s*:\\s*99")
         .doesNotContain("gzip")
         .doesNotContain("stolen")
         .doesNotContain("10.9.9.9");

@@ -131,9 +131,10 @@ class ConsoleBrowserTest {
         setShare(browser, second, 50);
         assertThat(browser.findElement(By.cssSelector("#traffic output.total")).getText())
             .isEqualTo("100");
-        WebElement page = browser.findElement(By.tagName("html"));
-        browser.findElement(By.cssSelector("#traffic button")).click();
-        assertThat(flash(browser, page)).contains("50 %");
+        assertThat(
+                flashAfter(
+                    browser, () -> browser.findElement(By.cssSelector("#traffic button")).click()))
+            .contains("50 %");
         assertThat(revisionRow(browser, first).getText()).contains("50 %");
         assertThat(revisionRow(browser, second).getText()).contains("50 %");
         Map<String, Integer> counts = count(port, 200);
@@ -148,9 +149,7 @@ class ConsoleBrowserTest {
         WebElement scale = browser.findElement(By.id("scale"));
         type(scale.findElement(By.name("min")), "5");
         type(scale.findElement(By.name("max")), "2");
-        page = browser.findElement(By.tagName("html"));
-        scale.findElement(By.tagName("button")).click();
-        String refusal = flash(browser, page);
+        String refusal = flashAfter(browser, () -> scale.findElement(By.tagName("button")).click());
         assertThat(refusal).startsWith("Refused:").contains("min");
         chromium.screenshot(SHOTS, "console-refused");
 
@@ -202,16 +201,16 @@ class ConsoleBrowserTest {
         new org.openqa.selenium.support.ui.Select(tag.findElement(By.name("revision")))
             .selectByVisibleText(second);
         type(tag.findElement(By.name("tag")), "canary");
-        page = browser.findElement(By.tagName("html"));
-        tag.findElement(By.tagName("button")).click();
-        assertThat(flash(browser, page)).contains(second + " is tagged canary");
+        assertThat(flashAfter(browser, () -> tag.findElement(By.tagName("button")).click()))
+            .contains(second + " is tagged canary");
         assertThat(revisionRow(browser, second).findElement(By.cssSelector("a.tag")).getText())
             .isEqualTo("canary");
         assertThat(RawHttp.get(port, "canary---hello.localhost", "/").body().strip())
             .isEqualTo(second);
-        page = browser.findElement(By.tagName("html"));
-        browser.findElement(By.cssSelector("#rollback button")).click();
-        assertThat(flash(browser, page)).isEqualTo("hello now serves " + first);
+        assertThat(
+                flashAfter(
+                    browser, () -> browser.findElement(By.cssSelector("#rollback button")).click()))
+            .isEqualTo("hello now serves " + first);
         assertThat(count(port, 20).keySet()).containsOnly(first);
 
         // The admin token keeps working, for the console's pages as for the API.
@@ -223,10 +222,14 @@ class ConsoleBrowserTest {
 
         WebElement delete = browser.findElement(By.id("delete"));
         type(delete.findElement(By.name("confirm")), "hello");
-        page = browser.findElement(By.tagName("html"));
-        delete.findElement(By.tagName("button")).click();
-        browser.switchTo().alert().accept();
-        assertThat(flash(browser, page)).isEqualTo("hello is deleted; its instances stop");
+        String deleted =
+            flashAfter(
+                browser,
+                () -> {
+                  delete.findElement(By.tagName("button")).click();
+                  browser.switchTo().alert().accept();
+                });
+        assertThat(deleted).isEqualTo("hello is deleted; its instances stop");
         assertThat(browser.getCurrentUrl()).isEqualTo(base + "/console/");
         assertThat(browser.findElements(By.cssSelector("tr[data-service=hello]"))).isEmpty();
       }
@@ -236,10 +239,13 @@ class ConsoleBrowserTest {
   // ---- the page
 
   /**
-   * The message the page after an action shows: waits until {@code before} (the page the action was
-   * taken on, which may carry an earlier action's message) has been replaced, then reads it.
+   * Takes an action on the page and returns the message the next page shows: waits until the page
+   * the action was taken on (which may carry an earlier action's message) has been replaced, then
+   * reads it.
    */
-  private static String flash(ChromeDriver browser, WebElement before) {
+  private static String flashAfter(ChromeDriver browser, Runnable action) {
+    WebElement before = browser.findElement(By.tagName("html"));
+    action.run();
     try {
       return new WebDriverWait(browser, Duration.ofSeconds(60))
           .ignoring(StaleElementReferenceException.class)
