@@ -12,16 +12,24 @@ import dev.pylon.revision.ImageBuilder;
 import dev.pylon.revision.ImageRequest;
 import dev.pylon.revision.ImageResult;
 import dev.pylon.revision.RevisionBuilder;
+import dev.pylon.revision.RevisionRequest;
 import dev.pylon.revision.RevisionResult;
+import dev.pylon.revision.SourceStamp;
 import dev.pylon.spec.ContainerEngine;
 import dev.pylon.spec.ServiceSpec;
+import dev.pylon.spec.SpecAhead;
+import dev.pylon.spec.SpecProblem;
+import dev.pylon.spec.SpecResult;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -93,26 +101,81 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws JsonProcessingException, IOException, InterruptedException {
-    ServiceSpec spec =
-        SpecLoading.load(
-            appDir,
-            appOptions,
-            stateOptions.stateDir(),
-            quiet || json ? line -> {} : System.out::println);
+    Consumer<String> warnings = quiet || json ? line -> {} : System.out::println;
+    try (SpecAhead ahead = SpecLoading.ahead(appDir, appOptions, stateOptions.stateDir())) {
+      if (dockerfile || image) {
+        return writeOrBuildImage(withWarnings(ahead.confirmed(), Set.of(), warnings).spec());
+      }
+      return report(buildRevision(ahead, warnings));
+    }
+  }
+
+  private int writeOrBuildImage(ServiceSpec spec)
+      throws IOException, InterruptedException, JsonProcessingException {
     if (dockerfile) {
       ExportWriting.write(spec.sourceDir(), new Exporter().dockerfile(spec), force, System.out);
       return 0;
     }
-    if (!image && (tag != null || base != null || save != null)) {
+    return buildImage(spec, progress());
+  }
+
+  private BuildProgress progress() {
+    return quiet || json ? BuildProgress.SILENT : new PrintingBuildProgress();
+  }
+
+  /**
+   * Builds the revision, beside the app probe when it is importing the changed app again: the copy
+   * and bytecode do not depend on its answer. The work stands when the answer is the one assumed
+   * and nothing the copy took changed meanwhile (an app may write into its own folder when
+   * imported); otherwise the revision is built again, after the probe, from the fresh spec.
+   */
+  private RevisionResult buildRevision(SpecAhead ahead, Consumer<String> warnings)
+      throws IOException {
+    if (tag != null || base != null || save != null) {
       throw new UserError("--tag, --base and --save go with --image: pylon build DIR --image", 2);
     }
-    BuildProgress progress = quiet || json ? BuildProgress.SILENT : new PrintingBuildProgress();
-    if (image) {
-      return buildImage(spec, progress);
+    SpecResult.Loaded assumed = withWarnings(ahead.result(), Set.of(), warnings);
+    BuildProgress progress = progress();
+    RevisionBuilder builder = new RevisionBuilder(stateOptions.stateDir(), progress);
+    if (ahead.isSettled()) {
+      return builder.build(request(assumed.spec()));
     }
-    RevisionResult result =
-        new RevisionBuilder(stateOptions.stateDir(), progress)
-            .build(RevisionRequests.of(spec, appOptions.systemSitePackages, appOptions.preStart()));
+    Path sourceDir = assumed.spec().sourceDir();
+    SourceStamp before = SourceStamp.of(sourceDir, stateOptions.stateDir());
+    RevisionResult result = builder.build(request(assumed.spec()));
+    SpecResult confirmed = ahead.confirmed();
+    boolean sameAnswer = confirmed == ahead.result();
+    if (sameAnswer
+        && (result instanceof RevisionResult.Failed
+            || SourceStamp.of(sourceDir, stateOptions.stateDir()).equals(before))) {
+      return result;
+    }
+    Set<String> shown = new HashSet<>();
+    assumed.warnings().forEach(w -> shown.add(w.render()));
+    ServiceSpec spec = withWarnings(confirmed, shown, warnings).spec();
+    progress.step(
+        sameAnswer
+            ? "Files of the app changed while they were copied (by its import?); building again"
+            : "Importing the app found it changed since it was last imported; building again");
+    return builder.build(request(spec));
+  }
+
+  private RevisionRequest request(ServiceSpec spec) {
+    return RevisionRequests.of(spec, appOptions.systemSitePackages, appOptions.preStart());
+  }
+
+  /** The spec (or the UserError listing its problems), its warnings not yet shown printed. */
+  private SpecResult.Loaded withWarnings(
+      SpecResult result, Set<String> shown, Consumer<String> warnings) {
+    SpecResult.Loaded loaded = SpecLoading.loaded(appDir, result);
+    loaded.warnings().stream()
+        .map(SpecProblem::render)
+        .filter(line -> !shown.contains(line))
+        .forEach(line -> warnings.accept("pylon: warning: " + line));
+    return loaded;
+  }
+
+  private int report(RevisionResult result) throws JsonProcessingException {
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>(result.summary().toJsonMap());
       out.put("ok", result instanceof RevisionResult.Built);

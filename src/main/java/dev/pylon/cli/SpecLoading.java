@@ -3,6 +3,7 @@ package dev.pylon.cli;
 import dev.pylon.revision.StandalonePythons;
 import dev.pylon.spec.PythonFinder;
 import dev.pylon.spec.ServiceSpec;
+import dev.pylon.spec.SpecAhead;
 import dev.pylon.spec.SpecLoader;
 import dev.pylon.spec.SpecProblem;
 import dev.pylon.spec.SpecResult;
@@ -24,24 +25,48 @@ final class SpecLoading {
    * that is not installed is downloaded into {@code stateDir}, with progress on stderr.
    */
   static SpecResult.Loaded loadWithWarnings(Path appDir, AppOptions options, Path stateDir) {
+    Path dir = folder(appDir);
+    return loaded(dir, result(dir, options, stateDir));
+  }
+
+  /**
+   * The spec while the app probe may still be importing the app ({@link SpecAhead}); {@link
+   * #loaded} turns its results into specs. Close it when done.
+   */
+  static SpecAhead ahead(Path appDir, AppOptions options, Path stateDir) {
+    return loader(stateDir).loadAhead(folder(appDir), options.overrides());
+  }
+
+  /**
+   * The spec and its warnings from {@code result}, or a {@link UserError} listing every problem.
+   */
+  static SpecResult.Loaded loaded(Path appDir, SpecResult result) {
+    return switch (result) {
+      case SpecResult.Loaded loaded -> loaded;
+      case SpecResult.Invalid invalid ->
+          throw new UserError(render(folder(appDir), invalid.errors()), 2);
+    };
+  }
+
+  private static Path folder(Path appDir) {
     Path dir = appDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new UserError(dir + " is not a folder. Give pylon the folder that holds your app.", 2);
     }
-    return switch (result(dir, options, stateDir)) {
-      case SpecResult.Loaded loaded -> loaded;
-      case SpecResult.Invalid invalid -> throw new UserError(render(dir, invalid.errors()), 2);
-    };
+    return dir;
   }
 
   /** What the folder is, errors included, for commands that report errors themselves. */
   static SpecResult result(Path appDir, AppOptions options, Path stateDir) {
+    return loader(stateDir).load(appDir.toAbsolutePath().normalize(), options.overrides());
+  }
+
+  private static SpecLoader loader(Path stateDir) {
     return new SpecLoader(
             PythonFinder.withProvisioned(stateDir),
             StandalonePythons.automatic(
                 stateDir, System.getenv(), line -> System.err.println("pylon: " + line)))
-        .withProbeCache(stateDir.resolve(PROBE_CACHE))
-        .load(appDir.toAbsolutePath().normalize(), options.overrides());
+        .withProbeCache(stateDir.resolve(PROBE_CACHE));
   }
 
   /** The spec; each warning goes to {@code warnings} as a printable line. */

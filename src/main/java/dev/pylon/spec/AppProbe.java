@@ -90,14 +90,74 @@ final class AppProbe {
   }
 
   Answer probe(Interpreter python, Path sourceDir, AppTarget app, Map<String, String> userEnv) {
+    return ask(python, sourceDir, app, userEnv, false).answer();
+  }
+
+  /**
+   * The answer to go on with now. When the cache holds an answer for the same question that is out
+   * of date (a file the import read has changed since), that answer is given at once and the probe
+   * runs again in the background: {@link Ahead#running()} is its fresh answer, to be awaited before
+   * trusting the first. Otherwise the same as {@link #probe}.
+   */
+  Ahead probeAhead(Interpreter python, Path sourceDir, AppTarget app, Map<String, String> userEnv) {
+    return ask(python, sourceDir, app, userEnv, true);
+  }
+
+  /** The answer to go on with, and the probe still running when that answer may be out of date. */
+  record Ahead(Answer answer, Optional<Running> running) {}
+
+  /** A probe running in the background, and the answer the same question had before. */
+  final class Running {
+    private final Answer previous;
+    private final Started started;
+    private final String key;
+    private final Interpreter python;
+    private final long startedMillis;
+    private Answer answer;
+
+    private Running(
+        Answer previous, Started started, String key, Interpreter python, long startedMillis) {
+      this.previous = previous;
+      this.started = started;
+      this.key = key;
+      this.python = python;
+      this.startedMillis = startedMillis;
+    }
+
+    /** The answer the cache held from before the app changed. */
+    Answer previous() {
+      return previous;
+    }
+
+    /** The fresh answer (kept in the cache as {@link #probe} keeps it); waits for the probe. */
+    synchronized Answer await() {
+      if (answer == null) {
+        answer = kept(finish(started), key, python, startedMillis);
+      }
+      return answer;
+    }
+
+    /** Stops the probe if it still runs: its answer is not wanted. */
+    void cancel() {
+      started.cancel();
+    }
+  }
+
+  private Ahead ask(
+      Interpreter python,
+      Path sourceDir,
+      AppTarget app,
+      Map<String, String> userEnv,
+      boolean ahead) {
     byte[] code;
     try (InputStream in = AppProbe.class.getResourceAsStream("probe_app.py")) {
       if (in == null) {
-        return new Answer.NoAnswer("probe_app.py is missing from the jar");
+        return settled(new Answer.NoAnswer("probe_app.py is missing from the jar"));
       }
       code = in.readAllBytes();
     } catch (IOException e) {
-      return new Answer.NoAnswer("cannot read probe_app.py from the jar: " + e.getMessage());
+      return settled(
+          new Answer.NoAnswer("cannot read probe_app.py from the jar: " + e.getMessage()));
     }
     List<String> args =
         List.of(
@@ -111,23 +171,46 @@ final class AppProbe {
     env.putIfAbsent("PORT", "8080");
     app.djangoSettings().ifPresent(s -> env.put("DJANGO_SETTINGS_MODULE", s));
     if (cache.isEmpty()) {
-      return run(code, args, sourceDir, env, app).answer();
+      return settled(finish(start(code, args, sourceDir, env, app)).answer());
     }
     List<String> inputs = new ArrayList<>(args);
     inputs.add(new String(code, StandardCharsets.UTF_8));
     inputs.add(sourceDir.toString());
     env.forEach((k, v) -> inputs.add(VOLATILE_ENV.contains(k) ? "" : k + "=" + v));
     String key = ProbeCache.key(inputs);
-    Optional<String> cached = cache.get().lookup(key);
-    if (cached.isPresent()) {
-      try {
-        return parse(cached.get(), sourceDir).answer();
-      } catch (IOException | RuntimeException e) {
-        log.debug("ignoring a probe cache entry that does not parse: {}", e.toString());
+    ProbeCache.Found cached = cache.get().lookup(key);
+    if (cached.answer().isPresent() && cached.current()) {
+      Optional<Answer> answer = parsed(cached.answer().get(), sourceDir);
+      if (answer.isPresent()) {
+        return settled(answer.get());
       }
     }
+    Optional<Answer> previous =
+        ahead ? cached.answer().flatMap(line -> parsed(line, sourceDir)) : Optional.empty();
     long started = System.currentTimeMillis();
-    Parsed parsed = run(code, args, sourceDir, env, app);
+    Started probe = start(code, args, sourceDir, env, app);
+    if (previous.isPresent()) {
+      return new Ahead(
+          previous.get(), Optional.of(new Running(previous.get(), probe, key, python, started)));
+    }
+    return settled(kept(finish(probe), key, python, started));
+  }
+
+  private static Ahead settled(Answer answer) {
+    return new Ahead(answer, Optional.empty());
+  }
+
+  private Optional<Answer> parsed(String line, Path sourceDir) {
+    try {
+      return Optional.of(parse(line, sourceDir).answer());
+    } catch (IOException | RuntimeException e) {
+      log.debug("ignoring a probe cache entry that does not parse: {}", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** The answer, kept in the cache unless it is a failure that may pass. */
+  private Answer kept(Parsed parsed, String key, Interpreter python, long started) {
     if (parsed.reads().isPresent()
         && (parsed.answer() instanceof Answer.Inspected
             || parsed.answer() instanceof Answer.NoAttribute
@@ -136,7 +219,7 @@ final class AppProbe {
       // (a dependency installed since, a service that was down).
       List<String> reads = new ArrayList<>(parsed.reads().get());
       reads.add(python.executable().toString());
-      cache.get().store(key, parsed.line(), reads, started);
+      cache.orElseThrow().store(key, parsed.line(), reads, started);
     }
     return parsed.answer();
   }
@@ -148,7 +231,26 @@ final class AppProbe {
     }
   }
 
-  private Parsed run(
+  /** A probe process, or why none could start. */
+  private record Started(
+      Optional<Process> process,
+      Path script,
+      Path output,
+      Path sourceDir,
+      AppTarget app,
+      Optional<Answer> failed) {
+    void cancel() {
+      process.ifPresent(
+          p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+          });
+      deleteQuietly(script);
+      deleteQuietly(output);
+    }
+  }
+
+  private Started start(
       byte[] code, List<String> args, Path sourceDir, Map<String, String> env, AppTarget app) {
     Path script;
     Path output;
@@ -156,7 +258,7 @@ final class AppProbe {
       script = Files.createTempFile("pylon-probe", ".py");
       output = Files.createTempFile("pylon-probe", ".out");
     } catch (IOException e) {
-      return Parsed.of(new Answer.NoAnswer("cannot write a temporary file: " + e.getMessage()));
+      return failed(sourceDir, app, "cannot write a temporary file: " + e.getMessage());
     }
     try {
       Files.write(script, code);
@@ -171,7 +273,27 @@ final class AppProbe {
       pb.redirectError(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       pb.environment().putAll(env);
-      Process process = pb.start();
+      return new Started(Optional.of(pb.start()), script, output, sourceDir, app, Optional.empty());
+    } catch (IOException e) {
+      deleteQuietly(script);
+      deleteQuietly(output);
+      return failed(sourceDir, app, "cannot run " + args.get(0) + ": " + e.getMessage());
+    }
+  }
+
+  private static Started failed(Path sourceDir, AppTarget app, String why) {
+    Path none = Path.of("/nonexistent");
+    return new Started(
+        Optional.empty(), none, none, sourceDir, app, Optional.of(new Answer.NoAnswer(why)));
+  }
+
+  private Parsed finish(Started started) {
+    if (started.failed().isPresent()) {
+      return Parsed.of(started.failed().get());
+    }
+    Process process = started.process().orElseThrow();
+    AppTarget app = started.app();
+    try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
@@ -186,7 +308,7 @@ final class AppProbe {
       }
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       String line = null;
-      for (String l : Files.readString(output, StandardCharsets.UTF_8).lines().toList()) {
+      for (String l : Files.readString(started.output(), StandardCharsets.UTF_8).lines().toList()) {
         if (l.startsWith(MARKER)) {
           line = l.substring(MARKER.length());
         }
@@ -195,15 +317,15 @@ final class AppProbe {
         return Parsed.of(
             new Answer.NoAnswer("the probe printed no answer (the app may exit at import)"));
       }
-      return parse(line, sourceDir);
+      return parse(line, started.sourceDir());
     } catch (IOException e) {
-      return Parsed.of(new Answer.NoAnswer("cannot run " + args.get(0) + ": " + e.getMessage()));
+      return Parsed.of(new Answer.NoAnswer("cannot read the probe's answer: " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Parsed.of(new Answer.NoAnswer("interrupted"));
     } finally {
-      deleteQuietly(script);
-      deleteQuietly(output);
+      deleteQuietly(started.script());
+      deleteQuietly(started.output());
     }
   }
 

@@ -51,25 +51,34 @@ final class ProbeCache {
     }
   }
 
-  /** The answer line stored under {@code key}, if every path it read is still as it was. */
-  Optional<String> lookup(String key) {
+  /**
+   * What is stored under {@code key}: the answer line, if any, and whether every path it read is
+   * still as it was (only then may it be used as it is).
+   */
+  record Found(Optional<String> answer, boolean current) {
+    static final Found NONE = new Found(Optional.empty(), false);
+  }
+
+  /** The answer stored under {@code key}, and whether it is current. */
+  Found lookup(String key) {
     JsonNode entry;
     try {
       entry = json.readTree(Files.readString(dir.resolve(key + ".json")));
     } catch (IOException | RuntimeException e) {
-      return Optional.empty(); // absent, half-written by a crash, or from another version
+      return Found.NONE; // absent, half-written by a crash, or from another version
     }
     JsonNode reads = entry.path("reads");
     if (!entry.path("answer").isTextual() || !reads.isArray()) {
-      return Optional.empty();
+      return Found.NONE;
     }
+    Optional<String> answer = Optional.of(entry.path("answer").asText());
     for (JsonNode read : reads) {
       long[] now = stamp(Path.of(read.path(0).asText()));
       if (now[0] != read.path(1).asLong() || now[1] != read.path(2).asLong()) {
-        return Optional.empty();
+        return new Found(answer, false);
       }
     }
-    return Optional.of(entry.path("answer").asText());
+    return new Found(answer, true);
   }
 
   /**

@@ -71,7 +71,25 @@ public final class SpecLoader {
 
   /** Reads {@code appDir}; the overrides win over every file. Starts nothing but probes. */
   public SpecResult load(Path appDir, SpecOverrides overrides) {
-    return new Loading(appDir, overrides).load();
+    return load(
+        appDir,
+        overrides,
+        (python, dir, app, env) -> probe.orElseThrow().probe(python, dir, app, env));
+  }
+
+  /**
+   * As {@link #load}, but when the app changed since its import was last probed, goes on with the
+   * answer the probe gave before while it imports the app again: see {@link SpecAhead}.
+   */
+  public SpecAhead loadAhead(Path appDir, SpecOverrides overrides) {
+    return probe.isEmpty()
+        ? SpecAhead.settled(load(appDir, overrides))
+        : SpecAhead.load(this, probe.get(), appDir, overrides);
+  }
+
+  /** Reads {@code appDir} with the probe's answers from {@code prober}. */
+  SpecResult load(Path appDir, SpecOverrides overrides, Prober prober) {
+    return new Loading(appDir, overrides, prober).load();
   }
 
   /** The state of loading one folder. */
@@ -80,10 +98,12 @@ public final class SpecLoader {
     final SpecOverrides overrides;
     final List<SpecProblem> errors = new ArrayList<>();
     final List<SpecProblem> warnings = new ArrayList<>();
+    final Prober prober;
 
-    Loading(Path appDir, SpecOverrides overrides) {
+    Loading(Path appDir, SpecOverrides overrides, Prober prober) {
       this.appDir = appDir;
       this.overrides = overrides;
+      this.prober = prober;
     }
 
     SpecResult load() {
@@ -473,7 +493,7 @@ public final class SpecLoader {
         Path sourceDir,
         Map<String, String> env,
         boolean hasEntrypoint) {
-      AppProbe.Answer answer = probe.orElseThrow().probe(python, sourceDir, app, env);
+      AppProbe.Answer answer = prober.ask(python, sourceDir, app, env);
       Path file =
           AppDetector.moduleFile(appDir, app.importRoot(), app.module())
               .orElse(appDir.resolve(app.module().replace('.', '/') + ".py"));
